@@ -1,0 +1,401 @@
+"""The `episode` command: wires parsing, voices, mixing and export to files and a terminal."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections import Counter
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import __version__
+from .errors import EpisodeError
+
+app = typer.Typer(
+    help="Render Hugo Markdown episode scripts into finished, podcast-ready audio.\n\n"
+         "Typical use: `episode script EPISODE.md` to check how a script reads, "
+         "`episode preview EPISODE.md --character Kai --line 52` to hear one line, "
+         "`episode render EPISODE.md` for the finished MP3 in output/.",
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+out = Console()
+
+CastOpt = typer.Option(None, "--cast", help="Cast file (default: voices/cast.toml in the project).")
+CuesOpt = typer.Option(None, "--cues", help="Cue file (default: sfx/cues.toml).")
+RulesOpt = typer.Option(None, "--rules", help="Extra direction rules (default: directions.toml if present).")
+ShowOpt = typer.Option(None, "--show", help="Show settings (default: show.toml).")
+
+
+def _fail(error: EpisodeError) -> None:
+    console.print(f"[bold red]error:[/] {error.render()}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=2)
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Show the project's errors as one plain paragraph, exit non-zero; Ctrl-C exits 130."""
+    try:
+        yield
+    except EpisodeError as error:
+        _fail(error)
+    except KeyboardInterrupt:
+        console.print("[yellow]interrupted:[/] nothing half-written was left behind.")
+        raise typer.Exit(code=130)
+
+
+def _project(cast: Optional[Path], cues: Optional[Path], rules: Optional[Path], show: Optional[Path]):
+    from .config import load_project
+
+    return load_project(cast=cast, cues=cues, rules=rules, show=show)
+
+
+def _cache_dir(no_cache: bool, cache_dir: Optional[Path]) -> Optional[Path]:
+    from .tts.cache import default_cache_dir
+
+    if no_cache:
+        return None
+    return cache_dir or default_cache_dir()
+
+
+@app.callback(invoke_without_command=True)
+def _main(version: bool = typer.Option(False, "--version", help="Print the version and exit.")) -> None:
+    if version:
+        out.print(f"episode-renderer {__version__}")
+        raise typer.Exit()
+
+
+@app.command()
+def render(
+    episode: Path = typer.Argument(..., help="The episode's Markdown file (Hugo front matter + dialogue)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="MP3 to write (default: output/<stem>.mp3)."),
+    cast: Optional[Path] = CastOpt, cues: Optional[Path] = CuesOpt, rules: Optional[Path] = RulesOpt,
+    show: Optional[Path] = ShowOpt,
+    no_cache: bool = typer.Option(False, "--no-cache", help="Synthesize every line again (and store nothing)."),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Where synthesized lines are kept."),
+    jobs: int = typer.Option(2, "--jobs", "-j", min=1, help="Lines synthesized at once."),
+) -> None:
+    """Render one episode to MP3, with transcript (.json), captions (.vtt, .srt), chapters and a report.
+
+    The MP3 is mastered to -16 LUFS with true peak under -1 dBTP, measured on the encoded
+    file; a miss fails the render and writes nothing.
+    """
+    from .render import render_episode
+
+    target = output or Path("output") / f"{episode.stem}.mp3"
+    with _user_errors():
+        project = _project(cast, cues, rules, show)
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TextColumn("{task.fields[who]}"), TimeElapsedColumn(), console=console,
+                      disable=not console.is_terminal and not os.environ.get("EPISODE_PROGRESS")) as bar:
+            task = bar.add_task("Synthesizing", total=None, who="")
+
+            def progress(done: int, total: int, who: str) -> None:
+                bar.update(task, completed=done, total=total, who=who)
+
+            def stage(name: str) -> None:
+                bar.update(task, description=name)
+
+            result = render_episode(episode, project, target, cache_dir=_cache_dir(no_cache, cache_dir),
+                                    progress=progress, stage=stage, workers=jobs)
+    loud = result.loudness
+    out.print(f"[green]wrote[/] {result.outputs.mp3}  {result.duration:.1f} s audio in {result.seconds:.1f} s  "
+              f"{loud.integrated:.1f} LUFS  {loud.true_peak:.1f} dBTP  "
+              f"{len(result.layout.chapters)} chapters  ({result.cache_hits} lines from cache)", highlight=False)
+    for warning in result.episode.warnings:
+        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+
+
+@app.command()
+def script(
+    episode: Path = typer.Argument(..., help="An episode file, or a folder of them with --unmapped."),
+    as_json: bool = typer.Option(False, "--json", help="Print the cue sheet as JSON (a stable contract)."),
+    unmapped: bool = typer.Option(False, "--unmapped", help="List directions no rule matched, with counts."),
+    cast: Optional[Path] = CastOpt, cues: Optional[Path] = CuesOpt, rules: Optional[Path] = RulesOpt,
+) -> None:
+    """Show how a script will be performed: every line, cue, pause and direction, with source lines.
+
+    The JSON has {"title", "episode_number", "events": [{"kind", "speaker", "text", "speech",
+    "sound", "line", ...}], "skipped": [...]}: "speech" is exactly what the voice engine is given.
+    """
+    from .render import load_episode
+
+    with _user_errors():
+        project = _project(cast, cues, rules, None)
+        if unmapped:
+            files = _episode_files(episode)
+            counts: Counter[str] = Counter()
+            for path in files:
+                for event in load_episode(path, project).events:
+                    if event.kind == "direction" and event.category == "action" and not event.sound and \
+                            project.rules.classify(event.text).category is None:
+                        counts[event.text.lower()] += 1
+            if as_json:
+                out.print_json(json.dumps([{"direction": k, "count": v} for k, v in counts.most_common()]))
+                return
+            table = Table("count", "direction", title=f"Unmapped directions in {len(files)} file(s)")
+            for text, count in counts.most_common():
+                table.add_row(str(count), text)
+            out.print(table)
+            return
+        parsed = load_episode(episode, project)
+    if as_json:
+        sys.stdout.write(json.dumps(parsed.to_json(), indent=2, ensure_ascii=False) + "\n")
+        return
+    table = Table("line", "kind", "speaker", "text", "sound / detail", title=parsed.title, show_lines=False)
+    for event in parsed.events:
+        detail = event.sound or (f"{event.seconds:.1f} s" if event.seconds else "") or event.delivery or \
+            event.category or ""
+        table.add_row(str(event.line), event.kind, event.speaker or "", event.text, detail)
+    out.print(table)
+
+
+def _episode_files(path: Path) -> list[Path]:
+    from .errors import ScriptError
+
+    if path.is_dir():
+        files = sorted(p for p in path.glob("*.md") if not p.name.startswith("_"))
+        if not files:
+            raise ScriptError("holds no .md episode files.", file=path)
+        return files
+    if not path.exists():
+        raise ScriptError("file not found.", file=path, hint="Check the path.")
+    return [path]
+
+
+@app.command()
+def preview(
+    episode: Path = typer.Argument(..., help="The episode the character appears in."),
+    character: str = typer.Option(..., "--character", "-c", help="Who speaks (as named in the script or cast)."),
+    line: Optional[int] = typer.Option(None, "--line", "-l", help="Source line number of the line to hear."),
+    text: Optional[str] = typer.Option(None, "--text", "-t", help="Any text instead of a script line."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="WAV or MP3 to write "
+                                          "(default: output/preview-<character>.wav)."),
+    cast: Optional[Path] = CastOpt,
+    no_cache: bool = typer.Option(False, "--no-cache", help="Do not use or fill the line cache."),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Where synthesized lines are kept."),
+) -> None:
+    """Hear one line in a character's voice, in seconds, without rendering the episode.
+
+    Without --line or --text, the character's first line in the script is used.
+    """
+    from .preview import preview_line
+
+    target = output or Path("output") / f"preview-{character.lower().replace(' ', '-')}.wav"
+    with _user_errors():
+        project = _project(cast, None, None, None)
+        started = time.perf_counter()
+        result = preview_line(episode, project, character, line=line, text=text, out=target,
+                              cache_dir=_cache_dir(no_cache, cache_dir))
+    out.print(f"[green]wrote[/] {target}  {result.duration:.1f} s  in {time.perf_counter() - started:.1f} s  "
+              f"[dim]{result.speech}[/]", highlight=False)
+
+
+@app.command()
+def season(
+    folder: Path = typer.Argument(..., help="Folder of episode .md files (front matter `type: episode` "
+                                            "or an `episode_number`)."),
+    output: Path = typer.Option(Path("output") / "season", "-o", "--output",
+                                help="Folder for the MP3s, their sidecars, season.json and feed.xml."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1,
+                                       help="Episodes rendered at once, one process each (default: CPU count)."),
+    include_drafts: bool = typer.Option(False, "--include-drafts", help="Render episodes marked `draft: true` too."),
+    only: Optional[str] = typer.Option(None, "--only", help="Just these episode numbers, e.g. 26,30-34."),
+    cast: Optional[Path] = CastOpt, cues: Optional[Path] = CuesOpt, rules: Optional[Path] = RulesOpt,
+    show: Optional[Path] = ShowOpt,
+    no_cache: bool = typer.Option(False, "--no-cache", help="Synthesize every line again (and store nothing)."),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Where synthesized lines are kept."),
+) -> None:
+    """Render a whole season in parallel and publish it: MP3s, sidecars, season.json and a podcast feed.xml.
+
+    Episodes whose script, cast, cues, rules, show settings, sounds and voice are unchanged since
+    their last render are skipped, so a rerun (after Ctrl-C or an edit) only renders what is stale.
+    A failing episode does not stop the others; the command exits 1 and names each one.
+    """
+    from rich.markup import escape
+
+    from .export.feed import clock
+    from .season import SeasonEvent, find_episodes, parse_only, publish, render_season
+
+    overrides = {"cast": cast, "cues": cues, "rules": rules, "show": show}
+    with _user_errors():
+        numbers = parse_only(only) if only else None
+        project = _project(cast, cues, rules, show)
+        total = len(find_episodes(folder, include_drafts=include_drafts, only=numbers))
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TextColumn("{task.fields[who]}"), TimeElapsedColumn(), console=console,
+                      disable=not console.is_terminal and not os.environ.get("EPISODE_PROGRESS")) as bar:
+            overall = bar.add_task("Season", total=total or None, who="")
+            running: dict[Path, int] = {}
+
+            def progress(event: SeasonEvent) -> None:
+                name = event.file.name
+                if event.kind == "start" and event.file not in running:
+                    running[event.file] = bar.add_task(f"  {name}", total=None, who="")
+                elif event.kind == "lines" and event.file in running:
+                    bar.update(running[event.file], completed=event.done, total=event.total, who=event.who)
+                elif event.kind == "finish":
+                    if event.file in running:
+                        bar.remove_task(running.pop(event.file))
+                    status = event.result.status if event.result else ""
+                    bar.update(overall, advance=1, who=f"{name}: {status}")
+
+            results = render_season(folder, output, project, jobs=jobs or os.cpu_count() or 1,
+                                    include_drafts=include_drafts, only=numbers,
+                                    cache_dir=_cache_dir(no_cache, cache_dir), on_progress=progress,
+                                    config={k: v.resolve() for k, v in overrides.items() if v is not None})
+        manifest, feed = publish(output, project, results)
+    table = Table("episode", "status", "duration", "LUFS", "time", "error", title=f"Season: {folder}")
+    colours = {"rendered": "green", "skipped": "dim", "failed": "red"}
+    for r in results:
+        error = r.error or ""
+        if error.startswith(f"{r.file}:"):  # the file is in the first column; keep the line number
+            rest = error[len(str(r.file)) + 1:]
+            number, sep, message = rest.partition(": ")
+            error = f"line {number}: {message}" if sep and number.isdigit() else rest.strip()
+        table.add_row(escape(r.file.name), f"[{colours.get(r.status, 'white')}]{r.status}[/]",
+                      clock(r.duration) if r.duration else "",
+                      f"{r.lufs:.1f}" if r.lufs is not None else "", f"{r.seconds:.1f} s" if r.seconds else "",
+                      escape(error))
+    out.print(table)
+    counts = Counter(r.status for r in results)
+    out.print(f"{counts['rendered']} rendered, {counts['skipped']} skipped, {counts['failed']} failed; "
+              f"wrote {feed} and {manifest}", highlight=False)
+    if not project.show.base_url:
+        console.print("[yellow]warning:[/] show.toml has no base_url, so the feed's links are relative; "
+                      "set [show] base_url to where the MP3s will be published.", highlight=False)
+    failed = [r for r in results if r.status == "failed"]
+    if failed:
+        for r in failed:
+            why = r.error or "unknown error"
+            console.print(f"[bold red]failed:[/] {escape(why if str(r.file) in why else f'{r.file}: {why}')}",
+                          highlight=False, soft_wrap=True)
+        raise typer.Exit(code=1)
+
+
+def _estimate_seconds(episode, project) -> float:
+    """Rough length before rendering: words at each voice's pace, plus gaps, pauses and sounds."""
+    timing = project.show.timing
+    seconds = timing.lead_in + timing.tail
+    for event in episode.events:
+        if event.kind in ("line", "heading") and event.speech:
+            speed = project.cast.profile((event.speaker or "").split(" & ")[0], event.delivery, event.block).speed
+            seconds += len(event.speech.split()) / (2.7 * speed) + timing.new_turn
+        elif event.kind == "pause":
+            seconds += event.seconds or 0.8
+        elif event.sound and project.sounds.has(event.sound) and project.cues.setting(event.sound).placement != "bed":
+            seconds += 0.8
+    return seconds
+
+
+@app.command()
+def check(
+    path: Path = typer.Argument(..., help="An episode file or a folder of episodes."),
+    strict: bool = typer.Option(False, "--strict", help="Exit non-zero on any finding, not just broken scripts."),
+    cast: Optional[Path] = CastOpt, cues: Optional[Path] = CuesOpt, rules: Optional[Path] = RulesOpt,
+    show: Optional[Path] = ShowOpt,
+) -> None:
+    """Dry run before rendering: characters without a voice, cues without a sound, directions
+    no rule maps, and an estimated duration per episode. Nothing is synthesized."""
+    from .errors import ScriptError
+    from .render import load_episode
+
+    with _user_errors():
+        project = _project(cast, cues, rules, show)
+        files = _episode_files(path)
+    table = Table("episode", "est. length", "no voice", "no sound", "unmapped directions", "status")
+    broken = findings = 0
+    for file in files:
+        try:
+            episode = load_episode(file, project)
+        except ScriptError as error:
+            broken += 1
+            table.add_row(file.name, "", "", "", "", f"[red]{error.render()}[/]")
+            continue
+        unvoiced = sorted({n.strip() for e in episode.events if e.kind in ("line", "heading") and e.speaker
+                           for n in e.speaker.split(" & ") if not project.cast.has_voice(n.strip())})
+        silent = sorted({e.sound or e.text for e in episode.events
+                         if (e.kind == "cue" and (not e.sound or not project.sounds.has(e.sound)))
+                         or (e.kind == "direction" and e.sound and not project.sounds.has(e.sound))})
+        unmapped = Counter(e.text.lower() for e in episode.events if e.kind == "direction"
+                           and project.rules.classify(e.text).category is None)
+        findings += len(unvoiced) + len(silent) + len(unmapped)
+        minutes, secs = divmod(int(_estimate_seconds(episode, project)), 60)
+        table.add_row(file.name, f"{minutes}:{secs:02d}", ", ".join(unvoiced) or "-", ", ".join(silent) or "-",
+                      ", ".join(f"{k} ({v})" for k, v in unmapped.most_common(6)) +
+                      (f" +{len(unmapped) - 6} more" if len(unmapped) > 6 else "") or "-",
+                      "[green]ok[/]" if not (unvoiced or silent) else "[yellow]check[/]")
+    out.print(table)
+    if broken or (strict and findings):
+        raise typer.Exit(code=1)
+
+
+@app.command("cues")
+def cues_command(
+    path: Path = typer.Argument(..., help="An episode file or a folder of episodes."),
+    as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+    cues: Optional[Path] = CuesOpt, rules: Optional[Path] = RulesOpt,
+) -> None:
+    """Which stage directions became which sound, and which matched nothing."""
+    from .render import load_episode
+
+    with _user_errors():
+        project = _project(None, cues, rules, None)
+        files = _episode_files(path)
+        rows: Counter[tuple[str, str, str]] = Counter()
+        for file in files:
+            for event in load_episode(file, project).events:
+                if event.kind in ("cue", "direction", "pause", "break"):
+                    sound = event.sound or ""
+                    status = ("missing file" if sound and not project.sounds.has(sound) else
+                              "sound" if sound else
+                              ("pause" if event.kind == "pause" else event.category or "") if
+                              project.rules.classify(event.text).category or event.kind != "direction"
+                              else "no rule")
+                    rows[(event.text.lower(), sound, status)] += 1
+    if as_json:
+        out.print_json(json.dumps([{"direction": d, "sound": s or None, "status": st, "count": n}
+                                   for (d, s, st), n in rows.most_common()]))
+        return
+    table = Table("count", "direction", "sound", "status", title=f"Cues in {len(files)} file(s)")
+    for (direction, sound, status), count in sorted(rows.items(), key=lambda kv: (kv[0][2] != "no rule", -kv[1])):
+        table.add_row(str(count), direction, sound or "-", status)
+    out.print(table)
+
+
+sfx_app = typer.Typer(help="The project's own sound effects.", no_args_is_help=True)
+app.add_typer(sfx_app, name="sfx")
+
+
+@sfx_app.command("build")
+def sfx_build(
+    folder: Path = typer.Option(Path("sfx"), "--out", help="Folder to write the WAV files into."),
+    only: Optional[list[str]] = typer.Option(None, "--only", help="Build just these sounds."),
+) -> None:
+    """Synthesize the project's sound effects (original, CC0) into sfx/."""
+    from .sound.synth import SOUNDS, build
+
+    with _user_errors():
+        unknown = [n for n in only or [] if n not in SOUNDS]
+        if unknown:
+            from .errors import ConfigError
+
+            raise ConfigError(f"unknown sound(s): {', '.join(unknown)}.", hint="Known: " + ", ".join(SOUNDS) + ".")
+        written = build(folder, only=only or None)
+    out.print(f"[green]wrote[/] {len(written)} sounds to {folder}")
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,53 @@
+"""Transcript (Podcasting 2.0 JSON), captions (WebVTT with speaker spans, SRT) and the cue list."""
+
+from __future__ import annotations
+
+import json
+
+from ..mix.layout import Layout
+
+
+def _clock(seconds: float, sep: str) -> str:
+    ms = int(round(seconds * 1000))
+    h, rest = divmod(ms, 3_600_000)
+    m, rest = divmod(rest, 60_000)
+    s, ms = divmod(rest, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
+
+
+def transcript_json(layout: Layout) -> str:
+    """Podcasting 2.0 JSON transcript; the sounds placed are listed beside the segments."""
+    data = {
+        "version": "1.0.0",
+        "segments": [{"speaker": s.speaker, "startTime": s.start, "endTime": s.end, "body": s.body}
+                     for s in layout.segments],
+        "sounds": [{"sound": p.sound, "startTime": p.start, "endTime": p.end, "cue": p.cue, "line": p.line}
+                   for p in layout.sounds],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _escape_vtt(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def webvtt(layout: Layout) -> str:
+    lines = ["WEBVTT", ""]
+    for number, s in enumerate(layout.segments, 1):
+        lines += [str(number), f"{_clock(s.start, '.')} --> {_clock(s.end, '.')}",
+                  f"<v {_escape_vtt(s.speaker)}>{_escape_vtt(s.body)}", ""]
+    return "\n".join(lines)
+
+
+def srt(layout: Layout) -> str:
+    lines = []
+    for number, s in enumerate(layout.segments, 1):
+        lines += [str(number), f"{_clock(s.start, ',')} --> {_clock(s.end, ',')}", f"{s.speaker}: {s.body}", ""]
+    return "\n".join(lines)
+
+
+def chapters_json(layout: Layout, title: str) -> str:
+    """Podcasting 2.0 JSON chapters (for the feed's podcast:chapters)."""
+    data = {"version": "1.2.0", "title": title,
+            "chapters": [{"startTime": c.start, "endTime": c.end, "title": c.title} for c in layout.chapters]}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

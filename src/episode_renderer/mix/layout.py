@@ -1,0 +1,45 @@
+"""Where things landed on the finished timeline: what exporters need, nothing more."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One spoken stretch: a transcript segment and a caption cue."""
+
+    speaker: str
+    start: float  # seconds from the start of the episode
+    end: float
+    body: str  # the words as written (markup removed), not the engine's spelling
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A chapter mark: a host question, a heading or a scene break opens one."""
+
+    title: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class PlacedSound:
+    """A sound effect or bed as placed: recorded in the cue list beside the transcript."""
+
+    sound: str
+    start: float
+    end: float
+    cue: str  # the direction text that asked for it
+    line: int  # source line of the direction
+
+
+@dataclass
+class Layout:
+    """Everything the exporters write besides the audio."""
+
+    duration: float
+    segments: list[Segment] = field(default_factory=list)
+    chapters: list[Chapter] = field(default_factory=list)
+    sounds: list[PlacedSound] = field(default_factory=list)

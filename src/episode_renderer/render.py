@@ -1,0 +1,214 @@
+"""One episode, end to end: script -> Episode -> spoken lines -> timeline -> master -> files.
+
+Each stage takes the previous stage's data and nothing reaches back up; the CLI only wires
+this to files and a progress bar.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .config import Project
+from .errors import RenderError, ScriptError
+from .export.atomic import atomic_path
+from .export.mp3 import read_audio, write_mp3
+from .export.tags import write_tags
+from .export.transcript import chapters_json, srt, transcript_json, webvtt
+from .mix.layout import Layout
+from .mix.master import Loudness, master, measure
+from .mix.timeline import mixdown, plan
+from .script.model import Episode
+from .script.parser import parse_episode
+from .tts.cache import LineCache
+from .tts.lines import LineSpeaker
+
+Progress = Callable[[int, int, str], None]
+
+
+def read_script(path: Path) -> str:
+    """The script's text; a binary or undecodable file is a ScriptError naming it."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ScriptError("file not found.", file=path, hint="Check the path to the episode's .md file.") from None
+    except IsADirectoryError:
+        raise ScriptError("is a folder, not an episode file.", file=path,
+                          hint="Pass one .md file (use `episode season` for a folder).") from None
+    except OSError as exc:
+        raise ScriptError(f"cannot be read ({exc.strerror}).", file=path) from None
+    if b"\x00" in data[:8192]:
+        raise ScriptError("looks like a binary file, not an episode script.", file=path, line=1,
+                          hint="Pass the episode's Markdown (.md) file.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise ScriptError("is not UTF-8 text.", file=path, line=line,
+                          hint="Save the script as UTF-8 and try again.") from None
+
+
+def load_episode(path: Path, project: Project) -> Episode:
+    return parse_episode(read_script(path), source=str(path), rules=project.rules, aliases=project.cast.aliases)
+
+
+@dataclass
+class Outputs:
+    mp3: Path
+    transcript: Path
+    vtt: Path
+    srt: Path
+    chapters: Path
+    report: Path
+
+    @classmethod
+    def beside(cls, mp3: Path) -> "Outputs":
+        base = mp3.with_suffix("")
+        return cls(mp3, base.with_suffix(".json"), base.with_suffix(".vtt"), base.with_suffix(".srt"),
+                   Path(f"{base}.chapters.json"), Path(f"{base}.report.json"))
+
+
+@dataclass
+class RenderResult:
+    episode: Episode
+    outputs: Outputs
+    loudness: Loudness
+    duration: float
+    seconds: float
+    cache_hits: int
+    cache_misses: int
+    layout: Layout
+    bitrate: str
+
+    def report(self) -> dict:
+        return {
+            "episode": self.episode.source,
+            "title": self.episode.title,
+            "episode_number": self.episode.episode_number,
+            "renderer": __version__,
+            "duration_seconds": round(self.duration, 3),
+            "integrated_lufs": round(self.loudness.integrated, 2),
+            "true_peak_dbtp": round(self.loudness.true_peak, 2),
+            "loudness_range_lu": round(self.loudness.loudness_range, 2),
+            "bitrate": self.bitrate,
+            "sample_rate": 44100,
+            "render_seconds": round(self.seconds, 2),
+            "lines_from_cache": self.cache_hits,
+            "lines_synthesized": self.cache_misses,
+            "chapters": len(self.layout.chapters),
+            "sounds": len(self.layout.sounds),
+        }
+
+
+def speak_lines(episode: Episode, project: Project, speaker: LineSpeaker, progress: Progress | None = None,
+                workers: int = 2) -> dict[int, np.ndarray]:
+    """Synthesize every line and heading, two at a time (onnxruntime releases the GIL)."""
+    jobs = [(i, e) for i, e in enumerate(episode.events) if e.kind in ("line", "heading") and e.speech]
+    done = 0
+    out: dict[int, np.ndarray] = {}
+
+    def one(job):
+        index, event = job
+        names = [n.strip() for n in (event.speaker or "").split(" & ") if n.strip()] or [None]
+        takes = [speaker.speak(project.cast.profile(n, event.delivery, event.block, event.scene), event.speech)
+                 for n in names]
+        return index, _layer(takes)
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        for index, audio in pool.map(one, jobs):
+            out[index] = audio
+            done += 1
+            if progress:
+                progress(done, len(jobs), episode.events[index].speaker or "")
+    return out
+
+
+def _layer(takes: list[np.ndarray]) -> np.ndarray:
+    """Several characters at once (unity-box): staggered by 25 ms so the voices stay distinct."""
+    if len(takes) == 1:
+        return takes[0]
+    offset = int(0.025 * 44100)
+    length = max(t.size + i * offset for i, t in enumerate(takes))
+    out = np.zeros(length, dtype=np.float32)
+    for i, take in enumerate(takes):
+        out[i * offset:i * offset + take.size] += take
+    return out / np.float32(np.sqrt(len(takes)))
+
+
+def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path | None,
+                   progress: Progress | None = None, stage: Callable[[str], None] | None = None,
+                   workers: int = 2) -> RenderResult:
+    """Render one episode to ``out`` (MP3) plus transcript, captions, chapters and report beside it."""
+    started = time.perf_counter()
+    say = stage or (lambda _msg: None)
+    episode = load_episode(path, project)
+    cache = LineCache(cache_dir)
+    speaker = LineSpeaker(cache, project.cast.voices_dir)
+    say("Synthesizing lines")
+    lines = speak_lines(episode, project, speaker, progress, workers)
+    say("Mixing")
+    names = {e.sound for e in episode.events if e.sound}
+    for design in project.cues.blocks.values():
+        names |= {n for n in (design.before, design.bed) if n}
+    names |= {n for n in (project.show.intro, project.show.outro) if n}
+    sounds = {n: project.sounds.load(n) for n in sorted(names) if project.sounds.has(n)}
+    timeline = plan(episode, lines, sounds, project.cues, project.show.timing,
+                    intro=sounds.get(project.show.intro or ""), outro=sounds.get(project.show.outro or ""),
+                    intro_name=project.show.intro or "intro", outro_name=project.show.outro or "outro")
+    mix = mixdown(timeline, project.cues.duck_db)
+    say("Mastering")
+    outputs = Outputs.beside(Path(out))
+    loudness = _master_and_write(mix, project, episode, timeline.layout, outputs)
+    result = RenderResult(episode, outputs, loudness, timeline.layout.duration, time.perf_counter() - started,
+                          cache.hits, cache.misses, timeline.layout, project.show.bitrate)
+    _write_sidecars(result, outputs)
+    return result
+
+
+def _master_and_write(mix: np.ndarray, project: Project, episode: Episode, layout: Layout,
+                      outputs: Outputs) -> Loudness:
+    """Master, encode, and gate on the *encoded* file; retry once with a correction, else fail."""
+    target = project.show.target
+    trim, ceiling_shift = 0.0, 0.0
+    with atomic_path(outputs.mp3) as tmp:
+        for attempt in range(3):
+            mastered = master(mix, replace(target, limiter_ceiling=target.limiter_ceiling - ceiling_shift),
+                              trim_db=trim)
+            write_mp3(tmp, mastered, bitrate=project.show.bitrate)
+            decoded, _rate = read_audio(tmp)
+            loudness = measure(decoded)
+            lufs_ok = abs(loudness.integrated - target.lufs) <= target.tolerance * 0.5 or (
+                attempt == 2 and abs(loudness.integrated - target.lufs) <= target.tolerance)
+            peak_ok = loudness.true_peak <= target.true_peak
+            if lufs_ok and peak_ok:
+                break
+            trim += target.lufs - loudness.integrated
+            if not peak_ok:
+                ceiling_shift += loudness.true_peak - target.true_peak + 0.3
+        else:
+            raise RenderError(
+                f"the encoded MP3 misses the loudness target: {loudness.integrated:.2f} LUFS "
+                f"(target {target.lufs} ±{target.tolerance}), true peak {loudness.true_peak:.2f} dBTP "
+                f"(ceiling {target.true_peak}).", file=episode.source,
+                hint="Nothing was written. Check for very loud or silent sounds in sfx/ and the cast's gain_db.")
+        write_tags(tmp, title=episode.title or Path(outputs.mp3).stem, track=episode.episode_number,
+                   date=episode.date, description=episode.description, show=project.show.name,
+                   author=project.show.author, chapters=layout.chapters, cover=project.show.cover)
+        for path, text in ((outputs.transcript, transcript_json(layout)), (outputs.vtt, webvtt(layout)),
+                           (outputs.srt, srt(layout)), (outputs.chapters, chapters_json(layout, episode.title))):
+            with atomic_path(path) as side:
+                side.write_text(text, encoding="utf-8")
+    return loudness
+
+
+def _write_sidecars(result: RenderResult, outputs: Outputs) -> None:
+    with atomic_path(outputs.report) as tmp:
+        tmp.write_text(json.dumps(result.report(), indent=2) + "\n", encoding="utf-8")

@@ -1,0 +1,100 @@
+"""The parsed episode: plain dataclasses, the contract between the parser and everything after it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing that happens in the episode, in script order.
+
+    kind:
+      "line"      speech: ``speaker`` says ``speech`` (``text`` is the source as written)
+      "cue"       a sound cue (``sound`` names the effect; null when no sound is mapped)
+      "pause"     silence of ``seconds``
+      "direction" a delivery or action direction (``category``: "delivery" | "action")
+      "heading"   a Markdown heading or scene header: opens a chapter, read by the narrator
+      "break"     a scene break (``---``): opens a chapter, plays the transition
+    """
+
+    kind: str
+    line: int
+    text: str
+    speaker: str | None = None
+    speech: str | None = None
+    sound: str | None = None
+    category: str | None = None  # pause | delivery | action | cue | interrupt
+    delivery: str | None = None  # delivery applied to a line ("excited", "whisper", ...)
+    seconds: float | None = None  # pause length
+    block: str | None = None  # the shortcode the line sits in: dialogue, thought, optimax-alert, ...
+    scene: str | None = None  # the outermost block (a private-channel around dialogue), for beds and rooms
+    turn: int = 0  # index of the speaker turn; a new turn means a change of speaker or block
+    topic: bool = False  # a host question that opens a new topic (chapter)
+    interrupts: bool = False  # this line cuts into the previous one
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "kind": self.kind,
+            "speaker": self.speaker,
+            "text": self.text,
+            "speech": self.speech,
+            "sound": self.sound,
+            "line": self.line,
+        }
+        for name in ("category", "delivery", "seconds", "block", "scene"):
+            value = getattr(self, name)
+            if value is not None:
+                data[name] = value
+        data["turn"] = self.turn
+        if self.topic:
+            data["topic"] = True
+        if self.interrupts:
+            data["interrupts"] = True
+        return data
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A source line that is deliberately not spoken, and why."""
+
+    line: int
+    text: str
+    reason: str
+
+
+@dataclass
+class Episode:
+    """A whole episode: front matter plus events in order."""
+
+    title: str
+    episode_number: int | None
+    date: str | None = None
+    description: str | None = None
+    tags: list[str] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+    events: list[Event] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    source: str | None = None
+
+    @property
+    def speakers(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for event in self.events:
+            if event.kind == "line" and event.speaker:
+                seen.setdefault(event.speaker, None)
+        return list(seen)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "episode_number": self.episode_number,
+            "date": self.date,
+            "description": self.description,
+            "tags": self.tags,
+            "events": [event.to_json() for event in self.events],
+            "skipped": [{"line": s.line, "text": s.text, "reason": s.reason} for s in self.skipped],
+            "warnings": self.warnings,
+        }

@@ -1,0 +1,567 @@
+"""Hugo Markdown episode -> Episode.
+
+A pure function of the text: no files, no audio. Every non-blank source line ends up as an
+event (spoken, a cue, a direction) or in ``Episode.skipped`` with a reason, so nothing the
+writer wrote is silently lost.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+
+import yaml
+
+from ..errors import ScriptError
+from .directions import Direction, Rules, default_rules
+from .model import Episode, Event, Skipped
+from .speech import to_speech
+
+NARRATOR = "Narrator"
+
+#: Shortcodes that hold a turn. Value: the speaker when the shortcode names none itself.
+BLOCK_SHORTCODES: dict[str, str | None] = {
+    "dialogue": None,
+    "small-comment": None,
+    "cutin": None,
+    "thought": None,
+    "private-channel": None,
+    "optimax-alert": "Optimax",
+    "unity-box": None,
+}
+#: Blocks whose speaker must be named with char="…".
+NEEDS_CHAR = {"dialogue", "small-comment", "cutin", "thought"}
+INLINE_SHORTCODES = {"glitch"}
+DEFAULT_ALIASES = {"human blogger": "Human", "human": "Human", "the human": "Human", "host": "Human"}
+
+_SHORTCODE = re.compile(r"\{\{[<%]\s*(/?)\s*([\w-]+)((?:\s+[^\s=>%]+(?:=\"[^\"]*\"|='[^']*'|=[^\s>%]+)?)*)\s*/?\s*[>%]\}\}")
+_ATTR = re.compile(r"([\w-]+)(?:=(?:\"([^\"]*)\"|'([^']*)'|([^\s]+)))?")
+_DIV_OPEN = re.compile(r"<div\b([^>]*)>", re.IGNORECASE)
+_DIV_CLOSE = re.compile(r"</div\s*>", re.IGNORECASE)
+_CLASS = re.compile(r"class\s*=\s*[\"']([^\"']*)[\"']", re.IGNORECASE)
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_EM_TAG = re.compile(r"</?(em|i)\b[^>]*>", re.IGNORECASE)
+_STRONG_TAG = re.compile(r"</?(strong|b)\b[^>]*>", re.IGNORECASE)
+_BR_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_ANY_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
+_SCENE = re.compile(r"^\*\*\[(?P<text>[^\]]+)\]\*\*\s*$|^\[(?P<text2>[A-Z][^\]]*(?:\.\.\.|…|:[^\]]*))\]\s*$")
+_HOST = re.compile(r"^\s*(?:\*\*)?\[(?P<name>[A-Za-z][\w .'-]{0,40})\]\s*:\s*(?:\*\*)?\s*(?P<rest>.*)$")
+_LIST = re.compile(r"^\s*(?P<mark>[-*+]|\d{1,3}[.)])\s+(?P<body>.+)$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_ITALIC_LINE = re.compile(r"^\s*(?:\*(?!\*)(?P<a>.+?)(?<!\*)\*|_(?!_)(?P<b>.+?)(?<!_)_|\*\*\*(?P<c>.+?)\*\*\*)\s*$")
+_INLINE_ITALIC = re.compile(r"(?<![\*\w])\*(?!\*)(?!\s)([^*\n]+?)(?<!\s)\*(?![\*\w])")
+_IMAGE = re.compile(r"^\s*!\[[^\]]*\]\([^)]*\)\s*$")
+_LINK = re.compile(r"!?\[([^\]]*)\]\(([^)]*)\)")
+_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)+\|?\s*$|^\s*\|\s*:?-{2,}:?\s*\|\s*$")
+_LINK_REF = re.compile(r"^\s*\[[^\]]+\]:\s*<?(?:https?://|/|\./|#|www\.)\S*>?(?:\s+[\"'(].*)?$")
+_EMPHASIS = re.compile(r"(\*\*|__|\*|(?<!\w)_(?!_)|(?<!_)_(?!\w)|~~)")
+_CODE_SPAN = re.compile(r"`([^`]*)`")
+_WORDS = re.compile(r"[A-Za-z0-9]")
+
+
+@dataclass
+class _Block:
+    kind: str  # "shortcode" or "html"
+    name: str
+    line: int
+    speakers: list[str] = field(default_factory=list)
+    narrative: bool = False  # an HTML box without a speaker: its text is narration
+
+
+@dataclass
+class _State:
+    events: list[Event] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    stack: list[_Block] = field(default_factory=list)
+    turn: int = 0
+    host_open: bool = False  # italic paragraphs right after a host line are the host's speech
+    delivery: str | None = None
+    interrupt_next: bool = False
+    last_speaker: str | None = None
+
+
+def parse_episode(text: str, *, source: str = "<episode>", rules: Rules | None = None,
+                  aliases: dict[str, str] | None = None) -> Episode:
+    """Parse one episode script.
+
+    Raises ScriptError (with file and line) for anything that cannot be read as an episode.
+    """
+    if "\x00" in text:
+        raise ScriptError("looks like a binary file, not an episode script.", file=source, line=1,
+                          hint="Pass the episode's .md file.")
+    if not text.strip():
+        raise ScriptError("is empty.", file=source, line=1,
+                          hint="Write the episode (front matter, then dialogue blocks) and try again.")
+    rules = rules or default_rules()
+    alias_map = {**DEFAULT_ALIASES, **{k.lower(): v for k, v in (aliases or {}).items()}}
+    lines = text.splitlines()
+    meta, body_start = _front_matter(lines, source)
+    state = _State()
+    state.skipped.extend(Skipped(n, lines[n - 1], "front matter") for n in range(1, body_start)
+                         if lines[n - 1].strip())
+    closers = {m.group(2) for m in _SHORTCODE.finditer(text) if m.group(1)}
+    parser = _LineParser(state, rules, alias_map, source, closers)
+    in_fence = False
+    in_comment = False
+    for number in range(body_start, len(lines) + 1):
+        raw = lines[number - 1]
+        if in_comment:
+            state.skipped.append(Skipped(number, raw, "HTML comment"))
+            in_comment = "-->" not in raw
+            continue
+        if _FENCE.match(raw):
+            in_fence = not in_fence
+            state.skipped.append(Skipped(number, raw, "code block"))
+            continue
+        if in_fence:
+            if raw.strip():
+                state.skipped.append(Skipped(number, raw, "code block"))
+            continue
+        if "<!--" in raw and "-->" not in raw.split("<!--", 1)[1]:
+            in_comment = True
+            state.skipped.append(Skipped(number, raw, "HTML comment"))
+            continue
+        parser.line(number, raw)
+    if in_fence:
+        state.warnings.append(f"{source}: a code block (```) is never closed; its lines were skipped.")
+    for block in reversed(state.stack):
+        if block.kind == "shortcode":
+            raise ScriptError(f"the {{{{< {block.name} >}}}} block opened here is never closed.",
+                              file=source, line=block.line,
+                              hint=f"Add {{{{< /{block.name} >}}}} after its last line.")
+        state.warnings.append(f"{source}:{block.line}: <div> is never closed.")
+    if not any(e.kind == "line" for e in state.events):
+        raise ScriptError("has nothing to speak: no dialogue, host lines or narration were found.",
+                          file=source, line=body_start,
+                          hint="Check that turns use {{< dialogue char=\"Name\" >}} … {{< /dialogue >}}.")
+    title = meta.get("title")
+    number = meta.get("episode_number")
+    if isinstance(number, str) and number.strip().isdigit():
+        number = int(number)
+    if not isinstance(number, int) or isinstance(number, bool):
+        number = None
+    tags = meta.get("tags") or []
+    return Episode(
+        title=str(title) if title is not None else "",
+        episode_number=number,
+        date=_date_text(meta.get("date")),
+        description=str(meta["description"]) if meta.get("description") is not None else None,
+        tags=[str(t) for t in tags] if isinstance(tags, list) else [str(tags)],
+        meta=meta,
+        events=state.events,
+        skipped=state.skipped,
+        warnings=state.warnings,
+        source=source,
+    )
+
+
+def _date_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def _front_matter(lines: list[str], source: str) -> tuple[dict, int]:
+    """Return (front matter, 1-based line where the body starts)."""
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None or lines[first].strip() not in ("---", "+++"):
+        return {}, 1
+    fence = lines[first].strip()
+    end = next((i for i in range(first + 1, len(lines)) if lines[i].strip() == fence), None)
+    if end is None:
+        raise ScriptError(f"the front matter opened with '{fence}' is never closed.", file=source,
+                          line=first + 1, hint=f"Add a line with just '{fence}' after the last field.")
+    block = "\n".join(lines[first + 1:end])
+    if fence == "+++":
+        import tomllib
+        try:
+            meta = tomllib.loads(block)
+        except tomllib.TOMLDecodeError as exc:
+            raise ScriptError(f"the TOML front matter is broken ({exc}).", file=source, line=first + 2) from exc
+    else:
+        try:
+            meta = yaml.safe_load(block)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = first + 2 + (mark.line if mark is not None else 0)
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            raise ScriptError(f"the front matter is not valid YAML ({problem}).", file=source, line=line,
+                              hint="Quote values that contain ':' or '#', and check the indentation.") from exc
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise ScriptError("the front matter must be a list of 'key: value' fields.", file=source,
+                          line=first + 2, hint="For example: title: \"My episode\".")
+    return {str(k): v for k, v in meta.items()}, end + 2
+
+
+def strip_markup(text: str) -> str:
+    """The words of a line as a reader sees them: no Markdown, HTML or shortcode syntax."""
+    text = _SHORTCODE.sub("", text)
+    text = _BR_TAG.sub(" ", text)
+    text = _ANY_TAG.sub("", text)
+    text = _LINK.sub(lambda m: m.group(1), text)
+    text = _CODE_SPAN.sub(lambda m: m.group(1), text)
+    text = _EMPHASIS.sub("", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+class _LineParser:
+    def __init__(self, state: _State, rules: Rules, aliases: dict[str, str], source: str,
+                 closers: set[str]) -> None:
+        self.s = state
+        self.rules = rules
+        self.aliases = aliases
+        self.source = source
+        self.closers = closers
+
+    # --- context -------------------------------------------------------------------------
+    def speaker(self) -> str | None:
+        for block in reversed(self.s.stack):
+            if block.speakers:
+                return " & ".join(block.speakers)
+            if block.narrative:
+                return None
+        return None
+
+    def block_name(self) -> str | None:
+        for block in reversed(self.s.stack):
+            if block.kind == "shortcode":
+                return block.name
+        return None
+
+    def scene_name(self) -> str | None:
+        names = [b.name for b in self.s.stack if b.kind == "shortcode"]
+        return names[0] if len(names) > 1 else None
+
+    def canonical(self, name: str) -> str:
+        name = name.strip()
+        return self.aliases.get(name.lower(), name[:1].upper() + name[1:])
+
+    def new_turn(self) -> None:
+        self.s.turn += 1
+        self.s.delivery = None
+
+    # --- one line ------------------------------------------------------------------------
+    def line(self, number: int, raw: str) -> None:
+        if not raw.strip():
+            return
+        text = _HTML_COMMENT.sub("", raw)
+        text = _BR_TAG.sub(" ", text)
+        text = _EM_TAG.sub("*", text)
+        text = _STRONG_TAG.sub("**", text)
+        pieces = self._split_structure(text)
+        content_parts: list[str] = []
+        structural = False
+        for kind, value in pieces:
+            if kind == "text":
+                content_parts.append(value)
+                continue
+            if "".join(content_parts).strip():
+                self.content(number, "".join(content_parts), raw)
+            content_parts = []
+            structural = True
+            kind_fn = getattr(self, f"_on_{kind}")
+            kind_fn(number, value, raw)
+        rest = "".join(content_parts)
+        if rest.strip():
+            self.content(number, rest, raw)
+        elif not self._accounted(number):
+            if "<!--" in raw:
+                reason = "HTML comment"
+            elif structural:
+                reason = "shortcode tag" if "{{" in raw else "HTML tag"
+            else:
+                reason = "markup only"
+            self.s.skipped.append(Skipped(number, raw, reason))
+
+    def _accounted(self, number: int) -> bool:
+        return any(e.line == number for e in self.s.events[-8:]) or any(
+            s.line == number for s in self.s.skipped[-4:])
+
+    def _split_structure(self, text: str) -> list[tuple[str, object]]:
+        """Split a line into text and structural tokens (shortcodes and <div> tags)."""
+        tokens: list[tuple[int, int, str, object]] = []
+        for m in _SHORTCODE.finditer(text):
+            tokens.append((m.start(), m.end(), "shortcode", m))
+        for m in _DIV_OPEN.finditer(text):
+            tokens.append((m.start(), m.end(), "div_open", m))
+        for m in _DIV_CLOSE.finditer(text):
+            tokens.append((m.start(), m.end(), "div_close", m))
+        tokens.sort(key=lambda t: t[0])
+        out: list[tuple[str, object]] = []
+        pos = 0
+        for start, end, kind, match in tokens:
+            if start < pos:
+                continue
+            if start > pos:
+                out.append(("text", text[pos:start]))
+            out.append((kind, match))
+            pos = end
+        if pos < len(text):
+            out.append(("text", text[pos:]))
+        # inline shortcodes (glitch, unknown ones closed on the same line) keep their words
+        merged: list[tuple[str, object]] = []
+        for kind, value in out:
+            if kind == "shortcode" and self._is_inline(value, text):
+                merged.append(("text", ""))
+                continue
+            merged.append((kind, value))
+        joined: list[tuple[str, object]] = []
+        for kind, value in merged:
+            if kind == "text" and joined and joined[-1][0] == "text":
+                joined[-1] = ("text", joined[-1][1] + value)  # type: ignore[operator]
+            else:
+                joined.append((kind, value))
+        return joined
+
+    def _is_inline(self, match: re.Match[str], text: str) -> bool:
+        name = match.group(2)
+        if name in BLOCK_SHORTCODES or name == "break":
+            return False
+        if name in INLINE_SHORTCODES:
+            return True
+        if match.group(1):  # a closing tag of an unknown shortcode
+            opened_here = re.search(r"\{\{[<%]\s*" + re.escape(name) + r"\b", text[:match.start()])
+            return opened_here is not None or not any(b.name == name for b in self.s.stack)
+        if name in self.closers:
+            closed_here = re.search(r"\{\{[<%]\s*/\s*" + re.escape(name) + r"\s*[>%]\}\}", text[match.end():])
+            return closed_here is not None
+        return False
+
+    # --- structure -----------------------------------------------------------------------
+    def _on_shortcode(self, number: int, match: re.Match[str], raw: str) -> None:
+        closing, name, attr_text = match.group(1), match.group(2), match.group(3) or ""
+        attrs = {m.group(1): next((g for g in m.groups()[1:] if g is not None), "")
+                 for m in _ATTR.finditer(attr_text)}
+        if closing:
+            self._close(number, "shortcode", name)
+            return
+        if name == "break":
+            self.s.interrupt_next = True
+            self.s.events.append(Event("direction", number, raw.strip(), speaker=self.speaker(),
+                                       category="interrupt", block=self.block_name(), scene=self.scene_name(), turn=self.s.turn))
+            return
+        if name in BLOCK_SHORTCODES:
+            speakers: list[str] = []
+            if name == "unity-box":
+                speakers = [self.canonical(c) for c in re.split(r"[,;&/]| and ", attrs.get("chars", "")) if c.strip()]
+            elif attrs.get("char", "").strip():
+                speakers = [self.canonical(attrs["char"])]
+            elif BLOCK_SHORTCODES[name]:
+                speakers = [BLOCK_SHORTCODES[name]]  # type: ignore[list-item]
+            if name in NEEDS_CHAR and not speakers:
+                raise ScriptError(f"the {{{{< {name} >}}}} block has no character.", file=self.source,
+                                  line=number, hint=f"Name the speaker: {{{{< {name} char=\"Kai\" >}}}}.")
+            if name == "unity-box" and not speakers:
+                raise ScriptError("the {{< unity-box >}} block names no characters.", file=self.source,
+                                  line=number, hint="Add chars=\"Vector, Kai\".")
+            self.s.stack.append(_Block("shortcode", name, number, speakers))
+            self.new_turn()
+            self.s.host_open = False
+            if name == "cutin":
+                self.s.interrupt_next = True
+            return
+        if name in self.closers:
+            self.s.warnings.append(f"{self.source}:{number}: unknown shortcode '{name}': its text is kept.")
+            self.s.stack.append(_Block("shortcode", name, number))
+            return
+        reason = "figure" if name.startswith("figure") else f"shortcode '{name}'"
+        if name.startswith("figure"):
+            caption = next((attrs[k] for k in ("caption", "alt", "title") if attrs.get(k)), None)
+            if caption:
+                self.s.warnings.append(f"{self.source}:{number}: figure caption not spoken: {caption}")
+        else:
+            self.s.warnings.append(f"{self.source}:{number}: unknown shortcode '{name}' skipped.")
+        self.s.skipped.append(Skipped(number, raw, reason))
+
+    def _on_div_open(self, number: int, match: re.Match[str], raw: str) -> None:
+        classes = (_CLASS.search(match.group(1) or "") or [None, ""])[1].split()  # type: ignore[index]
+        speakers: list[str] = []
+        if "dialogue-box" in classes:
+            names = [c for c in classes if c != "dialogue-box" and not c.startswith("dialogue-")]
+            if names:
+                speakers = [self.canonical(names[0].replace("-", " ").title())]
+        self.s.stack.append(_Block("html", "div", number, speakers, narrative=not speakers))
+        if speakers:
+            self.new_turn()
+            self.s.host_open = False
+
+    def _on_div_close(self, number: int, match: re.Match[str], raw: str) -> None:
+        if self.s.stack and self.s.stack[-1].kind == "html":
+            block = self.s.stack.pop()
+            if block.speakers:
+                self.new_turn()
+            return
+        if any(b.kind == "html" for b in self.s.stack):
+            inner = self.s.stack[-1]
+            raise ScriptError(f"</div> closes an HTML box while {{{{< {inner.name} >}}}} (opened at line "
+                              f"{inner.line}) is still open.", file=self.source, line=number,
+                              hint=f"Close {{{{< /{inner.name} >}}}} before </div>.")
+        self.s.warnings.append(f"{self.source}:{number}: </div> without an opening <div>; ignored.")
+
+    def _close(self, number: int, kind: str, name: str) -> None:
+        if not self.s.stack or self.s.stack[-1].kind != kind or self.s.stack[-1].name != name:
+            open_names = [b.name for b in self.s.stack if b.kind == "shortcode"]
+            if open_names and open_names[-1] != name:
+                raise ScriptError(f"{{{{< /{name} >}}}} closes a block that is not open here; the open block is "
+                                  f"{{{{< {open_names[-1]} >}}}} from line {self.s.stack[-1].line}.",
+                                  file=self.source, line=number,
+                                  hint=f"Close {{{{< /{open_names[-1]} >}}}} first, or fix the name.")
+            if name not in open_names:
+                raise ScriptError(f"{{{{< /{name} >}}}} has no matching {{{{< {name} >}}}} before it.",
+                                  file=self.source, line=number, hint="Remove it or add the opening tag.")
+            while self.s.stack and not (self.s.stack[-1].kind == kind and self.s.stack[-1].name == name):
+                block = self.s.stack.pop()
+                self.s.warnings.append(f"{self.source}:{block.line}: <div> closed implicitly at line {number}.")
+        self.s.stack.pop()
+        self.new_turn()
+        self.s.interrupt_next = False
+
+    # --- content -------------------------------------------------------------------------
+    def content(self, number: int, text: str, raw: str) -> None:
+        stripped = text.strip()
+        if not stripped:
+            return
+        if _IMAGE.match(stripped):
+            self.s.skipped.append(Skipped(number, raw, "image"))
+            return
+        if _LINK_REF.match(stripped):
+            self.s.skipped.append(Skipped(number, raw, "link reference"))
+            return
+        if _TABLE_SEP.match(stripped):
+            self.s.skipped.append(Skipped(number, raw, "table rule"))
+            return
+        speaker = self.speaker()
+        if _RULE.match(stripped) and not self.s.stack:
+            self.new_turn()
+            self.s.host_open = False
+            self.s.events.append(Event("break", number, stripped, turn=self.s.turn, sound="transition"))
+            return
+        heading = _HEADING.match(stripped)
+        if heading and not speaker:
+            self.new_turn()
+            self.s.host_open = False
+            words = strip_markup(heading.group(2))
+            if not _WORDS.search(words):
+                self.s.skipped.append(Skipped(number, raw, "empty heading"))
+                return
+            self.s.events.append(Event("heading", number, stripped, speaker=NARRATOR, speech=to_speech(words),
+                                       turn=self.s.turn, block=self.block_name(), scene=self.scene_name()))
+            self.s.last_speaker = NARRATOR
+            return
+        scene = _SCENE.match(stripped)
+        if scene and not speaker:
+            self.new_turn()
+            self.s.host_open = False
+            words = strip_markup(scene.group("text") or scene.group("text2") or "")
+            self.s.events.append(Event("heading", number, stripped, speaker=NARRATOR, speech=to_speech(words),
+                                       turn=self.s.turn, block=self.block_name(), scene=self.scene_name(), category="scene"))
+            self.s.last_speaker = NARRATOR
+            return
+        host = _HOST.match(stripped)
+        if host and host.group("rest").strip() and not speaker:
+            name = self.canonical(host.group("name"))
+            self.new_turn()
+            self.s.host_open = True
+            self._speech(number, host.group("rest"), name, whole_italic_is_speech=True,
+                         topic=name == "Human" and "?" in host.group("rest"))
+            return
+        if stripped.startswith("|") and stripped.endswith("|"):
+            cells = [c.strip() for c in stripped.strip("|").split("|")]
+            stripped = ", ".join(c for c in cells if c)
+        item = _LIST.match(stripped)
+        italic = _ITALIC_LINE.match(stripped)
+        if italic and not item:
+            inner = italic.group("a") or italic.group("b") or italic.group("c") or ""
+            self._italic_line(number, inner, raw, speaker)
+            return
+        if item:
+            mark, body = item.group("mark"), item.group("body")
+            prefix = f"{mark[:-1]}. " if mark[0].isdigit() else ""
+            who = speaker or (("Human" if self.s.host_open else NARRATOR))
+            self._speech(number, prefix + body, who, category="list")
+            return
+        if speaker is None and self.s.host_open and not self.s.stack:
+            self._speech(number, stripped, "Human")
+            return
+        self.s.host_open = False if speaker is None and not self.s.stack else self.s.host_open
+        self._speech(number, stripped, speaker or NARRATOR)
+
+    def _italic_line(self, number: int, inner: str, raw: str, speaker: str | None) -> None:
+        direction = self.rules.classify(strip_markup(inner))
+        if direction.category is not None:
+            self._direction(number, inner, direction, speaker)
+            return
+        plain = strip_markup(inner)
+        spoken_aside = bool(re.search(r"[.?!…\"”]$", plain)) and len(plain.split()) >= 2
+        if speaker is None:
+            who = "Human" if (self.s.host_open and not self.s.stack) else NARRATOR
+            self._speech(number, inner, who, whole_italic_is_speech=True)
+        elif spoken_aside:
+            self._speech(number, inner, speaker, whole_italic_is_speech=True, category="aside")
+        else:
+            self._direction(number, inner, direction, speaker)
+
+    def _direction(self, number: int, inner: str, direction: Direction, speaker: str | None) -> None:
+        text = strip_markup(inner)
+        category = direction.category
+        turn, block = self.s.turn, self.block_name()
+        if category == "cue":
+            self.s.events.append(Event("cue", number, text, speaker=speaker, sound=direction.sound,
+                                       category="cue", block=block, scene=self.scene_name(), turn=turn))
+        elif category == "pause":
+            self.s.events.append(Event("pause", number, text, speaker=speaker, category="pause",
+                                       seconds=direction.seconds or 0.8, block=block, scene=self.scene_name(), turn=turn))
+        else:
+            if category == "delivery":
+                self.s.delivery = direction.delivery
+            elif category == "interrupt":
+                self.s.interrupt_next = True
+                if direction.delivery:
+                    self.s.delivery = direction.delivery
+            self.s.events.append(Event("direction", number, text, speaker=speaker, sound=direction.sound,
+                                       category=category or "action", delivery=direction.delivery,
+                                       block=block, scene=self.scene_name(), turn=turn))
+
+    def _speech(self, number: int, text: str, speaker: str, *, whole_italic_is_speech: bool = False,
+                topic: bool = False, category: str | None = None) -> None:
+        """Emit a spoken line, splitting out inline directions (*Pauses*) that rules recognise."""
+        if whole_italic_is_speech:
+            m = _ITALIC_LINE.match(text.strip())
+            if m:
+                text = m.group("a") or m.group("b") or m.group("c") or ""
+        pieces: list[tuple[str, str]] = []
+        pos = 0
+        for m in _INLINE_ITALIC.finditer(text):
+            inner = strip_markup(m.group(1))
+            if self.rules.classify(inner).category is None:
+                continue
+            pieces.append(("say", text[pos:m.start()]))
+            pieces.append(("direct", m.group(1)))
+            pos = m.end()
+        pieces.append(("say", text[pos:]))
+        for kind, piece in pieces:
+            if kind == "direct":
+                self._direction(number, piece, self.rules.classify(strip_markup(piece)), speaker)
+                continue
+            words = strip_markup(piece)
+            if not _WORDS.search(words):
+                continue
+            if speaker != self.s.last_speaker and self.s.last_speaker is not None and not self.s.stack:
+                self.new_turn()
+            interrupts = self.s.interrupt_next
+            self.s.interrupt_next = False
+            self.s.events.append(Event("line", number, words, speaker=speaker, speech=to_speech(words),
+                                       delivery=self.s.delivery, block=self.block_name(), scene=self.scene_name(), turn=self.s.turn,
+                                       topic=topic, interrupts=interrupts, category=category))
+            self.s.last_speaker = speaker
+            topic = False
+        if not self._accounted(number):
+            self.s.skipped.append(Skipped(number, text, "no words"))

@@ -1,0 +1,43 @@
+"""Speak one line in a character's voice: engine -> resample -> shaping, through the cache."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from .cache import LineCache, line_key
+from .cast import Profile
+from .shaping import SAMPLE_RATE, apply_effects, resample, shift_pitch
+from .voices import load_voice
+
+#: Bump when a change to synthesis or shaping changes the sound of cached lines.
+CACHE_VERSION = 2
+
+
+class LineSpeaker:
+    """Renders lines for a cast; each distinct (profile, text) is synthesized once."""
+
+    def __init__(self, cache: LineCache, voices_dir: Path | None = None) -> None:
+        self.cache = cache
+        self.voices_dir = voices_dir
+
+    def key(self, profile: Profile, text: str) -> str:
+        voice = load_voice(profile.engine, self.voices_dir)
+        return line_key({"v": CACHE_VERSION, "voice": voice.key, "profile": asdict(profile), "text": text})
+
+    def speak(self, profile: Profile, text: str) -> np.ndarray:
+        """44.1 kHz mono float32 audio of ``text`` as ``profile`` says it."""
+        voice = load_voice(profile.engine, self.voices_dir)
+        key = self.key(profile, text)
+        cached = self.cache.get(key)
+        if cached is not None and cached[1] == SAMPLE_RATE:
+            return cached[0]
+        raw = voice.speak(text, speed=profile.speed)
+        pitched = shift_pitch(raw, voice.sample_rate, profile.pitch, profile.preserve_formants)
+        audio = apply_effects(resample(pitched, voice.sample_rate), SAMPLE_RATE, gain_db=profile.gain_db,
+                              effects=profile.effects)
+        audio = np.clip(audio, -1.0, 1.0).astype(np.float32)
+        self.cache.put(key, audio, SAMPLE_RATE)
+        return audio

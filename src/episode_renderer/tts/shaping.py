@@ -1,0 +1,89 @@
+"""Turn one neutral voice into a character: pitch, formants, EQ and effects via pedalboard."""
+
+from __future__ import annotations
+
+import inspect
+from math import gcd
+from typing import Any
+
+import numpy as np
+
+from ..errors import ConfigError
+
+SAMPLE_RATE = 44100
+
+
+def _plugin_class(name: str):
+    import pedalboard
+
+    cls = getattr(pedalboard, name, None)
+    if cls is None or not isinstance(cls, type) or not issubclass(cls, pedalboard.Plugin):
+        return None
+    return cls
+
+
+def check_effect(name: str, params: dict[str, Any], where: str, source: str) -> None:
+    """Fail early, naming the cast entry, when an effect or its parameters do not exist."""
+    cls = _plugin_class(name)
+    if cls is None:
+        raise ConfigError(f"{where}: unknown effect {name!r}.", file=source,
+                          hint="Use a pedalboard effect name such as HighpassFilter, LowpassFilter, "
+                               "PeakFilter, Compressor, Chorus, Reverb, Distortion, Bitcrush, Phaser, Delay.")
+    try:
+        cls(**params)
+    except TypeError as exc:
+        try:
+            accepted = ", ".join(p for p in inspect.signature(cls.__init__).parameters if p != "self")
+        except (TypeError, ValueError):
+            accepted = "see pedalboard's documentation"
+        raise ConfigError(f"{where}: effect {name} does not take these settings ({exc}).", file=source,
+                          hint=f"Accepted: {accepted}.") from exc
+
+
+def resample(audio: np.ndarray, source_rate: int, target_rate: int = SAMPLE_RATE) -> np.ndarray:
+    """Polyphase resampling (exact for 22050 -> 44100)."""
+    if source_rate == target_rate or audio.size == 0:
+        return audio.astype(np.float32, copy=False)
+    from scipy.signal import resample_poly
+
+    g = gcd(source_rate, target_rate)
+    return resample_poly(audio, target_rate // g, source_rate // g).astype(np.float32)
+
+
+def shift_pitch(audio: np.ndarray, sample_rate: int, semitones: float, preserve_formants: bool = True) -> np.ndarray:
+    """Move a voice up or down; done at the engine's own rate (22.05 kHz costs half of 44.1 kHz)."""
+    if abs(semitones) < 1e-3 or audio.size == 0:
+        return audio
+    import pedalboard
+
+    x = audio.astype(np.float32, copy=False)[None, :]
+    if preserve_formants:
+        x = pedalboard.time_stretch(x, sample_rate, stretch_factor=1.0, pitch_shift_in_semitones=semitones,
+                                    preserve_formants=True, high_quality=True)
+    else:
+        x = pedalboard.Pedalboard([pedalboard.PitchShift(semitones=semitones)])(x, sample_rate)
+    return np.asarray(x[0], dtype=np.float32)
+
+
+def apply_effects(audio: np.ndarray, sample_rate: int, *, gain_db: float = 0.0, effects: tuple = ()) -> np.ndarray:
+    """A profile's effect chain and level; reverb and delay tails are kept while audible."""
+    if audio.size == 0:
+        return audio
+    import pedalboard
+
+    x = audio.astype(np.float32, copy=False)[None, :]
+    if effects:
+        board = pedalboard.Pedalboard([_plugin_class(name)(**dict(params)) for name, params in effects])
+        tail = np.zeros((1, int(0.3 * sample_rate)), dtype=np.float32)
+        x = _trim_tail(board(np.concatenate([x, tail], axis=1), sample_rate))
+    if gain_db:
+        x = x * np.float32(10 ** (gain_db / 20))
+    return np.asarray(x[0], dtype=np.float32)
+
+
+def _trim_tail(x: np.ndarray, floor_db: float = -60.0) -> np.ndarray:
+    """Keep an effect's tail (reverb, delay) only while it is audible."""
+    level = np.abs(x[0])
+    above = np.nonzero(level > 10 ** (floor_db / 20))[0]
+    end = int(above[-1]) + 1 if above.size else x.shape[1]
+    return x[:, :end]

@@ -1,0 +1,49 @@
+"""Load engines' voices from cast profiles, once per process."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from ..errors import VoiceError
+from .cast import EngineSpec
+from .engine import Voice
+
+_VOICES: dict[tuple, Voice] = {}
+_LOCK = threading.Lock()
+
+
+def load_voice(spec: EngineSpec, voices_dir: Path | None = None) -> Voice:
+    """The Voice for an engine spec; the same spec returns the same loaded voice."""
+    key = (spec, str(voices_dir))
+    with _LOCK:
+        if key in _VOICES:
+            return _VOICES[key]
+    voice = _create(spec, voices_dir)
+    with _LOCK:
+        return _VOICES.setdefault(key, voice)
+
+
+def _create(spec: EngineSpec, voices_dir: Path | None) -> Voice:
+    search = [d for d in (voices_dir, Path("voices")) if d is not None]
+    if spec.engine == "piper":
+        from .piper_voice import PiperVoiceAdapter, resolve_model
+
+        model, config = resolve_model(spec.model, search)
+        return PiperVoiceAdapter(model, config, speaker_id=spec.speaker_id, noise_scale=spec.noise_scale,
+                                 noise_w_scale=spec.noise_w_scale)
+    if spec.engine == "coqui":
+        from .coqui import load_coqui
+
+        def local(value: str | None) -> Path | None:
+            if value is None:
+                return None
+            path = Path(value)
+            if not path.is_absolute() and voices_dir is not None and (voices_dir / path).exists():
+                return voices_dir / path
+            return path
+
+        return load_coqui(model_name=spec.model_name, model_path=local(spec.model_path),
+                          config_path=local(spec.config_path), speaker=spec.speaker,
+                          speaker_wav=local(spec.speaker_wav), language=spec.language)
+    raise VoiceError(f"unknown engine {spec.engine!r}.", hint='Use engine = "piper" or engine = "coqui".')
