@@ -15,13 +15,23 @@ from .errors import EpisodeError
 
 _WORD = re.compile(r"[a-z0-9']+")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_CONTRACTIONS = [(re.compile(p), r) for p, r in (
+    (r"\bcan't\b", "can not"), (r"\bwon't\b", "will not"), (r"n't\b", " not"), (r"'re\b", " are"),
+    (r"'ve\b", " have"), (r"'ll\b", " will"), (r"\bi'm\b", "i am"), (r"'d\b", " would"),
+    (r"\b(it|that|what|here|there|he|she|who)'s\b", r"\1 is"), (r"\bcannot\b", "can not"))]
 
 
 def normalize(text: str) -> list[str]:
-    """Lowercase words with numbers spelled out, so "47" and "forty-seven" score the same."""
+    """Lowercase words, with numbers, money and symbols read out the way the renderer reads them,
+    so "47", "$20" or "vs." score the same whichever way Whisper spells them."""
     from num2words import num2words
 
-    text = text.lower().replace("%", " percent").replace("&", " and ")
+    from .script.speech import to_speech
+
+    text = _CAMEL.sub(" ", to_speech(text)).lower().replace("’", "'")
+    for pattern, replacement in _CONTRACTIONS:
+        text = pattern.sub(replacement, text).replace("%", " percent").replace("&", " and ")
     text = re.sub(r"(?<=\d),(?=\d{3})", "", text)
     text = _NUMBER.sub(lambda m: " " + num2words(float(m.group()) if "." in m.group() else int(m.group())) + " ",
                        text)
@@ -79,19 +89,26 @@ def score_texts(reference: str, hypothesis: str) -> Score:
 
 
 def score_render(mp3: Path) -> tuple[Score, dict[str, Score], str]:
-    """WER of a render against the transcript beside it: overall, and per speaker (by time)."""
+    """WER of a render against the transcript beside it: overall, and per speaker.
+
+    Whisper's words are given to the transcript segment that holds their midpoint in time.
+    """
     transcript = json.loads(Path(mp3).with_suffix(".json").read_text("utf-8"))
     segments = transcript["segments"]
-    reference = " ".join(s["body"] for s in segments)
-    spoken = [(s.start, s.end, s.text) for s in _model().transcribe(
-        str(mp3), language="en", beam_size=5, condition_on_previous_text=False, word_timestamps=False)[0]]
-    hypothesis = " ".join(t for _, _, t in spoken)
-    overall = score_texts(reference, hypothesis)
+    found, _info = _model().transcribe(str(mp3), language="en", beam_size=5, condition_on_previous_text=False,
+                                       word_timestamps=True)
+    words = [(w.start, w.end, w.word) for seg in found for w in (seg.words or [])]
+    hypothesis = " ".join(w for _, _, w in words)
+    overall = score_texts(" ".join(s["body"] for s in segments), hypothesis)
+    heard: dict[int, list[str]] = {}
+    for start, end, word in words:
+        middle = (start + end) / 2
+        best = min(range(len(segments)), key=lambda i: 0 if segments[i]["startTime"] <= middle <= segments[i][
+            "endTime"] else min(abs(middle - segments[i]["startTime"]), abs(middle - segments[i]["endTime"])))
+        heard.setdefault(best, []).append(word)
     per: dict[str, Score] = {}
     for speaker in sorted({s["speaker"] for s in segments}):
-        ref = " ".join(s["body"] for s in segments if s["speaker"] == speaker)
-        windows = [(s["startTime"], s["endTime"]) for s in segments if s["speaker"] == speaker]
-        hyp = " ".join(t for a, b, t in spoken if any(a < we and b > ws and
-                                                      min(b, we) - max(a, ws) >= 0.5 * (b - a) for ws, we in windows))
-        per[speaker] = score_texts(ref, hyp)
+        indices = [i for i, s in enumerate(segments) if s["speaker"] == speaker]
+        per[speaker] = score_texts(" ".join(segments[i]["body"] for i in indices),
+                                   " ".join(w for i in indices for w in heard.get(i, [])))
     return overall, per, hypothesis
