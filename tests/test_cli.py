@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -90,3 +91,56 @@ def test_preview_text_and_line(tmp_path):
 def test_preview_unknown_line_is_an_error(tmp_path):
     result = runner.invoke(app, ["preview", str(EXAMPLE), "-c", "Kai", "--line", "2", "-o", str(tmp_path / "x.wav")])
     assert result.exit_code == 2 and ":2:" in result.output and "Kai has no spoken line" in result.output
+
+
+def test_voices_lists_cast():
+    result = run("voices", "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["engines"]["piper"] == "installed"
+    assert {"Human", "Recurse", "Vector", "Kai", "Bounce", "Narrator", "fallback"} <= set(data["cast"])
+    assert data["cast"]["Vector"]["speed"] > data["cast"]["Recurse"]["speed"]
+
+
+def test_cast_init_from_character_sheets(tmp_path):
+    sheets = tmp_path / "characters"
+    sheets.mkdir()
+    (sheets / "zed.yaml").write_text('name: "Zed"\nvoice_style: "Rapid-fire and energetic"\n')
+    (sheets / "ana.yaml").write_text('name: "Ana"\nvoice_style: "Methodical, measured"\n')
+    (sheets / "notes.yaml").write_text("just: notes\n")
+    target = tmp_path / "cast.toml"
+    result = run("cast", "init", "--from", str(sheets), "-o", str(target))
+    assert result.exit_code == 0, result.output
+    from episode_renderer.tts.cast import load_cast
+
+    cast = load_cast(target)
+    assert cast.profile("Zed").speed > 1.0 > cast.profile("Ana").speed
+    assert cast.profile("Zed").pitch > cast.profile("Ana").pitch
+    again = runner.invoke(app, ["cast", "init", "--from", str(sheets), "-o", str(target)])
+    assert again.exit_code == 2 and "--force" in again.output
+
+
+def test_check_reports_findings_and_estimate(tmp_path):
+    script = tmp_path / "ep.md"
+    script.write_text("---\ntitle: t\nepisode_number: 2\n---\n{{< dialogue char=\"Zorg\" >}}\n*Juggles flaming torches*\n"
+                      "Hello there, I am new here.\n{{< /dialogue >}}\n")
+    (tmp_path / "broken.md").write_text("---\ntitle: [x\n---\nhi\n")
+    result = runner.invoke(app, ["check", str(tmp_path), "--json"])
+    assert result.exit_code == 1
+    report = {Path(r["episode"]).name: r for r in json.loads(result.stdout)}
+    assert "broken.md:2:" in report["broken.md"]["error"]
+    assert report["ep.md"]["no_voice"] == ["Zorg"]
+    assert report["ep.md"]["unmapped"] == {"juggles flaming torches": 1}
+    assert 1 < report["ep.md"]["estimated_seconds"] < 10
+    assert runner.invoke(app, ["check", str(script)]).exit_code == 0
+    assert runner.invoke(app, ["check", str(script), "--strict"]).exit_code == 1
+
+
+def test_cues_and_unmapped(tmp_path):
+    script = tmp_path / "ep.md"
+    script.write_text("---\ntitle: t\n---\n{{< dialogue char=\"Kai\" >}}\n*WHIRR*\n*Juggles*\nHi.\n{{< /dialogue >}}\n")
+    result = run("cues", str(script), "--json")
+    rows = {r["direction"]: r for r in json.loads(result.stdout)}
+    assert rows["whirr"]["sound"] == "whirr" and rows["juggles"]["status"] == "no rule"
+    unmapped = run("script", str(script), "--unmapped", "--json")
+    assert json.loads(unmapped.stdout) == [{"direction": "juggles", "count": 1}]

@@ -109,7 +109,8 @@ def render(
     loud = result.loudness
     out.print(f"[green]wrote[/] {result.outputs.mp3}  {result.duration:.1f} s audio in {result.seconds:.1f} s  "
               f"{loud.integrated:.1f} LUFS  {loud.true_peak:.1f} dBTP  "
-              f"{len(result.layout.chapters)} chapters  ({result.cache_hits} lines from cache)", highlight=False)
+              f"{len(result.layout.chapters)} chapters  ({result.cache_hits} lines from cache)", highlight=False,
+              soft_wrap=True)
     for warning in result.episode.warnings:
         console.print(f"[yellow]warning:[/] {warning}", highlight=False)
 
@@ -300,6 +301,7 @@ def _estimate_seconds(episode, project) -> float:
 def check(
     path: Path = typer.Argument(..., help="An episode file or a folder of episodes."),
     strict: bool = typer.Option(False, "--strict", help="Exit non-zero on any finding, not just broken scripts."),
+    as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON."),
     cast: Optional[Path] = CastOpt, cues: Optional[Path] = CuesOpt, rules: Optional[Path] = RulesOpt,
     show: Optional[Path] = ShowOpt,
 ) -> None:
@@ -313,11 +315,13 @@ def check(
         files = _episode_files(path)
     table = Table("episode", "est. length", "no voice", "no sound", "unmapped directions", "status")
     broken = findings = 0
+    report = []
     for file in files:
         try:
             episode = load_episode(file, project)
         except ScriptError as error:
             broken += 1
+            report.append({"episode": str(file), "error": error.render()})
             table.add_row(file.name, "", "", "", "", f"[red]{error.render()}[/]")
             continue
         unvoiced = sorted({n.strip() for e in episode.events if e.kind in ("line", "heading") and e.speaker
@@ -328,12 +332,18 @@ def check(
         unmapped = Counter(e.text.lower() for e in episode.events if e.kind == "direction"
                            and project.rules.classify(e.text).category is None)
         findings += len(unvoiced) + len(silent) + len(unmapped)
-        minutes, secs = divmod(int(_estimate_seconds(episode, project)), 60)
+        estimate = _estimate_seconds(episode, project)
+        report.append({"episode": str(file), "estimated_seconds": round(estimate, 1), "no_voice": unvoiced,
+                       "no_sound": silent, "unmapped": dict(unmapped.most_common())})
+        minutes, secs = divmod(int(estimate), 60)
         table.add_row(file.name, f"{minutes}:{secs:02d}", ", ".join(unvoiced) or "-", ", ".join(silent) or "-",
                       ", ".join(f"{k} ({v})" for k, v in unmapped.most_common(6)) +
                       (f" +{len(unmapped) - 6} more" if len(unmapped) > 6 else "") or "-",
                       "[green]ok[/]" if not (unvoiced or silent) else "[yellow]check[/]")
-    out.print(table)
+    if as_json:
+        sys.stdout.write(json.dumps(report, indent=2) + "\n")
+    else:
+        out.print(table)
     if broken or (strict and findings):
         raise typer.Exit(code=1)
 
@@ -391,6 +401,66 @@ def sfx_build(
             raise ConfigError(f"unknown sound(s): {', '.join(unknown)}.", hint="Known: " + ", ".join(SOUNDS) + ".")
         written = build(folder, only=only or None)
     out.print(f"[green]wrote[/] {len(written)} sounds to {folder}")
+
+
+@app.command()
+def voices(
+    cast: Optional[Path] = CastOpt,
+    as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+) -> None:
+    """List the engines, the voices available offline, and each character's settings."""
+    from .tts.piper_voice import bundled_model
+
+    with _user_errors():
+        project = _project(cast, None, None, None)
+        folder = project.cast.voices_dir or project.root / "voices"
+        piper_voices = ["joe (bundled en_US-joe-medium)"] + sorted(
+            p.stem for p in folder.glob("*.onnx") if p.with_name(p.name + ".json").is_file())
+        try:
+            import TTS  # noqa: F401
+            coqui = "installed"
+        except ImportError:
+            coqui = "not installed (pip install -e '.[coqui]')"
+        rows = {name: profile.describe() for name, profile in project.cast.characters.items()}
+    if as_json:
+        out.print_json(json.dumps({"engines": {"piper": "installed", "coqui": coqui}, "piper_voices": piper_voices,
+                                   "bundled_model": str(bundled_model()[0]), "cast": rows}))
+        return
+    out.print(f"[bold]Engines[/]: piper (installed), coqui ({coqui})")
+    out.print(f"[bold]Piper voices[/] ({folder}): " + ", ".join(piper_voices))
+    table = Table("character", "engine", "model", "speaker", "speed", "pitch", "gain dB", "effects",
+                  title=f"Cast ({project.cast.source})")
+    for name, row in rows.items():
+        table.add_row(name, row["engine"], str(row["model"]), str(row["speaker"] if row["speaker"] is not None else ""),
+                      f"{row['speed']:.2f}", f"{row['pitch']:+.1f}", f"{row['gain_db']:+.1f}", ", ".join(row["effects"]))
+    out.print(table)
+
+
+cast_app = typer.Typer(help="Create and inspect cast files.", no_args_is_help=True)
+app.add_typer(cast_app, name="cast")
+
+
+@cast_app.command("init")
+def cast_init(
+    source: Path = typer.Option(..., "--from", help="A Hugo site's data/characters/ folder of YAML sheets."),
+    output: Path = typer.Option(Path("voices/cast.toml"), "-o", "--output", help="Cast file to write."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing cast file."),
+) -> None:
+    """Write a starting cast file from character sheets: each sheet's voice_style picks pace and pitch."""
+    from .errors import ConfigError
+    from .export.atomic import write_text
+    from .tts.cast import parse_cast
+    from .tts.cast_init import cast_from_characters, read_sheets
+
+    with _user_errors():
+        if output.exists() and not force:
+            raise ConfigError("already exists.", file=output, hint="Pass --force to overwrite it, or -o another file.")
+        sheets = read_sheets(source)
+        text = cast_from_characters(sheets)
+        parse_cast(text, str(output))
+        write_text(output, text)
+    out.print(f"[green]wrote[/] {output} with {len(sheets)} characters: "
+              + ", ".join(str(s["name"]) for s in sheets), highlight=False, soft_wrap=True)
 
 
 def main() -> None:  # pragma: no cover
