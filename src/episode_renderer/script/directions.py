@@ -20,6 +20,7 @@ else:  # pragma: no cover
 from ..errors import ConfigError
 
 CATEGORIES = ("cue", "pause", "interrupt", "delivery", "action")
+_PARTS = re.compile(r"\s*(?:,|;|—|–|\s-\s)\s*")
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class Rules:
     def classify(self, direction: str) -> Direction:
         """Classify a direction (without its asterisks)."""
         text = _clean(direction)
-        parts = [text] + [p.strip() for p in text.split(",") if p.strip()] if "," in text else [text]
+        parts = [text] + [p.strip() for p in _PARTS.split(text) if p.strip()] if _PARTS.search(text) else [text]
         for category in CATEGORIES:
             for rule in self.rules:
                 if rule.category != category:

@@ -60,6 +60,7 @@ _LINK_REF = re.compile(r"^\s*\[[^\]]+\]:\s*<?(?:https?://|/|\./|#|www\.)\S*>?(?:
 _EMPHASIS = re.compile(r"(\*\*|__|\*|(?<!\w)_(?!_)|(?<!_)_(?!\w)|~~)")
 _CODE_SPAN = re.compile(r"`([^`]*)`")
 _WORDS = re.compile(r"[A-Za-z0-9]")
+_THIRD_PERSON = re.compile(r"\b(he|she|they|his|her|their|them|him)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -500,14 +501,23 @@ class _LineParser:
             self._direction(number, inner, direction, speaker)
             return
         plain = strip_markup(inner)
-        spoken_aside = bool(re.search(r"[.?!…\"”]$", plain)) and len(plain.split()) >= 2
+        words = plain.split()
+        spoken = (bool(re.search(r"[.?!…\"”:]$", plain)) and len(words) >= 2) or len(words) >= 12
         if speaker is None:
             who = "Human" if (self.s.host_open and not self.s.stack) else NARRATOR
             self._speech(number, inner, who, whole_italic_is_speech=True)
-        elif spoken_aside:
+        elif spoken and self._third_person(plain, speaker):
+            self._speech(number, inner, NARRATOR, whole_italic_is_speech=True, category="narration")
+        elif spoken:
             self._speech(number, inner, speaker, whole_italic_is_speech=True, category="aside")
         else:
             self._direction(number, inner, direction, speaker)
+
+    @staticmethod
+    def _third_person(text: str, speaker: str) -> bool:
+        """An italic paragraph about the speaker ("Vector stops pacing.") is the narrator's, not theirs."""
+        names = [n.strip() for n in speaker.split("&")]
+        return bool(_THIRD_PERSON.search(text)) or any(re.search(rf"\b{re.escape(n)}\b", text) for n in names)
 
     def _direction(self, number: int, inner: str, direction: Direction, speaker: str | None) -> None:
         text = strip_markup(inner)
