@@ -1,0 +1,110 @@
+"""Placement rules of the mixer, on synthetic audio: gaps, pauses, interruptions, cues, beds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import ROOT
+from episode_renderer.mix.timeline import SAMPLE_RATE, Timing, mixdown, plan
+from episode_renderer.script import parse_episode
+
+SCRIPT = """---
+title: Timeline
+---
+{{< dialogue char="Kai" >}}
+*WHIRR*
+
+First line.
+
+*Pauses*
+
+Second line.
+{{< /dialogue >}}
+
+{{< dialogue char="Vector" >}}
+*Interrupts*
+
+Cutting in!
+{{< /dialogue >}}
+
+{{< dialogue char="Recurse" >}}
+*Rain starts*
+
+A calm line in the rain.
+
+Another calm line.
+{{< /dialogue >}}
+"""
+
+
+def tone(seconds: float, level: float = 0.3) -> np.ndarray:
+    t = np.arange(int(seconds * SAMPLE_RATE)) / SAMPLE_RATE
+    return (level * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
+
+
+@pytest.fixture
+def placed(project):
+    episode = parse_episode(SCRIPT, source="t.md", rules=project.rules)
+    lines = {i: tone(2.0) for i, e in enumerate(episode.events) if e.kind == "line"}
+    sounds = {"whirr": tone(0.8, 0.2), "rain": tone(3.0, 0.5)}
+    return episode, plan(episode, lines, sounds, project.cues, Timing())
+
+
+def test_cue_then_line_then_pause(placed):
+    episode, timeline = placed
+    segments = timeline.layout.segments
+    whirr = [s for s in timeline.layout.sounds if s.sound == "whirr"][0]
+    timing = Timing()
+    assert whirr.start == pytest.approx(timing.lead_in)
+    assert segments[0].start == pytest.approx(whirr.end + timing.sound_gap, abs=1e-3)
+    pause = next(e for e in episode.events if e.kind == "pause")
+    assert segments[1].start - segments[0].end == pytest.approx(pause.seconds, abs=1e-3)
+
+
+def test_interruption_overlaps_previous_line(placed):
+    _, timeline = placed
+    second, cut_in = timeline.layout.segments[1:3]
+    assert cut_in.speaker == "Vector"
+    assert cut_in.start == pytest.approx(second.end - Timing().interrupt_overlap, abs=1e-3)
+    cut = [c for c in timeline.clips if c.cut_at is not None]
+    assert len(cut) == 1 and cut[0].cut_at == pytest.approx(2.0, abs=1e-3)
+
+
+def test_change_of_speaker_gets_a_longer_gap(placed):
+    _, timeline = placed
+    same_turn = timeline.layout.segments[4].start - timeline.layout.segments[3].end
+    assert same_turn == pytest.approx(Timing().in_turn, abs=1e-3)
+
+
+def test_bed_loops_under_speech_and_ducks(placed, project):
+    from dataclasses import replace
+
+    _, timeline = placed
+    rain = [s for s in timeline.layout.sounds if s.sound == "rain"][0]
+    last = timeline.layout.segments[-1]
+    assert rain.end >= last.end and rain.end - rain.start > 3.0  # looped past the 3 s file
+    with_bed = mixdown(timeline, duck_db=-10.0)
+    without = mixdown(replace(timeline, clips=[c for c in timeline.clips if c.kind != "bed"]), duck_db=-10.0)
+    bed = (with_bed - without)[:without.size]
+    nominal = 0.5 / np.sqrt(2) * 10 ** (project.cues.setting("rain").gain_db / 20)
+    mid = bed[int((last.start + 0.5) * SAMPLE_RATE):int((last.end - 0.5) * SAMPLE_RATE)]
+    assert np.sqrt(np.mean(mid ** 2)) / nominal == pytest.approx(10 ** (-10 / 20), rel=0.05)
+
+
+def test_duck_gain_is_smooth():
+    from episode_renderer.mix.timeline import _duck_gain
+
+    speaking = np.zeros(4 * SAMPLE_RATE, dtype=bool)
+    speaking[SAMPLE_RATE:3 * SAMPLE_RATE] = True
+    gain = _duck_gain(speaking, -12.0)
+    assert gain[SAMPLE_RATE // 2] == pytest.approx(1.0)
+    assert gain[2 * SAMPLE_RATE] == pytest.approx(10 ** (-12 / 20), rel=1e-3)
+    assert np.max(np.abs(np.diff(gain))) < 1e-3
+
+
+def test_chapters_start_at_zero_and_cover_the_episode(placed):
+    _, timeline = placed
+    chapters = timeline.layout.chapters
+    assert chapters[0].start == 0 and chapters[-1].end == timeline.layout.duration
+    assert all(a.end == b.start for a, b in zip(chapters, chapters[1:]))
