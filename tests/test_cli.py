@@ -144,3 +144,22 @@ def test_cues_and_unmapped(tmp_path):
     assert rows["whirr"]["sound"] == "whirr" and rows["juggles"]["status"] == "no rule"
     unmapped = run("script", str(script), "--unmapped", "--json")
     assert json.loads(unmapped.stdout) == [{"direction": "juggles", "count": 1}]
+
+
+def test_ctrl_c_mid_render_leaves_nothing(tmp_path):
+    """A real SIGINT while lines are being synthesized: exit 130, no MP3, no temp file."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out_dir = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "episode_renderer.cli", "render", str(EXAMPLE), "-o",
+                             str(out_dir / "ep.mp3"), "--no-cache"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    time.sleep(2.5)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    assert not out_dir.exists() or list(out_dir.iterdir()) == []

@@ -122,12 +122,17 @@ def speak_lines(episode: Episode, project: Project, speaker: LineSpeaker, progre
                  for n in names]
         return index, _layer(takes)
 
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, workers))
+    try:
         for index, audio in pool.map(one, jobs):
             out[index] = audio
             done += 1
             if progress:
                 progress(done, len(jobs), episode.events[index].speaker or "")
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)  # Ctrl-C: stop now, not after every queued line
+        raise
+    pool.shutdown()
     return out
 
 
