@@ -156,7 +156,7 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
     say = stage or (lambda _msg: None)
     episode = load_episode(path, project)
     cache = LineCache(cache_dir)
-    speaker = LineSpeaker(cache, project.cast.voices_dir)
+    speaker = LineSpeaker(cache, project.cast.voices_dir, threads=1 if workers > 1 else 0)
     say("Synthesizing lines")
     lines = speak_lines(episode, project, speaker, progress, workers)
     say("Mixing")

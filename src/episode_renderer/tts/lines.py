@@ -19,17 +19,18 @@ CACHE_VERSION = 2
 class LineSpeaker:
     """Renders lines for a cast; each distinct (profile, text) is synthesized once."""
 
-    def __init__(self, cache: LineCache, voices_dir: Path | None = None) -> None:
+    def __init__(self, cache: LineCache, voices_dir: Path | None = None, threads: int = 0) -> None:
         self.cache = cache
         self.voices_dir = voices_dir
+        self.threads = threads
 
     def key(self, profile: Profile, text: str) -> str:
-        voice = load_voice(profile.engine, self.voices_dir)
+        voice = load_voice(profile.engine, self.voices_dir, self.threads)
         return line_key({"v": CACHE_VERSION, "voice": voice.key, "profile": asdict(profile), "text": text})
 
     def speak(self, profile: Profile, text: str) -> np.ndarray:
         """44.1 kHz mono float32 audio of ``text`` as ``profile`` says it."""
-        voice = load_voice(profile.engine, self.voices_dir)
+        voice = load_voice(profile.engine, self.voices_dir, self.threads)
         key = self.key(profile, text)
         cached = self.cache.get(key)
         if cached is not None and cached[1] == SAMPLE_RATE:

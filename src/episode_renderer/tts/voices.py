@@ -13,25 +13,28 @@ _VOICES: dict[tuple, Voice] = {}
 _LOCK = threading.Lock()
 
 
-def load_voice(spec: EngineSpec, voices_dir: Path | None = None) -> Voice:
-    """The Voice for an engine spec; the same spec returns the same loaded voice."""
-    key = (spec, str(voices_dir))
+def load_voice(spec: EngineSpec, voices_dir: Path | None = None, threads: int = 0) -> Voice:
+    """The Voice for an engine spec; the same spec returns the same loaded voice.
+
+    ``threads``: 1 when lines are synthesized in parallel, 0 to let one line use every core.
+    """
+    key = (spec, str(voices_dir), threads)
     with _LOCK:
         if key in _VOICES:
             return _VOICES[key]
-    voice = _create(spec, voices_dir)
+    voice = _create(spec, voices_dir, threads)
     with _LOCK:
         return _VOICES.setdefault(key, voice)
 
 
-def _create(spec: EngineSpec, voices_dir: Path | None) -> Voice:
+def _create(spec: EngineSpec, voices_dir: Path | None, threads: int) -> Voice:
     search = [d for d in (voices_dir, Path("voices")) if d is not None]
     if spec.engine == "piper":
         from .piper_voice import PiperVoiceAdapter, resolve_model
 
         model, config = resolve_model(spec.model, search)
         return PiperVoiceAdapter(model, config, speaker_id=spec.speaker_id, noise_scale=spec.noise_scale,
-                                 noise_w_scale=spec.noise_w_scale)
+                                 noise_w_scale=spec.noise_w_scale, threads=threads)
     if spec.engine == "coqui":
         from .coqui import load_coqui
 
