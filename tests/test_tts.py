@@ -1,0 +1,112 @@
+"""Voices, the cast file and the line cache."""
+
+from __future__ import annotations
+
+import shutil
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import ROOT
+from episode_renderer.errors import ConfigError, VoiceError
+from episode_renderer.tts.cache import LineCache
+from episode_renderer.tts.cast import load_cast, parse_cast
+from episode_renderer.tts.lines import LineSpeaker
+from episode_renderer.tts.piper_voice import bundled_model
+
+CAST = load_cast(ROOT / "voices" / "cast.toml")
+
+
+def test_every_character_of_the_show_has_a_voice():
+    for name in ("Human", "Recurse", "Vector", "Kai", "Bounce", "Narrator", "Optimax"):
+        assert CAST.has_voice(name)
+    assert CAST.resolve("Human Blogger")[0] == "Human"
+    assert CAST.resolve("Somebody New")[0] == "fallback"
+
+
+def test_delivery_and_blocks_shape_the_profile():
+    plain = CAST.profile("Vector")
+    assert CAST.profile("Vector", "excited").speed > plain.speed
+    assert CAST.profile("Vector", "thoughtful").speed < plain.speed
+    assert CAST.profile("Vector", "whisper").gain_db < plain.gain_db
+    thought = CAST.profile("Recurse", block="thought")
+    assert len(thought.effects) > len(CAST.profile("Recurse").effects)
+    nested = CAST.profile("Kai", block="dialogue", scene="private-channel")
+    assert any(name == "Reverb" for name, _ in nested.effects)
+
+
+@pytest.mark.parametrize("text, words", [
+    ("[characters.X]\nspeed = 'fast'\n", "must be a number"),
+    ("[characters.X]\nspeed = 9\n", "out of range"),
+    ("[characters.X]\neffects = [{ name = 'Wobble' }]\n", "unknown effect"),
+    ("[characters.X]\neffects = [{ name = 'Chorus', wobble = 1 }]\n", "does not take"),
+    ("[characters.X]\nengine = 'espeak'\n", "engine must be"),
+    ("[characters.X]\nvolume = 3\n", "unknown setting"),
+    ("[characters.X\n", "not valid TOML"),
+])
+def test_cast_errors_name_the_entry(text, words):
+    with pytest.raises(ConfigError) as info:
+        parse_cast(text, "my-cast.toml")
+    assert words in info.value.render() and "my-cast.toml" in info.value.render()
+
+
+def test_any_piper_voice_from_the_voices_folder(tmp_path):
+    model, config = bundled_model()
+    shutil.copy(model, tmp_path / "mine.onnx")
+    shutil.copy(config, tmp_path / "mine.onnx.json")
+    (tmp_path / "cast.toml").write_text('[characters.Zed]\nmodel = "mine"\n[characters.Yan]\nmodel = "nope"\n'
+                                        '[characters.Multi]\nmodel = "mine"\nspeaker_id = 3\n')
+    cast = load_cast(tmp_path / "cast.toml")
+    speaker = LineSpeaker(LineCache(None), cast.voices_dir)
+    audio = speaker.speak(cast.profile("Zed"), "Hello from my own voice.")
+    assert audio.dtype == np.float32 and audio.size > 44100 * 0.5
+    with pytest.raises(VoiceError) as missing:
+        speaker.speak(cast.profile("Yan"), "Hi.")
+    assert "nope" in missing.value.render() and "download_voices" in missing.value.render()
+    with pytest.raises(VoiceError) as bad_speaker:
+        speaker.speak(cast.profile("Multi"), "Hi.")
+    assert "speaker 3" in bad_speaker.value.render()
+
+
+def test_cache_hits_and_detects_corruption(tmp_path):
+    cache = LineCache(tmp_path)
+    speaker = LineSpeaker(cache)
+    profile = CAST.profile("Kai")
+    first = speaker.speak(profile, "Cache me if you can.")
+    assert (cache.hits, cache.misses) == (0, 1)
+    again = speaker.speak(profile, "Cache me if you can.")
+    assert cache.hits == 1 and np.array_equal(first, again)
+    entry = next(tmp_path.rglob("*.line"))
+    data = bytearray(entry.read_bytes())
+    data[-100] ^= 0xFF
+    entry.write_bytes(bytes(data))
+    redone = speaker.speak(profile, "Cache me if you can.")
+    assert cache.misses == 2 and redone.size > 0
+    entry.write_bytes(entry.read_bytes()[:50])
+    assert speaker.speak(profile, "Cache me if you can.").size > 0 and cache.misses == 3
+
+
+def test_cache_key_follows_settings_and_text():
+    speaker = LineSpeaker(LineCache(None))
+    kai = CAST.profile("Kai")
+    assert speaker.key(kai, "a") != speaker.key(kai, "b")
+    assert speaker.key(kai, "a") != speaker.key(CAST.profile("Kai", "excited"), "a")
+    assert speaker.key(kai, "a") == speaker.key(CAST.profile("Kai"), "a")
+
+
+def _write_same_entry(folder: str) -> int:
+    cache = LineCache(Path(folder))
+    for _ in range(200):
+        cache.put("ab" + "0" * 62, np.full(5000, 0.25, dtype=np.float32), 44100)
+        got = cache.get("ab" + "0" * 62)
+        assert got is not None and got[0].size == 5000
+    return cache.hits
+
+
+def test_cache_is_safe_with_several_processes(tmp_path):
+    with ProcessPoolExecutor(2) as pool:
+        hits = list(pool.map(_write_same_entry, [str(tmp_path)] * 2))
+    assert hits == [200, 200]
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == ["ab" + "0" * 62 + ".line"]
