@@ -224,3 +224,27 @@ def test_speed_by_time_stretch_where_model_has_no_tempo_control(tiny_model: tupl
     fast = voice.speak(LINE, speed=2.0)
     assert fast.dtype == np.float32
     assert abs(fast.size - normal.size / 2) < normal.size * 0.1
+
+
+def test_cast_engine_coqui_through_preview(tiny_model: tuple[Path, Path], tmp_path: Path) -> None:
+    """The user's path end to end: a cast entry with engine = "coqui", then `episode preview`."""
+    from typer.testing import CliRunner
+
+    from episode_renderer.cli import app
+
+    model_file, config_file = tiny_model
+    voices = tmp_path / "voices"
+    voices.mkdir()
+    (voices / "cast.toml").write_text(
+        f'[characters.Kai]\nengine = "coqui"\nmodel_path = "{model_file}"\nconfig_path = "{config_file}"\n'
+        'speaker = "b"\n')
+    script = tmp_path / "ep.md"
+    script.write_text('---\ntitle: t\n---\n{{< dialogue char="Kai" >}}\nHello there.\n{{< /dialogue >}}\n')
+    out = tmp_path / "kai.wav"
+    result = CliRunner().invoke(app, ["preview", str(script), "-c", "Kai", "--cast", str(voices / "cast.toml"),
+                                      "-o", str(out), "--no-cache"])
+    assert result.exit_code == 0, result.output
+    import soundfile as sf
+
+    audio, rate = sf.read(out)
+    assert rate == 44100 and audio.size > 0.2 * rate and float(abs(audio).max()) > 0.1
