@@ -25,7 +25,7 @@ __all__ = ["ACRONYMS", "SPOKEN_AS_WORDS", "to_speech"]
 
 ACRONYMS: frozenset[str] = frozenset(
     """
-    AI AGI ASI API APIS ML DL NLP CV RL RLHF DPO SFT LLM SLM VLM GPT RAG MCP TTS STT ASR OCR NER
+    AI AGI ASI API ML DL NLP CV RL RLHF DPO SFT LLM SLM VLM GPT RAG MCP TTS STT ASR OCR NER
     GPU CPU TPU NPU SSD HDD OS UI UX CLI IDE SDK CRUD ORM MVC OOP TDD BDD CI CD QA UAT PR MR OSS
     GPL MIT BSD PDF CSV XML HTML CSS JS TS SQL PHP AWS GCP EC IAM VPC SRE DNS CDN SSL TLS TCP UDP
     IP HTTP HTTPS URL URI USB LED LCD VR AR XR IOT EV AV GPS PC TV DVD HD SD NFT DAO ETF IPO ROI
@@ -36,7 +36,7 @@ ACRONYMS: frozenset[str] = frozenset(
     ARR MRR CAC LTV CTR CPC CPM DAU MAU SMB USP PMF GTM ICP ABM OEM SOC PII SSO MFA VPN SEO SEM
     PPC CPA CRO UGC DM NPC RPG FPS MMO DLC AAA PVP MMORPG ID GDPR CCPA ESG DEI EBITDA
     GAAP PNL YC GPA MBA PHD MD RN EMT ER ICU BMI DNA RNA MRI CT PTSD ADHD OCD IQ EQ UBI GDP
-    CPI IMF WTO NGO LGBTQ BLM GOP DNC RNC POV TOS EULA CTA CMS CRM ERP POS SKU B2B B2C D2C SAAS
+    CPI IMF WTO NGO LGBTQ BLM GOP DNC RNC POV TOS EULA CTA CMS CRM ERP POS SKU KYC AML ETL ELT IOS IPA
     """.split()
 )
 """All-caps tokens always spelled letter by letter. Others are decided by a pronounceability rule."""
@@ -51,15 +51,15 @@ SPOKEN_AS_WORDS: Mapping[str, str] = {
     "OLED": "oh-led", "LIDAR": "lidar", "SONAR": "sonar", "GOAT": "goat", "LOL": "lol",
     "OK": "okay", "HIPAA": "hippa", "SWAT": "swat", "AWOL": "a-wall", "SaaS": "sass",
     "PaaS": "pass", "IaaS": "eye-as", "REST": "rest", "SOAP": "soap", "SOLID": "solid",
-    "KISS": "kiss", "DRY": "dry",
+    "KISS": "kiss", "DRY": "dry", "CHATGPT": "chat G.P.T", "OPENAI": "open A.I",
 }
 """All-caps (and a few mixed-case) names read as words, mapped to a spelling espeak says right."""
 
 _EN = CONVERTER_CLASSES["en"]
 _DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 _MAX_CARDINAL = 10**24
-_NUM = r"(\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.(\d+))?"
-_NUM_NC = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
+_NUM = r"(\d(?:\d{0,2}(?:,\d{3})+(?!\d)|\d*))(?:\.(\d+))?"
+_NUM_NC = r"\d(?:\d{0,2}(?:,\d{3})+(?!\d)|\d*)(?:\.\d+)?"
 
 
 def _clean(words: str) -> str:
@@ -67,8 +67,11 @@ def _clean(words: str) -> str:
     return words.replace(",", "").replace(" and ", " ")
 
 
+_DIGIT_WORD = {str(i): w for i, w in enumerate(_DIGIT_WORDS)}
+
+
 def _digits(digits: str) -> str:
-    return " ".join(_DIGIT_WORDS[int(d)] for d in digits)
+    return " ".join(map(_DIGIT_WORD.__getitem__, digits))
 
 
 @lru_cache(maxsize=4096)
@@ -96,9 +99,11 @@ def _year(n: int) -> str:
     return _clean(_EN.to_year(n))
 
 
+@lru_cache(maxsize=4096)
 def _number(int_part: str, frac: str | None = None) -> str:
+    """Digits (ASCII, optional "," grouping) -> words; a leading zero is read digit by digit."""
     digits = int_part.replace(",", "")
-    if len(digits) > 1 and int(digits[0]) == 0:
+    if len(digits) > 1 and digits[0] == "0":
         words = _digits(digits)
     else:
         words = _cardinal(int(digits)) if digits else "zero"
@@ -145,7 +150,7 @@ _FIXED_CHARS: dict[str, str] = {
     "\u27a1": "\u2192", "\u2248": "~", "\u223c": "~", "\u301c": "~",
     "\u00b1": " plus or minus ", "\u00f7": " divided by ", "\u221e": " infinity ",
     "\u2260": " not equal to ", "\u2264": " at most ", "\u2265": " at least ",
-    "\u00b0": "\u00b0", "\u00b2": " squared", "\u00b3": " cubed", "\u2022": ", ", "\u00b7": " ",
+    "\u00b0": "\u00b0", "\u00b2": " squared", "\u00b3": " cubed", "\u2022": "\u2022", "\u00b7": " ",
     "\u00a7": " section ", "\u00a2": " cents", "\u20ac": "\u20ac", "\u00a3": "\u00a3",
     "\u00a5": "\u00a5", "\u20b9": "\u20b9",
     "\u00bd": "\u00bd", "\u00bc": "\u00bc", "\u00be": "\u00be", "\u2153": "\u2153", "\u2154": "\u2154",
@@ -184,7 +189,9 @@ class _CharMap(dict[int, str]):
             cat = unicodedata.category(c)
             if cat == "Me":
                 out = ""
-            elif cat[0] in "LM" or cat == "Nd":
+            elif cat == "Nd":
+                out = str(unicodedata.decimal(c))
+            elif cat[0] in "LM":
                 out = c
             elif cat in ("No", "Nl"):
                 out = _numeric_char(c)
@@ -203,19 +210,47 @@ class _CharMap(dict[int, str]):
 
 
 _CHARS = _CharMap()
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _map_chars(m: re.Match[str]) -> str:
+    return m.group(0).translate(_CHARS)
+
+
+def _rx(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """Compile with ``\\d`` as ASCII ``0-9``: the char map turns every other digit to ASCII
+    first, and an ASCII class scans several times faster than the Unicode category."""
+    out: list[str] = []
+    i, in_class = 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            pair = pattern[i : i + 2]
+            out.append(("0-9" if in_class else "[0-9]") if pair == r"\d" else pair)
+            i += 2
+            continue
+        if c == "[" and not in_class:
+            in_class = True
+        elif c == "]" and in_class:
+            in_class = False
+        out.append(c)
+        i += 1
+    return re.compile("".join(out), flags)
+
 
 # --- patterns -------------------------------------------------------------------------------
 
-Sub = tuple[re.Pattern[str], "str | Callable[[re.Match[str]], str]"]
+Repl = str | Callable[[re.Match[str]], str]
+Step = tuple[tuple[str, ...] | None, re.Pattern[str] | None, re.Pattern[str], Repl]
 
-_ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{1,6}|#x[0-9a-fA-F]{1,5});")
-_CODE = re.compile(r"`([^`]*)`")
-_CODE_CALL = re.compile(r"\([^()]*\)")
-_CODE_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
-_CODE_DOT = re.compile(r"(?<=\w)\.(?=\w)")
-_CODE_SYMBOLS = re.compile(r"[^\w\s]+|_+")
-_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_URL = re.compile(
+_ENTITY = _rx(r"&(?:[a-zA-Z]{2,8}|#\d{1,6}|#x[0-9a-fA-F]{1,5});")
+_CODE = _rx(r"`([^`]*)`")
+_CODE_CALL = _rx(r"\([^()]*\)")
+_CODE_CAMEL = _rx(r"(?<=[a-z])(?=[A-Z])")
+_CODE_DOT = _rx(r"(?<=\w)\.(?=\w)")
+_CODE_SYMBOLS = _rx(r"[^\w\s]+|_+")
+_EMAIL = _rx(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_URL = _rx(
     r"\b(?:https?://|www\.)[^\s<>\"')\]]+"
     r"|\b(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+"
     r"(?:com|org|net|io|ai|dev|app|co|fm|tv|gg|xyz|edu|gov|info|biz|news|blog|tech|page|site)\b"
@@ -223,7 +258,7 @@ _URL = re.compile(
     re.IGNORECASE,
 )
 _TLDS = {"ai": "A.I", "io": "I.O", "fm": "F.M", "tv": "T.V", "gg": "G.G", "xyz": "X.Y.Z"}
-_ABBREV = re.compile(
+_ABBREV = _rx(
     r"(?<![\w.])(e\.\s?g\.|e\.g\b|i\.\s?e\.|i\.e\b|etc\.|etc\b|vs\.|vs\b|(?-i:v\.)(?=\s)|approx\."
     r"|approx\b|a\.k\.a\.|aka\b|cf\.|w/o\b|w/(?=\s|\w)|b/c\b|viz\.)",
     re.IGNORECASE,
@@ -234,47 +269,49 @@ _ABBREV_WORDS = {
     "a.k.a": "also known as", "aka": "also known as", "cf": "compare", "w/o": "without",
     "w/": "with", "b/c": "because", "viz": "namely",
 }
-_TITLES = re.compile(r"\b(Dr|Mr|Mrs|Ms|Prof|Mt|Jr|Sr|Ltd|Inc|Corp|Ph\.D)\.")
+_TITLES = _rx(r"(Dr|Mr|Mrs|Ms|Prof|Mt|Jr|Sr|Ltd|Inc|Corp|Ph\.D)\.")
 _TITLE_WORDS = {
     "Dr": "Doctor", "Mr": "Mister", "Mrs": "Missus", "Ms": "Miz", "Prof": "Professor",
     "Mt": "Mount", "Jr": "Junior", "Sr": "Senior", "Ltd": "Limited", "Inc": "Inc",
     "Corp": "Corp", "Ph.D": "P.H.D",
 }
-_DOTTED = re.compile(r"(?<![\w.])((?:[A-Za-z]\.){2,})(?!\w)")
-_HASH_NUM = re.compile(r"(?:#|\bNo\.)\s?(?=\d)")
-_SHARP = re.compile(r"\b([A-Ga-g])#")
-_ABOUT = re.compile(r"~+\s?(?=[-\d$\u20ac\u00a3\u00a5\u20b9.])")
-_STRIKE = re.compile(r"~~")
-_ARROW = re.compile(r"\s*(?:-+>|=+>|\u2192)\s*")
-_BACK_ARROW = re.compile(r"<-+|\u2190")
-_DASHES = re.compile(r"-{2,}")
-_LETTER_AND = re.compile(r"\b([A-Z]{1,2})\s?&\s?([A-Z]{1,2})\b")
-_AND = re.compile(r"\s*&\s*")
-_PLUS = re.compile(r"\s*\+\s*")
-_COMPARE = re.compile(r"\s*(<=|>=|<|>)\s*(?=[-\d$.~])")
+_DOTTED = _rx(r"(?<![\w.])((?:[A-Za-z]\.){2,})(?!\w)")
+_DOTTED_HINT = _rx(r"\.(?<=[A-Za-z]\.)(?<![\w.][A-Za-z]\.)[A-Za-z]\.")
+_HASH_NUM = _rx(r"(?:#|\bNo\.)\s?(?=\d)")
+_SHARP = _rx(r"\b([A-Ga-g])#")
+_ABOUT = _rx(r"~+\s?(?=[-\d$\u20ac\u00a3\u00a5\u20b9.])")
+_STRIKE = _rx(r"~~")
+_ARROW = _rx(r"-+>|=+>|\u2192")
+_BACK_ARROW = _rx(r"<-+|\u2190")
+_DASHES = _rx(r"-{2,}")
+_LETTER_AND = _rx(r"\b([A-Z]{1,2})\s?&\s?([A-Z]{1,2})\b")
+_AND = _rx(r"&")
+_PLUS = _rx(r"\+")
+_COMPARE = _rx(r"(<=|>=|<|>)\s*(?=[-\d$.~])|(?<=\s)(<=|>=|<|>)(?=\s)")
 _COMPARE_WORDS = {"<=": " at most ", ">=": " at least ", "<": " less than ", ">": " more than "}
-_EQUALS = re.compile(r"\s*={1,3}\s*")
-_HANDLE = re.compile(r"@(?=\w)")
-_AT = re.compile(r"\s*@\s*")
+_EQUALS = _rx(r"={1,3}")
+_HANDLE = _rx(r"@(?=\w)")
+_AT = _rx(r"@")
+_UNDERSCORE = _rx(r"_+")
 
-_HAS_NUMERIC = re.compile(r"[\d\u00bd\u00bc\u00be\u2153\u2154\u215b-\u215e\u2155]")
-_POSTFIX_CUR = re.compile(r"(?<![\w.,])(" + _NUM_NC + r")\s?([$\u20ac\u00a3])")
-_PHONE = re.compile(r"(?<![\w-])(?:(1)[-. ])?\(?(\d{3})\)?[-. ](\d{3})[-.](\d{4})(?![\w-])")
-_ISO_DATE = re.compile(r"(?<![\w-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w-])")
-_US_DATE = re.compile(r"(?<![\w/])(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?![\w/])")
+_HAS_NUMERIC = _rx(r"[\d\u00bd\u00bc\u00be\u2153\u2154\u215b-\u215e\u2155]")
+_POSTFIX_CUR = _rx(r"(?<![\w.,])(" + _NUM_NC + r")\s?([$\u20ac\u00a3])")
+_PHONE = _rx(r"(?<![\w-])(?:(1)[-. ])?\(?(\d{3})\)?[-. ](\d{3})[-.](\d{4})(?![\w-])")
+_ISO_DATE = _rx(r"(?<![\w-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w-])")
+_US_DATE = _rx(r"(?<![\w/])(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?![\w/])")
 _MONTHS = (
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December",
 )
 _AMPM = r"(?:\s?([AaPp])\.?\s?[Mm]\.?(?!\w))"
-_HMS = re.compile(r"(?<![\d:.])(\d{1,2}):(\d{2}):(\d{2})(?![\d:])")
-_CLOCK = re.compile(r"(?<![\d:.])(\d{1,2}):(\d{2})" + _AMPM + r"?(?![\d:])")
-_HOUR_AMPM = re.compile(r"(?<![\d.,:])(\d{1,2})" + _AMPM)
-_RATIO = re.compile(r"(?<![\d:.])(\d+):(\d+)(?![\d:])")
+_HMS = _rx(r"(?<![\d:.])(\d{1,2}):(\d{2}):(\d{2})(?![\d:])")
+_CLOCK = _rx(r"(?<![\d:.])(\d{1,2}):(\d{2})" + _AMPM + r"?(?![\d:])")
+_HOUR_AMPM = _rx(r"(\d{1,2})" + _AMPM)
+_RATIO = _rx(r"(?<![\d:.])(\d+):(\d+)(?![\d:])")
 _CUR = r"[$\u20ac\u00a3\u00a5\u20b9]"
 _SCALE = r"(?:\s(thousand|million|billion|trillion)\b|(MM|bn|BN|tn|[KkMmBbT])(?!\w))?"
-_MONEY = re.compile(
-    rf"(?<!\w)(-)?({_CUR})\s?{_NUM}{_SCALE}"
+_MONEY = _rx(
+    rf"({_CUR})\s?{_NUM}{_SCALE}"
     rf"(?:(?:\s?[-\u2013]\s?{_CUR}?|\s+to\s+{_CUR})\s?{_NUM}{_SCALE})?"
 )
 _CURRENCY = {
@@ -288,12 +325,17 @@ _SCALE_WORDS = {
     "k": "thousand", "m": "million", "mm": "million", "b": "billion", "bn": "billion",
     "t": "trillion", "tn": "trillion",
 }
-_B2B = re.compile(r"\b([A-Z])2([A-Z])\b")
-_LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])-?(?=\d)")
-_RANGE = re.compile(r"(?<=[\d%])(?:-|\s?\u2013\s?)(?=[\d.])")
-_RANGE_NOW = re.compile(r"(?<=\d)\s?[-\u2013]\s?(?=(?:present|today|now)\b)")
-_PLURAL_NUM = re.compile(r"(?<![\w.,'])'?(\d[\d,]*)s\b")
-_ORDINAL = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(st|nd|rd|th|ST|ND|RD|TH)\b")
+_NEG_MONEY = _rx(r"-(?=[$\u20ac\u00a3\u00a5\u20b9]\s?\d)")
+_B2B = _rx(r"\b([A-Z])2([A-Z])\b")
+_LETTER_DIGIT = _rx(r"\d(?<=[^\W\d_]\d)|-(?<=[^\W\d_]-)(?=\d)")
+_RANGE_DOTS = _rx(r"(?<=\d)\.\.\.?(?=\d)")
+_RANGE_HYPHEN = _rx(r"-(?<=[\d%]-)(?=[\d.])")
+_RANGE_EN = _rx(r"(?<=[\d%])\s?\u2013\s?(?=[\d.])")
+_RANGE_NOW = _rx(r"(?<=\d)\s?[-\u2013]\s?(?=(?:present|today|now)\b)")
+_PLURAL_NUM = _rx(r"(?<![\w.,'])'?(\d[\d,]*)s\b")
+_PLURAL_NUM_HINT = _rx(r"\ds\b")
+_ORDINAL = _rx(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(st|nd|rd|th|ST|ND|RD|TH)\b")
+_ORDINAL_HINT = _rx(r"\d(?:st|nd|rd|th|ST|ND|RD|TH)\b")
 _UNITS = {
     "GB": "gigabyte", "MB": "megabyte", "TB": "terabyte", "KB": "kilobyte", "kB": "kilobyte",
     "PB": "petabyte", "GHz": "gigahertz", "MHz": "megahertz", "kHz": "kilohertz", "Hz": "hertz",
@@ -304,25 +346,26 @@ _UNITS = {
     "hrs": "hour", "hr": "hour", "secs": "second", "sec": "second", "yrs": "year", "kW": "kilowatt",
     "kWh": "kilowatt hour", "MW": "megawatt", "GW": "gigawatt", "dB": "decibel",
     "Mbps": "megabit per second", "Gbps": "gigabit per second", "bps": "bit per second",
+    "s": "second",
 }
 _UNIT_PLURALS = {"foot": "feet", "kilowatt hour": "kilowatt hours"}
-_UNIT = re.compile(
-    r"(?<![\w.])(-)?" + _NUM + r"\s?("
-    + "|".join(sorted(map(re.escape, _UNITS), key=len, reverse=True))
-    + r")(?![\w/])"
-)
-_DEGREES = re.compile(r"\s?\u00b0\s?([CF](?![a-zA-Z]))?")
-_TIMES_BETWEEN = re.compile(r"(?<=\d)\s?\u00d7\s?(?=[\d.])")
-_BY = re.compile(r"(?<=\d)\s?[xX]\s?(?=\d)")
-_MULTIPLIER = re.compile(r"(?<=\d)\s?[xX\u00d7](?![\w])")
-_TIMES_SIGN = re.compile(r"\s*\u00d7\s*")
-_NUM_SCALE = re.compile(r"(?<![\w.])" + _NUM + r"(M|MM|B|T|bn|mn)(?![\w])")
+_UNCOUNTED_UNITS = ("hertz",)
+_UNIT_NAMES = "|".join(sorted(map(re.escape, _UNITS), key=len, reverse=True))
+_UNIT = _rx(r"(?<![\w.])" + _NUM + r"\s?(" + _UNIT_NAMES + r")(?![\w/])")
+_UNIT_HINT = _rx(r"\d\s?(?:" + _UNIT_NAMES + r")(?![\w/])")
+_DEGREES = _rx(r"\s?\u00b0\s?([CF](?![a-zA-Z]))?")
+_TIMES_BETWEEN = _rx(r"(\d)\s?\u00d7\s?(?=[\d.])")
+_BY = _rx(r"(\d)\s?[xX]\s?(?=\d)")
+_MULTIPLIER = _rx(r"(\d)\s?[xX\u00d7](?![\w])")
+_TIMES_SIGN = _rx(r"\u00d7")
+_NUM_SCALE = _rx(r"(?<![\w.])" + _NUM + r"(M|MM|B|T|bn|mn)(?![\w])")
+_NUM_SCALE_HINT = _rx(r"\d(?:M|MM|B|T|bn|mn)(?![\w])")
 _NUM_SCALE_WORDS = {"M": "million", "MM": "million", "mn": "million", "B": "billion",
                     "bn": "billion", "T": "trillion"}
-_PERCENT = re.compile(r"(?<![\w.])" + _NUM + r"\s?%")
-_FRACTION = re.compile(r"(?<![\w/.])(\d+)/(\d+)(?![\w/]|\.\d)")
+_PERCENT = _rx(_NUM + r"\s?%")
+_FRACTION = _rx(r"(\d+)/(\d+)(?![\w/]|\.\d)")
 _FRACTION_NAMES = {2: ("half", "halves"), 4: ("quarter", "quarters")}
-_VULGAR = re.compile(r"(?<![\w.])(?:(\d+)\s?)?([\u00bd\u00bc\u00be\u2153\u2154\u215b-\u215e\u2155])")
+_VULGAR = _rx(r"(?<![\w.])(?:(\d+)\s?)?([\u00bd\u00bc\u00be\u2153\u2154\u215b-\u215e\u2155])")
 _VULGAR_WORDS = {
     "\u00bd": ("one half", "a half"), "\u00bc": ("one quarter", "a quarter"),
     "\u00be": ("three quarters", "three quarters"), "\u2153": ("one third", "a third"),
@@ -330,14 +373,14 @@ _VULGAR_WORDS = {
     "\u215c": ("three eighths", "three eighths"), "\u215d": ("five eighths", "five eighths"),
     "\u215e": ("seven eighths", "seven eighths"), "\u2155": ("one fifth", "a fifth"),
 }
-_VERSION = re.compile(r"(?<![\d.])(\d+(?:\.\d+){2,})(?![\d])")
-_YEAR = re.compile(r"(?<![\w.,$])(1[1-9]\d\d|20\d\d)(?![\w]|[.,]\d)")
-_NEGATIVE = re.compile(r"(?<![\w)\]%])-(?=\.?\d)")
-_DIGIT_LETTER = re.compile(r"(?<=\d)(?=[^\W\d_])")
-_BARE_DECIMAL = re.compile(r"(?<![\d,])\.(\d+)")
-_PLAIN_NUMBER = re.compile(_NUM)
+_VERSION = _rx(r"(?<![\d.])(\d+(?:\.\d+){2,})(?![\d])")
+_YEAR = _rx(r"([12]\d{3})(?![\w]|[.,]\d)")
+_NEGATIVE = _rx(r"-(?=\.?\d)")
+_DIGIT_LETTER = _rx(r"\d(?=[^\W\d_])")
+_BARE_DECIMAL = _rx(r"\.(\d+)")
+_PLAIN_NUMBER = _rx(_NUM)
 
-_SLASH = re.compile(r"([^\W_]+)\s?/\s?([^\W_]+)")
+_SLASH = _rx(r"\b([^\W_]+)\s?/\s?([^\W_]+)")
 _PER = {
     "month": "month", "mo": "month", "year": "year", "yr": "year", "week": "week", "wk": "week",
     "day": "day", "night": "night", "hour": "hour", "hr": "hour", "h": "hour", "minute": "minute",
@@ -348,25 +391,36 @@ _PER = {
     "click": "click", "lead": "lead", "customer": "customer", "employee": "employee",
     "member": "member", "subscriber": "subscriber", "episode": "episode", "annum": "annum",
 }
+_TIME_UNITS = frozenset("month year week day night hour minute second".split())
 _MONEY_WORDS = frozenset(
     "dollar dollars cent cents euro euros pound pounds pence penny yen rupee rupees".split()
 )
-_CAPS = re.compile(r"\b([A-Z]+(?:'[A-Z]+)+|[A-Z]{2,})(s|'s)?\b")
-_MIXED_WORDS = re.compile(r"\b(SaaS|PaaS|IaaS)\b")
-_INTERJECTION = re.compile(r"(?:H+M+|M+|S+H+|G+R+|B+R+|P+S+T+|Z+|T+S+K+|P+F+T?|U+G+H+|A+R+G+H+)")
+_CAPS = _rx(r"([A-Z](?<!\w[A-Z])(?:[A-Z]*(?:'[A-Z]+)+|[A-Z]+))(s|'s)?\b")
+_MIXED_WORDS = _rx(r"\b(SaaS|PaaS|IaaS)\b")
+_INTERJECTION = _rx(r"(?:H+M+|M+|S+H+|G+R+|B+R+|P+S+T+|Z+|T+S+K+|P+F+T?|U+G+H+|A+R+G+H+|C+H+K+)")
+_REPEATS = _rx(r"(\w)\1+")
+_SOUNDS = _rx(
+    r"\b(?i:(s+h{2,})|(g+r{2,})|(b+r{2,})|(h+m)|(m{2,})|(m+h+m+)|(c+h+k+)|(b+z+t+)|(h+m+p+h+))\b"
+)
+_SOUND_WORDS = ("shush", "gurr", "burr", "hmm", "hmm", "uh-huh", "chuk", "buzzt", "humph")
+_SOUND_GATE = (
+    "hh", "HH", "rr", "RR", "hm", "Hm", "HM", "mm", "Mm", "MM", "hk", "HK", "zt", "ZT",
+)
 
-_ELLIPSIS = re.compile(r"\s*\.(?:\s*\.)+\s*")
-_EM_DASH = re.compile(r"\s*\u2014+\s*|\s+[-\u2013]+\s+|\s+[-\u2013]+$|^[-\u2013]+\s+|(?<=\w)-$")
-_PAREN = re.compile(r"\s*[()]\s*")
-_LEFTOVER = re.compile(r"[%$\u2192~\u00d7+&#*_{}\[\]<>|`\\^=@\u2013\u20ac\u00a3\u00a5\u20b9\u00b0/]+")
-_STRAY_DIGITS = re.compile(r"\d+")
-_WS = re.compile(r"[\s\x00-\x1f\x7f]+")
-_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?])")
-_DOUBLE_PAUSE = re.compile(r"([,;:])(?:\s*[,;:])+")
-_PAUSE_THEN_STOP = re.compile(r"[,;:]\s*([.!?])")
-_LEADING_PUNCT = re.compile(r"^[\s,.;:!?'\"-]+(?=\S)")
-_SPACE_AFTER_PAUSE = re.compile(r"([,;:])(?=[^\s\d])")
-_HAS_ALNUM = re.compile(r"[^\W_]")
+_ELLIPSIS = _rx(r"\.(?:\s*\.)+")
+_EM_DASH = _rx(r"\u2014+")
+_SPACED_DASH = _rx(r"(?:^|(?<=\s))[-\u2013]+(?=\s|$)")
+_PAREN = _rx(r"[()]")
+_BAR = _rx(r"[|\u2022]+")
+_LEFTOVER = _rx(r"[%$\u2192~\u00d7+&#*_{}\[\]<>|`\\^=@\u2013\u20ac\u00a3\u00a5\u20b9\u00b0/]+")
+_STRAY_DIGITS = _rx(r"\d+")
+_CONTROL = _rx(r"[\x00-\x1f\x7f]")
+_DOUBLE_PAUSE = _rx(r"([,;:])(?: ?[,;:])+")
+_PAUSE_THEN_STOP = _rx(r"[,;:] ?([.!?])")
+_STOP_THEN_PAUSE = _rx(r"([.!?])[,;:]")
+_LEADING_PUNCT = _rx(r"^[\s,.;:!?-]+")
+_SPACE_AFTER_PAUSE = _rx(r"([,;:])(?=[^\s\d])")
+_HAS_ALNUM = _rx(r"[^\W_]")
 
 # --- replacement functions ------------------------------------------------------------------
 
@@ -414,7 +468,18 @@ def _abbrev(m: re.Match[str]) -> str:
     return words + ("." if raw.endswith(".") and m.end() == len(m.string) else "")
 
 
+def _after_word(m: re.Match[str], chars: str = "") -> bool:
+    """Stands in for a lookbehind: patterns that start on a digit or letter scan far faster."""
+    i = m.start()
+    if i == 0:
+        return False
+    c = m.string[i - 1]
+    return c.isalnum() or c == "_" or c in chars
+
+
 def _title(m: re.Match[str]) -> str:
+    if _after_word(m):
+        return m.group(0)
     word = _TITLE_WORDS[m.group(1)]
     if m.group(1) in ("Jr", "Sr", "Ltd", "Inc", "Corp", "Ph.D"):
         return word + _sentence_end(m)
@@ -427,10 +492,12 @@ def _dotted(m: re.Match[str]) -> str:
     return _spell(letters) + end
 
 
+def _at_edge(m: re.Match[str]) -> bool:
+    return not m.string[: m.start()].strip() or not m.string[m.end() :].strip()
+
+
 def _arrow(m: re.Match[str]) -> str:
-    if m.start() == 0 or m.end() == len(m.string):
-        return " "
-    return " to "
+    return " " if _at_edge(m) else " to "
 
 
 def _letter_and(m: re.Match[str]) -> str:
@@ -500,7 +567,7 @@ def _clock(m: re.Match[str]) -> str:
 
 def _hour_ampm(m: re.Match[str]) -> str:
     h = int(m.group(1))
-    if h > 12:
+    if h > 12 or _after_word(m, ".,:"):
         return m.group(0)
     return f"{_cardinal(h)} {m.group(2).upper()}.M" + _sentence_end(m)
 
@@ -508,9 +575,18 @@ def _hour_ampm(m: re.Match[str]) -> str:
 def _letter_digit(m: re.Match[str]) -> str:
     """"GPT-4" -> "GPT 4"; a lone "A" keeps a hyphen, or espeak reads it as the article."""
     i = m.start()
-    if m.string[i - 1] == "A" and (i < 2 or not m.string[i - 2].isalnum()):
-        return "-"
-    return " "
+    sep = "-" if m.string[i - 1] == "A" and (i < 2 or not m.string[i - 2].isalnum()) else " "
+    return sep if m.group(0) == "-" else sep + m.group(0)
+
+
+def _negative(m: re.Match[str]) -> str:
+    return "-" if _after_word(m, ")]%") else "minus "
+
+
+def _bare_decimal(m: re.Match[str]) -> str:
+    if _after_word(m, ","):
+        return m.group(0)
+    return "point " + _digits(m.group(1))
 
 
 def _ratio(m: re.Match[str]) -> str:
@@ -539,18 +615,17 @@ def _money_part(
 
 def _money(m: re.Match[str]) -> str:
     """"$10,000-$100,000" -> "ten thousand to one hundred thousand dollars"."""
-    sign, cur, i1, f1, w1, s1, i2, f2, w2, s2 = m.groups()
+    cur, i1, f1, w1, s1, i2, f2, w2, s2 = m.groups()
     names = _CURRENCY[cur]
     words1, unit1, cents1 = _money_part(names, i1, f1, w1 or s1)
-    prefix = "minus " if sign else ""
     if i2 is None:
-        return prefix + (f"{words1} {unit1}" if unit1 else words1)
+        return f"{words1} {unit1}" if unit1 else words1
     words2, unit2, cents2 = _money_part(names, i2, f2, w2 or s2)
     if cents1 or cents2:
         first = f"{words1} {unit1}" if unit1 else words1
         second = f"{words2} {unit2}" if unit2 else words2
-        return f"{prefix}{first} to {second}"
-    return f"{prefix}{words1} to {words2} {names[1]}"
+        return f"{first} to {second}"
+    return f"{words1} to {words2} {names[1]}"
 
 
 def _plural_number(m: re.Match[str]) -> str:
@@ -569,13 +644,13 @@ def _ordinal_sub(m: re.Match[str]) -> str:
 
 
 def _unit(m: re.Match[str]) -> str:
-    sign, int_s, frac, unit = m.groups()
+    int_s, frac, unit = m.groups()
     name = _UNITS[unit]
-    if not _is_one(int_s, frac):
+    if not _is_one(int_s, frac) and not name.endswith(_UNCOUNTED_UNITS):
         name = _UNIT_PLURALS.get(name) or (
             name.replace(" per ", "s per ") if " per " in name else name + "s"
         )
-    return ("minus " if sign else "") + f"{_number(int_s, frac)} {name}"
+    return f"{_number(int_s, frac)} {name}"
 
 
 def _degrees(m: re.Match[str]) -> str:
@@ -588,11 +663,15 @@ def _num_scale(m: re.Match[str]) -> str:
 
 
 def _percent(m: re.Match[str]) -> str:
+    if _after_word(m, "."):
+        return m.group(0)
     return _number(m.group(1), m.group(2)) + " percent"
 
 
 def _fraction(m: re.Match[str]) -> str:
     """Small fractions are named; "24/7" and "50/50" are read as said; others "out of"."""
+    if _after_word(m, "/."):
+        return m.group(0)
     a_s, b_s = m.group(1), m.group(2)
     a, b = int(a_s), int(b_s)
     if (a, b) == (24, 7) or a == b:
@@ -617,7 +696,10 @@ def _version(m: re.Match[str]) -> str:
 
 
 def _year_sub(m: re.Match[str]) -> str:
-    return _year(int(m.group(1)))
+    n = int(m.group(1))
+    if not 1100 <= n <= 2099 or _after_word(m, ".,$"):
+        return m.group(0)
+    return _year(n)
 
 
 def _plain_number(m: re.Match[str]) -> str:
@@ -629,8 +711,8 @@ def _slash(m: re.Match[str]) -> str:
     left, right = m.group(1), m.group(2)
     per = _PER.get(right.lower()) or _PER.get(right.lower().rstrip("s"))
     if per:
-        if left.lower() in _MONEY_WORDS:
-            return f"{left} {'an' if per[0] in 'aeiou' or per == 'hour' else 'a'} {per}"
+        if left.lower() in _MONEY_WORDS and per in _TIME_UNITS:
+            return f"{left} {'an' if per == 'hour' else 'a'} {per}"
         return f"{left} per {per}"
     if len(left) == 1 and len(right) == 1 and left.isupper() and right.isupper():
         return f"{left}-{right}"
@@ -700,6 +782,9 @@ def _say_caps(word: str, plural: str, acronyms: frozenset[str]) -> str:
         return ("I" + lower[1:] if lower.startswith("i'") else lower) + plural
     if _INTERJECTION.fullmatch(word):
         return word.lower() + plural
+    collapsed = _REPEATS.sub(r"\1", word)
+    if collapsed != word and (collapsed in _TWO_LETTER_WORDS or _pronounceable(collapsed)):
+        return word.lower() + plural
     if len(word) == 2:
         is_word = word in _TWO_LETTER_WORDS
     elif len(word) <= 4:
@@ -711,96 +796,138 @@ def _say_caps(word: str, plural: str, acronyms: frozenset[str]) -> str:
     return _spell(word, bool(plural))
 
 
+def _sound(m: re.Match[str]) -> str:
+    """Vowelless sound words ("shh", "grr", "CHK") that espeak would spell out letter by letter."""
+    said = _SOUND_WORDS[m.lastindex - 1]
+    return said.capitalize() if m.group(0)[0].isupper() else said
+
+
 def _pause(m: re.Match[str]) -> str:
     """Dashes and ellipses become commas (espeak pauses on those); a line-final one a stop."""
-    if m.start() == 0:
+    if not m.string[: m.start()].strip():
         return ""
-    if m.end() == len(m.string):
+    rest = m.string[m.end() :].lstrip()
+    if not rest:
         return "." if "." in m.group(0) else ","
-    nxt = m.string[m.end()]
-    if nxt in "?!.,;:":
+    if rest[0] in "?!.,;:":
         return ""
     return ", "
 
 
 def _paren(m: re.Match[str]) -> str:
-    if m.start() == 0 or m.end() == len(m.string):
-        return " "
-    return ", "
+    return " " if _at_edge(m) else ", "
 
 
 # --- pipeline -------------------------------------------------------------------------------
 
-_SYMBOL_STEPS: tuple[Sub, ...] = (
-    (_CODE, _code),
-    (_EMAIL, _email),
-    (_URL, _url),
-    (_ABBREV, _abbrev),
-    (_TITLES, _title),
-    (_DOTTED, _dotted),
-    (_HASH_NUM, "number "),
-    (_SHARP, r"\1 sharp"),
-    (_STRIKE, ""),
-    (_ABOUT, "about "),
-    (_ARROW, _arrow),
-    (_BACK_ARROW, " "),
-    (_DASHES, " \u2014 "),
-    (_LETTER_AND, _letter_and),
-    (_AND, " and "),
-    (_PLUS, " plus "),
-    (_COMPARE, lambda m: _COMPARE_WORDS[m.group(1)]),
-    (_EQUALS, " equals "),
-    (_HANDLE, "at "),
-    (_AT, " at "),
+_ABBREV_GATE = (
+    "e.g", "E.g", "i.e", "I.e", "etc", "Etc", "vs", "Vs", "v.", "pprox", "aka", "Aka", "a.k.a",
+    "A.k.a", "cf.", "Cf.", "w/", "W/", "b/c", "B/c", "viz.",
+)
+_URL_GATE = (
+    "://", "www.", ".co", ".org", ".net", ".io", ".ai", ".dev", ".app", ".fm", ".tv", ".gg",
+    ".xyz", ".edu", ".gov", ".info", ".biz", ".news", ".blog", ".tech", ".page", ".site",
 )
 
-_NUMBER_STEPS: tuple[Sub, ...] = (
-    (_POSTFIX_CUR, r"\2\1"),
-    (_PHONE, _phone),
-    (_ISO_DATE, _iso_date),
-    (_US_DATE, _us_date),
-    (_HMS, _hms),
-    (_CLOCK, _clock),
-    (_HOUR_AMPM, _hour_ampm),
-    (_RATIO, _ratio),
-    (_MONEY, _money),
-    (_B2B, r"\1 to \2"),
-    (_LETTER_DIGIT, _letter_digit),
-    (_RANGE_NOW, " to "),
-    (_RANGE, " to "),
-    (_PLURAL_NUM, _plural_number),
-    (_ORDINAL, _ordinal_sub),
-    (_UNIT, _unit),
-    (_DEGREES, _degrees),
-    (_TIMES_BETWEEN, " times "),
-    (_BY, " by "),
-    (_MULTIPLIER, " times"),
-    (_NUM_SCALE, _num_scale),
-    (_PERCENT, _percent),
-    (_FRACTION, _fraction),
-    (_VULGAR, _vulgar),
-    (_VERSION, _version),
-    (_YEAR, _year_sub),
-    (_NEGATIVE, "minus "),
-    (_DIGIT_LETTER, " "),
-    (_BARE_DECIMAL, lambda m: "point " + _digits(m.group(1))),
-    (_PLAIN_NUMBER, _plain_number),
+_CURRENCY_CHARS = ("$", "\u20ac", "\u00a3", "\u00a5", "\u20b9")
+
+_SYMBOL_STEPS: tuple[Step, ...] = (
+    (("`",), None, _CODE, _code),
+    (("@",), None, _EMAIL, _email),
+    (_URL_GATE, None, _URL, _url),
+    (_ABBREV_GATE, None, _ABBREV, _abbrev),
+    ((".",), None, _TITLES, _title),
+    ((".",), _DOTTED_HINT, _DOTTED, _dotted),
+    (("#", "No."), None, _HASH_NUM, "number "),
+    (("#",), None, _SHARP, r"\1 sharp"),
+    (("~",), None, _STRIKE, ""),
+    (("~",), None, _ABOUT, "about "),
+    (("->", "=>", "\u2192"), None, _ARROW, _arrow),
+    (("<-", "\u2190"), None, _BACK_ARROW, " "),
+    (("--",), None, _DASHES, " \u2014 "),
+    (("&",), None, _LETTER_AND, _letter_and),
+    (("&",), None, _AND, " and "),
+    (("+",), None, _PLUS, " plus "),
+    (("<", ">"), None, _COMPARE, lambda m: _COMPARE_WORDS[m.group(m.lastindex or 1)]),
+    (("=",), None, _EQUALS, " equals "),
+    (("@",), None, _HANDLE, "at "),
+    (("@",), None, _AT, " at "),
+    (("_",), None, _UNDERSCORE, " "),
 )
 
-_PAUSE_STEPS: tuple[Sub, ...] = (
-    (_TIMES_SIGN, " times "),
-    (_ELLIPSIS, _pause),
-    (_EM_DASH, _pause),
-    (_PAREN, _paren),
-    (_LEFTOVER, " "),
-    (_STRAY_DIGITS, lambda m: " " + _digits(m.group(0)) + " "),
-    (_WS, " "),
-    (_SPACE_BEFORE_PUNCT, r"\1"),
-    (_DOUBLE_PAUSE, r"\1"),
-    (_PAUSE_THEN_STOP, r"\1"),
-    (_LEADING_PUNCT, ""),
-    (_SPACE_AFTER_PAUSE, r"\1 "),
+_NUMBER_STEPS: tuple[Step, ...] = (
+    (("$", "\u20ac", "\u00a3"), _rx(r"\d\s?[$\u20ac\u00a3]"), _POSTFIX_CUR, r"\2\1"),
+    (("-", "."), _rx(r"\d{3}[-.]\d{4}"), _PHONE, _phone),
+    (("-",), _rx(r"\d{4}-\d"), _ISO_DATE, _iso_date),
+    (("/",), _rx(r"\d/\d{1,2}/\d"), _US_DATE, _us_date),
+    ((":",), _rx(r"\d:\d\d:\d"), _HMS, _hms),
+    ((":",), _rx(r"\d:\d\d"), _CLOCK, _clock),
+    (("m", "M"), _rx(r"\d\s?[AaPp]\.?\s?[Mm]"), _HOUR_AMPM, _hour_ampm),
+    ((":",), None, _RATIO, _ratio),
+    (("-",), None, _NEG_MONEY, _negative),
+    (_CURRENCY_CHARS, None, _MONEY, _money),
+    (("2",), _rx(r"2(?<=[A-Z]2)[A-Z]"), _B2B, r"\1 to \2"),
+    (None, None, _LETTER_DIGIT, _letter_digit),
+    (("present", "today", "now"), None, _RANGE_NOW, " to "),
+    (("..",), None, _RANGE_DOTS, " to "),
+    (("-",), None, _RANGE_HYPHEN, " to "),
+    (("\u2013",), None, _RANGE_EN, " to "),
+    (("-",), None, _NEGATIVE, _negative),
+    (("s",), _PLURAL_NUM_HINT, _PLURAL_NUM, _plural_number),
+    (("st", "nd", "rd", "th", "ST", "ND", "RD", "TH"), _ORDINAL_HINT, _ORDINAL, _ordinal_sub),
+    (None, _UNIT_HINT, _UNIT, _unit),
+    (("\u00b0",), None, _DEGREES, _degrees),
+    (("\u00d7",), None, _TIMES_BETWEEN, r"\1 times "),
+    (("x", "X"), None, _BY, r"\1 by "),
+    (("x", "X", "\u00d7"), None, _MULTIPLIER, r"\1 times"),
+    (("M", "B", "T", "bn", "mn"), _NUM_SCALE_HINT, _NUM_SCALE, _num_scale),
+    (("%",), None, _PERCENT, _percent),
+    (("/",), None, _FRACTION, _fraction),
+    (tuple(_VULGAR_WORDS), None, _VULGAR, _vulgar),
+    ((".",), _rx(r"\d\.\d+\.\d"), _VERSION, _version),
+    (("1", "2"), None, _YEAR, _year_sub),
+    (None, None, _DIGIT_LETTER, r"\g<0> "),
+    ((".",), None, _BARE_DECIMAL, _bare_decimal),
+    (None, None, _PLAIN_NUMBER, _plain_number),
 )
+
+_PAUSE_STEPS: tuple[Step, ...] = (
+    (("\u00d7",), None, _TIMES_SIGN, " times "),
+    (("..", ". ."), None, _ELLIPSIS, _pause),
+    (("\u2014",), None, _EM_DASH, _pause),
+    ((" -", "- ", "\u2013"), None, _SPACED_DASH, _pause),
+    (("(", ")"), None, _PAREN, _paren),
+    (("|", "\u2022"), None, _BAR, _pause),
+    (None, None, _LEFTOVER, " "),
+)
+
+_TIDY_STEPS: tuple[Step, ...] = (
+    (None, None, _DOUBLE_PAUSE, r"\1"),
+    (None, None, _PAUSE_THEN_STOP, r"\1"),
+    (None, None, _STOP_THEN_PAUSE, r"\1"),
+    (None, None, _SPACE_AFTER_PAUSE, r"\1 "),
+)
+_NEEDS_TIDY = _rx(r"[,;:](?: ?[,.;:!?]|[^\s\d])|[.!?][,;:]")
+_SPACED_PUNCT = (" ,", " .", " ;", " :", " !", " ?")
+
+
+def _run(s: str, steps: tuple[Step, ...]) -> str:
+    """Apply each substitution whose cheap gates say it can match.
+
+    A step runs only if one of its substrings occurs (``str in`` is near free) and then only if
+    its hint pattern finds something: most lines need few of the dozens of rewrites.
+    """
+    for needles, hint, pattern, repl in steps:
+        if needles is not None:
+            for needle in needles:
+                if needle in s:
+                    break
+            else:
+                continue
+        if hint is not None and hint.search(s) is None:
+            continue
+        s = pattern.sub(repl, s)
+    return s
 
 
 def _fallback(text: str) -> str:
@@ -815,7 +942,7 @@ def _fallback(text: str) -> str:
                 out.append(f" {_cardinal(int(value)) if value == int(value) else 'fraction'} ")
         else:
             out.append(" ")
-    return _WS.sub(" ", "".join(out)).strip()
+    return " ".join("".join(out).split())
 
 
 def to_speech(text: str, acronyms: Iterable[str] | None = None) -> str:
@@ -826,24 +953,44 @@ def to_speech(text: str, acronyms: Iterable[str] | None = None) -> str:
     ``text`` has no letter or digit.
     """
     known = ACRONYMS if acronyms is None else frozenset(a.upper() for a in acronyms)
-    s = text if text.isascii() else text.translate(_CHARS)
+    s = text
     if "&" in s and ";" in s:
         s = _ENTITY.sub(lambda m: html.unescape(m.group(0)), s)
-    s = s.replace("*", "")
-    for pattern, repl in _SYMBOL_STEPS:
-        s = pattern.sub(repl, s)
-    if _HAS_NUMERIC.search(s):
-        for pattern, repl in _NUMBER_STEPS:
-            s = pattern.sub(repl, s)
+    if not s.isascii():
+        s = _NON_ASCII.sub(_map_chars, s)
+    if "*" in s:
+        s = s.replace("*", "")
+    s = _run(s, _SYMBOL_STEPS)
+    numeric = _HAS_NUMERIC.search(s) is not None
+    if numeric:
+        s = _run(s, _NUMBER_STEPS)
     if "/" in s:
         s = _SLASH.sub(_slash, s)
-    s = _MIXED_WORDS.sub(lambda m: SPOKEN_AS_WORDS[m.group(1)], s)
+    if "aaS" in s:
+        s = _MIXED_WORDS.sub(lambda m: SPOKEN_AS_WORDS[m.group(1)], s)
+    for needle in _SOUND_GATE:
+        if needle in s:
+            s = _SOUNDS.sub(_sound, s)
+            break
     s = _CAPS.sub(lambda m: _caps(m, known), s)
-    for pattern, repl in _PAUSE_STEPS:
-        s = pattern.sub(repl, s)
-    s = s.strip()
+    s = _run(s, _PAUSE_STEPS)
+    if numeric:
+        s = _STRAY_DIGITS.sub(lambda m: " " + _digits(m.group(0)) + " ", s)
+    if not s.isprintable():
+        s = _CONTROL.sub(" ", s)
+    s = " ".join(s.split())
+    if s.endswith("-") and len(s) > 1 and s[-2].isalnum():
+        s = s.rstrip("-") + ","
+    for pair in _SPACED_PUNCT:
+        if pair in s:
+            s = s.replace(pair + " ", pair[1] + " ")
+            if s.endswith(pair):
+                s = s[:-2] + pair[1]
+    if _NEEDS_TIDY.search(s):
+        s = _run(s, _TIDY_STEPS)
+    s = _LEADING_PUNCT.sub("", s).strip()
     if not _HAS_ALNUM.search(s) and any(c.isalnum() for c in text):
-        s = _fallback(text.translate(_CHARS))
+        s = _fallback(text)
     return s
 
 

@@ -9,11 +9,11 @@ import numpy as np
 
 from .cache import LineCache, line_key
 from .cast import Profile
-from .shaping import SAMPLE_RATE, apply_effects, resample, shift_pitch
+from .shaping import SAMPLE_RATE, apply_effects, pitch_ratio, resample, shift_pitch
 from .voices import load_voice
 
 #: Bump when a change to synthesis or shaping changes the sound of cached lines.
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 
 
 class LineSpeaker:
@@ -35,10 +35,16 @@ class LineSpeaker:
         cached = self.cache.get(key)
         if cached is not None and cached[1] == SAMPLE_RATE:
             return cached[0]
-        raw = voice.speak(text, speed=profile.speed)
-        pitched = shift_pitch(raw, voice.sample_rate, profile.pitch, profile.preserve_formants)
-        audio = apply_effects(resample(pitched, voice.sample_rate), SAMPLE_RATE, gain_db=profile.gain_db,
-                              effects=profile.effects)
+        if profile.preserve_formants:
+            raw = voice.speak(text, speed=profile.speed)
+            spoken = resample(shift_pitch(raw, voice.sample_rate, profile.pitch), voice.sample_rate)
+        else:
+            # Formants move with pitch (a bigger or smaller voice): speak slower by the pitch ratio and
+            # play it back faster. Free inside the resampling we do anyway, and without vocoder artefacts.
+            ratio = pitch_ratio(profile.pitch)
+            raw = voice.speak(text, speed=profile.speed / ratio)
+            spoken = resample(raw, voice.sample_rate * ratio)
+        audio = apply_effects(spoken, SAMPLE_RATE, gain_db=profile.gain_db, effects=profile.effects)
         audio = np.clip(audio, -1.0, 1.0).astype(np.float32)
         self.cache.put(key, audio, SAMPLE_RATE)
         return audio

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from fractions import Fraction
 from math import gcd
 from typing import Any
 
@@ -40,28 +41,34 @@ def check_effect(name: str, params: dict[str, Any], where: str, source: str) -> 
                           hint=f"Accepted: {accepted}.") from exc
 
 
-def resample(audio: np.ndarray, source_rate: int, target_rate: int = SAMPLE_RATE) -> np.ndarray:
-    """Polyphase resampling (exact for 22050 -> 44100)."""
+def resample(audio: np.ndarray, source_rate: float, target_rate: int = SAMPLE_RATE) -> np.ndarray:
+    """Polyphase resampling (exact for 22050 -> 44100; a close fraction for any other ratio)."""
     if source_rate == target_rate or audio.size == 0:
         return audio.astype(np.float32, copy=False)
     from scipy.signal import resample_poly
 
-    g = gcd(source_rate, target_rate)
-    return resample_poly(audio, target_rate // g, source_rate // g).astype(np.float32)
+    if float(source_rate).is_integer():
+        g = gcd(int(source_rate), target_rate)
+        up, down = target_rate // g, int(source_rate) // g
+    else:
+        ratio = Fraction(target_rate / source_rate).limit_denominator(256)
+        up, down = ratio.numerator, ratio.denominator
+    return resample_poly(audio, up, down).astype(np.float32)
 
 
-def shift_pitch(audio: np.ndarray, sample_rate: int, semitones: float, preserve_formants: bool = True) -> np.ndarray:
-    """Move a voice up or down; done at the engine's own rate (22.05 kHz costs half of 44.1 kHz)."""
+def pitch_ratio(semitones: float) -> float:
+    return float(2 ** (semitones / 12))
+
+
+def shift_pitch(audio: np.ndarray, sample_rate: int, semitones: float) -> np.ndarray:
+    """Move pitch but keep the formants (the same person, higher or lower): pedalboard's phase
+    vocoder, run at the engine's own rate (22.05 kHz costs half of 44.1 kHz)."""
     if abs(semitones) < 1e-3 or audio.size == 0:
         return audio
     import pedalboard
 
-    x = audio.astype(np.float32, copy=False)[None, :]
-    if preserve_formants:
-        x = pedalboard.time_stretch(x, sample_rate, stretch_factor=1.0, pitch_shift_in_semitones=semitones,
-                                    preserve_formants=True, high_quality=True)
-    else:
-        x = pedalboard.Pedalboard([pedalboard.PitchShift(semitones=semitones)])(x, sample_rate)
+    x = pedalboard.time_stretch(audio.astype(np.float32, copy=False)[None, :], sample_rate, stretch_factor=1.0,
+                                pitch_shift_in_semitones=semitones, preserve_formants=True, high_quality=True)
     return np.asarray(x[0], dtype=np.float32)
 
 
