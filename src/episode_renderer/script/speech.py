@@ -165,12 +165,14 @@ def _numeric_char(c: str) -> str:
     if nfkc != c and nfkc.isascii() and nfkc.isalnum():
         return f" {nfkc} "
     value = unicodedata.numeric(c, None)
-    if value is None:
-        return " "
+    return " " if value is None else f" {_value_words(value)} "
+
+
+def _value_words(value: float) -> str:
     if value == int(value):
-        return f" {_cardinal(int(value))} "
+        return _cardinal(int(value))
     whole, _, frac = f"{value:.4f}".rstrip("0").partition(".")
-    return f" {_number(whole, frac)} "
+    return _number(whole, frac)
 
 
 class _CharMap(dict[int, str]):
@@ -257,6 +259,10 @@ _URL = _rx(
     r"(?:/[^\s<>\"')\]]*)?",
     re.IGNORECASE,
 )
+_URL_PREFIX = _rx(r"^(?:https?://)?(?:www\.)?", re.IGNORECASE)
+_URL_PATH = _rx(r"[/?#:]")
+_EMAIL_SYMBOLS = _rx(r"[._+-]")
+_EMAIL_WORDS = {".": " dot ", "_": " underscore ", "+": " plus ", "-": " dash "}
 _TLDS = {"ai": "A.I", "io": "I.O", "fm": "F.M", "tv": "T.V", "gg": "G.G", "xyz": "X.Y.Z"}
 _ABBREV = _rx(
     r"(?<![\w.])(e\.\s?g\.|e\.g\b|i\.\s?e\.|i\.e\b|etc\.|etc\b|vs\.|vs\b|(?-i:v\.)(?=\s)|approx\."
@@ -439,8 +445,7 @@ def _host_label(label: str) -> str:
 
 def _email(m: re.Match[str]) -> str:
     user, _, host = m.group(0).partition("@")
-    user = re.sub(r"[._+-]", lambda s: {".": " dot ", "_": " underscore ", "+": " plus ",
-                                        "-": " dash "}[s.group(0)], user)
+    user = _EMAIL_SYMBOLS.sub(lambda c: _EMAIL_WORDS[c.group(0)], user)
     return f" {user} at " + " dot ".join(_host_label(p) for p in host.split(".")) + " "
 
 
@@ -451,8 +456,8 @@ def _url(m: re.Match[str]) -> str:
     while url and url[-1] in ".,;:!?":
         trail = url[-1] + trail
         url = url[:-1]
-    host = re.sub(r"^(?:https?://)?(?:www\.)?", "", url, flags=re.IGNORECASE)
-    host = re.split(r"[/?#:]", host, maxsplit=1)[0]
+    host = _URL_PREFIX.sub("", url)
+    host = _URL_PATH.split(host, maxsplit=1)[0]
     labels = [p for p in host.split(".") if p]
     return " " + " dot ".join(_host_label(p) for p in labels) + trail + " "
 
@@ -939,7 +944,7 @@ def _fallback(text: str) -> str:
         elif c.isnumeric():
             value = unicodedata.numeric(c, None)
             if value is not None:
-                out.append(f" {_cardinal(int(value)) if value == int(value) else 'fraction'} ")
+                out.append(f" {_value_words(value)} ")
         else:
             out.append(" ")
     return " ".join("".join(out).split())
