@@ -24,6 +24,7 @@ def main() -> None:
     from episode_renderer.config import load_project
     from episode_renderer.quality import score_render
     from episode_renderer.render import render_episode
+    from episode_renderer.tts.cache import default_cache_dir
 
     work = Path(tempfile.mkdtemp(prefix="episode-quality-"))
     total_errors = total_words = 0
@@ -31,7 +32,7 @@ def main() -> None:
         mp3 = path
         if path.suffix == ".md":
             mp3 = work / f"{path.stem}.mp3"
-            render_episode(path, load_project(ROOT), mp3, cache_dir=Path.home() / ".cache" / "episode-renderer" / "lines")
+            render_episode(path, load_project(ROOT), mp3, cache_dir=default_cache_dir())
         overall, per_speaker, _ = score_render(mp3)
         total_errors += overall.errors
         total_words += overall.words

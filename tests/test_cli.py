@@ -122,8 +122,8 @@ def test_cast_init_from_character_sheets(tmp_path):
 
 def test_check_reports_findings_and_estimate(tmp_path):
     script = tmp_path / "ep.md"
-    script.write_text("---\ntitle: t\nepisode_number: 2\n---\n{{< dialogue char=\"Zorg\" >}}\n*Juggles flaming torches*\n"
-                      "Hello there, I am new here.\n{{< /dialogue >}}\n")
+    script.write_text("---\ntitle: t\nepisode_number: 2\n---\n{{< dialogue char=\"Zorg\" >}}\n"
+                      "*Juggles flaming torches*\nHello there, I am new here.\n{{< /dialogue >}}\n")
     (tmp_path / "broken.md").write_text("---\ntitle: [x\n---\nhi\n")
     result = runner.invoke(app, ["check", str(tmp_path), "--json"])
     assert result.exit_code == 1

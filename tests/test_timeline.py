@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import ROOT
 from episode_renderer.mix.timeline import SAMPLE_RATE, Timing, mixdown, plan
 from episode_renderer.script import parse_episode
 

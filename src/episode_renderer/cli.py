@@ -432,7 +432,8 @@ def voices(
                   title=f"Cast ({project.cast.source})")
     for name, row in rows.items():
         table.add_row(name, row["engine"], str(row["model"]), str(row["speaker"] if row["speaker"] is not None else ""),
-                      f"{row['speed']:.2f}", f"{row['pitch']:+.1f}", f"{row['gain_db']:+.1f}", ", ".join(row["effects"]))
+                      f"{row['speed']:.2f}", f"{row['pitch']:+.1f}", f"{row['gain_db']:+.1f}",
+                      ", ".join(row["effects"]))
     out.print(table)
 
 

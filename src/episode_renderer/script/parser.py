@@ -35,7 +35,8 @@ NEEDS_CHAR = {"dialogue", "small-comment", "cutin", "thought"}
 INLINE_SHORTCODES = {"glitch"}
 DEFAULT_ALIASES = {"human blogger": "Human", "human": "Human", "the human": "Human", "host": "Human"}
 
-_SHORTCODE = re.compile(r"\{\{[<%]\s*(/?)\s*([\w-]+)((?:\s+[^\s=>%]+(?:=\"[^\"]*\"|='[^']*'|=[^\s>%]+)?)*)\s*/?\s*[>%]\}\}")
+_SHORTCODE = re.compile(r"\{\{[<%]\s*(/?)\s*([\w-]+)"
+                        r"((?:\s+[^\s=>%]+(?:=\"[^\"]*\"|='[^']*'|=[^\s>%]+)?)*)\s*/?\s*[>%]\}\}")
 _ATTR = re.compile(r"([\w-]+)(?:=(?:\"([^\"]*)\"|'([^']*)'|([^\s]+)))?")
 _DIV_OPEN = re.compile(r"<div\b([^>]*)>", re.IGNORECASE)
 _DIV_CLOSE = re.compile(r"</div\s*>", re.IGNORECASE)
@@ -237,6 +238,10 @@ class _LineParser:
                 return block.name
         return None
 
+    def context(self) -> dict:
+        """Where an event sits: its block, the scene around it, and the speaker turn."""
+        return {"block": self.block_name(), "scene": self.scene_name(), "turn": self.s.turn}
+
     def scene_name(self) -> str | None:
         names = [b.name for b in self.s.stack if b.kind == "shortcode"]
         return names[0] if len(names) > 1 else None
@@ -347,7 +352,7 @@ class _LineParser:
         if name == "break":
             self.s.interrupt_next = True
             self.s.events.append(Event("direction", number, raw.strip(), speaker=self.speaker(),
-                                       category="interrupt", block=self.block_name(), scene=self.scene_name(), turn=self.s.turn))
+                                       category="interrupt", **self.context()))
             return
         if name in BLOCK_SHORTCODES:
             speakers: list[str] = []
@@ -454,7 +459,7 @@ class _LineParser:
                 self.s.skipped.append(Skipped(number, raw, "empty heading"))
                 return
             self.s.events.append(Event("heading", number, stripped, speaker=NARRATOR, speech=to_speech(words),
-                                       turn=self.s.turn, block=self.block_name(), scene=self.scene_name()))
+                                       **self.context()))
             self.s.last_speaker = NARRATOR
             return
         scene = _SCENE.match(stripped)
@@ -463,7 +468,7 @@ class _LineParser:
             self.s.host_open = False
             words = strip_markup(scene.group("text") or scene.group("text2") or "")
             self.s.events.append(Event("heading", number, stripped, speaker=NARRATOR, speech=to_speech(words),
-                                       turn=self.s.turn, block=self.block_name(), scene=self.scene_name(), category="scene"))
+                                       category="scene", **self.context()))
             self.s.last_speaker = NARRATOR
             return
         host = _HOST.match(stripped)
@@ -522,13 +527,13 @@ class _LineParser:
     def _direction(self, number: int, inner: str, direction: Direction, speaker: str | None) -> None:
         text = strip_markup(inner)
         category = direction.category
-        turn, block = self.s.turn, self.block_name()
+        where = self.context()
         if category == "cue":
             self.s.events.append(Event("cue", number, text, speaker=speaker, sound=direction.sound,
-                                       category="cue", block=block, scene=self.scene_name(), turn=turn))
+                                       category="cue", **where))
         elif category == "pause":
             self.s.events.append(Event("pause", number, text, speaker=speaker, category="pause",
-                                       seconds=direction.seconds or 0.8, block=block, scene=self.scene_name(), turn=turn))
+                                       seconds=direction.seconds or 0.8, **where))
         else:
             if category == "delivery":
                 self.s.delivery = direction.delivery
@@ -538,7 +543,7 @@ class _LineParser:
                     self.s.delivery = direction.delivery
             self.s.events.append(Event("direction", number, text, speaker=speaker, sound=direction.sound,
                                        category=category or "action", delivery=direction.delivery,
-                                       block=block, scene=self.scene_name(), turn=turn))
+                                       **where))
 
     def _speech(self, number: int, text: str, speaker: str, *, whole_italic_is_speech: bool = False,
                 topic: bool = False, category: str | None = None) -> None:
@@ -569,7 +574,7 @@ class _LineParser:
             interrupts = self.s.interrupt_next
             self.s.interrupt_next = False
             self.s.events.append(Event("line", number, words, speaker=speaker, speech=to_speech(words),
-                                       delivery=self.s.delivery, block=self.block_name(), scene=self.scene_name(), turn=self.s.turn,
+                                       delivery=self.s.delivery, **self.context(),
                                        topic=topic, interrupts=interrupts, category=category))
             self.s.last_speaker = speaker
             topic = False

@@ -36,7 +36,8 @@ def resolve_model(model: str, search_dirs: list[Path]) -> tuple[Path, Path]:
             config = onnx.with_name(onnx.name + ".json")
             if not config.is_file():
                 raise VoiceError(f"the Piper voice {onnx} has no config beside it ({config.name}).",
-                                 file=onnx, hint="Put NAME.onnx.json next to NAME.onnx (both come with every Piper voice).")
+                                 file=onnx,
+                                 hint="Put NAME.onnx.json next to NAME.onnx (both come with every Piper voice).")
             return onnx, config
     where = ", ".join(str(d) for d in search_dirs) or "."
     raise VoiceError(f"no Piper voice named '{model}' was found (looked in {where}).",
@@ -83,7 +84,8 @@ def _load(model: Path, config: Path, threads: int):
                 _LOADED[key] = PiperVoice(config=PiperConfig.from_dict(config_data), session=session)
             except Exception as exc:  # onnxruntime and json raise their own types
                 raise VoiceError(f"Piper could not load this voice ({exc}).", file=model,
-                                 hint="Check that the .onnx file and its .onnx.json are a complete Piper voice.") from exc
+                                 hint="Check that the .onnx file and its .onnx.json are a complete Piper voice."
+                                 ) from exc
         return _LOADED[key]
 
 
