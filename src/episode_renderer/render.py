@@ -150,13 +150,19 @@ def _layer(takes: list[np.ndarray]) -> np.ndarray:
 
 def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path | None,
                    progress: Progress | None = None, stage: Callable[[str], None] | None = None,
-                   workers: int = 2) -> RenderResult:
-    """Render one episode to ``out`` (MP3) plus transcript, captions, chapters and report beside it."""
+                   workers: int = 2, threads: int | None = None) -> RenderResult:
+    """Render one episode to ``out`` (MP3) plus transcript, captions, chapters and report beside it.
+
+    ``workers`` lines are synthesized at once; ``threads`` is each synthesis's thread count (default:
+    1 when lines run in parallel, else every core). A season gives each episode one core.
+    """
     started = time.perf_counter()
     say = stage or (lambda _msg: None)
     episode = load_episode(path, project)
     cache = LineCache(cache_dir)
-    speaker = LineSpeaker(cache, project.cast.voices_dir, threads=1 if workers > 1 else 0)
+    if threads is None:
+        threads = 1 if workers > 1 else 0
+    speaker = LineSpeaker(cache, project.cast.voices_dir, threads=threads)
     say("Synthesizing lines")
     lines = speak_lines(episode, project, speaker, progress, workers)
     say("Mixing")

@@ -343,7 +343,7 @@ def _render_job(job: _Job, started: float) -> EpisodeResult:
         if _config_files(project) != job.files:
             raise ConfigError("a worker process loaded different configuration files than the season.",
                               hint=f"Expected {', '.join(job.files)}; pass them with --cast/--cues/--rules/--show.")
-        result = render_episode(job.episode, project, job.out, cache_dir=job.cache_dir, workers=1,
+        result = render_episode(job.episode, project, job.out, cache_dir=job.cache_dir, workers=1, threads=1,
                                 progress=lambda done, total, who: send("lines", done=done, total=total, who=who))
         state = json.dumps(_state(result, job.digest), indent=2) + "\n"
         write_text(state_path(job.out.parent, job.episode.stem), state)  # last: it marks the render complete
