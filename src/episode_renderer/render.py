@@ -118,9 +118,11 @@ def speak_lines(episode: Episode, project: Project, speaker: LineSpeaker, progre
     def one(job):
         index, event = job
         names = [n.strip() for n in (event.speaker or "").split(" & ") if n.strip()] or [None]
-        takes = [speaker.speak(project.cast.profile(n, event.delivery, event.block, event.scene), event.speech)
-                 for n in names]
-        return index, _layer(takes)
+        profiles = [project.cast.profile(n, event.delivery, event.block, event.scene) for n in names]
+        if len(profiles) > 1:  # voices speaking together must keep pace, or the words smear
+            pace = sum(p.speed for p in profiles) / len(profiles)
+            profiles = [replace(p, speed=pace) for p in profiles]
+        return index, _layer([speaker.speak(p, event.speech) for p in profiles])
 
     pool = ThreadPoolExecutor(max_workers=max(1, workers))
     try:

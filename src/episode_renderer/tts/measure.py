@@ -14,9 +14,9 @@ import numpy as np
 #: Median pitches this far apart (semitones) are heard as different voices.
 F0_DISTINCT_SEMITONES = 1.5
 #: Envelope distance (RMS dB over mel bands) above which two voices differ in timbre. One voice measured
-#: against itself stays well below: two takes of the same sentence 0.2-0.4 dB, different sentences
+#: against itself stays well below: two takes of the same sentence 0.2-0.6 dB, different sentences
 #: (bench/voices.py, "self-env") 1.3-1.8 dB; voices are compared on the same text, so this is ~1.4x the
-#: worst different-text case and ~6x the same-text one.
+#: worst different-text case and ~4x the same-text one.
 ENVELOPE_DISTINCT_DB = 2.5
 
 _RATE = 16000

@@ -1,0 +1,70 @@
+"""The cast's five main characters sound different from each other (the measure of bench/voices.py)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from conftest import ROOT
+from episode_renderer.tts import measure
+from episode_renderer.tts.shaping import SAMPLE_RATE
+
+MAIN = ["Human", "Recurse", "Vector", "Kai", "Bounce"]
+SENTENCE = "Why would anyone hide a password inside a picture of a cat, and then tell everyone?"
+
+
+def _voices(cast, names):
+    """name -> (audio, median F0, envelope) of SENTENCE in that character's voice, without the cache."""
+    from episode_renderer.tts.cache import LineCache
+    from episode_renderer.tts.lines import LineSpeaker
+
+    speaker = LineSpeaker(LineCache(None), cast.voices_dir)
+    out = {}
+    for name in names:
+        audio = speaker.speak(cast.profile(name), SENTENCE)
+        out[name] = (audio, measure.median_f0(audio, SAMPLE_RATE), measure.envelope(audio, SAMPLE_RATE))
+    return out
+
+
+@pytest.fixture(scope="module")
+def cast():
+    from episode_renderer.tts.cast import load_cast
+
+    return load_cast(ROOT / "voices" / "cast.toml")
+
+
+@pytest.fixture(scope="module")
+def voices(cast):
+    return _voices(cast, MAIN)
+
+
+def test_every_pair_of_main_characters_is_distinct(voices):
+    close = []
+    for a, b in itertools.combinations(MAIN, 2):
+        ok, step, distance = measure.distinct(voices[a][1], voices[b][1], voices[a][2], voices[b][2])
+        if not ok:
+            close.append(f"{a}/{b}: |dF0| {step:.2f} st, envelope {distance:.2f} dB")
+    assert not close, "too alike: " + "; ".join(close)
+
+
+def test_pitch_follows_the_character_sheets(voices):
+    f0 = {name: voices[name][1] for name in MAIN}
+    assert all(70 < hz < 200 for hz in f0.values()), f0
+    assert f0["Bounce"] > f0["Vector"] > f0["Human"] > f0["Recurse"], f0  # bouncy, energetic, plain, dry
+
+
+def test_vector_speaks_faster_than_recurse(voices):
+    def seconds(name):
+        return measure.speech_span(voices[name][0], SAMPLE_RATE)
+
+    assert seconds("Vector") < 0.95 * seconds("Recurse")
+
+
+def test_a_copied_voice_is_not_called_distinct(cast, voices):
+    """Two characters with identical settings (here: a second take of Human, Piper's randomness and
+    all) must fail the measure, or the test above could not catch a cast that gives two characters
+    the same voice."""
+    again = _voices(cast, ["Human"])["Human"]
+    ok, step, distance = measure.distinct(voices["Human"][1], again[1], voices["Human"][2], again[2])
+    assert not ok, (step, distance)
