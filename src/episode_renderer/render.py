@@ -19,11 +19,12 @@ from . import __version__
 from .config import Project
 from .errors import RenderError, ScriptError
 from .export.atomic import atomic_path
+from .export.encoded_cache import EncodedCache, mix_key
 from .export.mp3 import read_audio, write_mp3
 from .export.tags import write_tags
 from .export.transcript import chapters_json, srt, transcript_json, webvtt
 from .mix.layout import Layout
-from .mix.master import Loudness, master, measure
+from .mix.master import Loudness, finish, integrated_loudness, measure, prepare
 from .mix.timeline import mixdown, plan
 from .script.model import Episode
 from .script.parser import parse_episode
@@ -179,7 +180,8 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
     mix = mixdown(timeline, project.cues.duck_db)
     say("Mastering")
     outputs = Outputs.beside(Path(out))
-    loudness = _master_and_write(mix, project, episode, timeline.layout, outputs)
+    encoded = EncodedCache(Path(cache_dir) / "encoded" if cache_dir else None)
+    loudness = _master_and_write(mix, project, episode, timeline.layout, outputs, encoded)
     result = RenderResult(episode, outputs, loudness, timeline.layout.duration, time.perf_counter() - started,
                           cache.hits, cache.misses, timeline.layout, project.show.bitrate)
     _write_sidecars(result, outputs)
@@ -187,31 +189,14 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
 
 
 def _master_and_write(mix: np.ndarray, project: Project, episode: Episode, layout: Layout,
-                      outputs: Outputs) -> Loudness:
-    """Master, encode, and gate on the *encoded* file; retry once with a correction, else fail."""
-    target = project.show.target
-    trim, ceiling_shift = 0.0, 0.0
+                      outputs: Outputs, encoded: EncodedCache) -> Loudness:
+    """The MP3 (mastered and gated, or the same mix's earlier encode), tagged, with its sidecars."""
+    key = mix_key(mix, __version__, project.show.target, project.show.bitrate)
     with atomic_path(outputs.mp3) as tmp:
-        for attempt in range(3):
-            mastered = master(mix, replace(target, limiter_ceiling=target.limiter_ceiling - ceiling_shift),
-                              trim_db=trim)
-            write_mp3(tmp, mastered, bitrate=project.show.bitrate)
-            decoded, _rate = read_audio(tmp)
-            loudness = measure(decoded)
-            lufs_ok = abs(loudness.integrated - target.lufs) <= target.tolerance * 0.5 or (
-                attempt == 2 and abs(loudness.integrated - target.lufs) <= target.tolerance)
-            peak_ok = loudness.true_peak <= target.true_peak
-            if lufs_ok and peak_ok:
-                break
-            trim += target.lufs - loudness.integrated
-            if not peak_ok:
-                ceiling_shift += loudness.true_peak - target.true_peak + 0.3
-        else:
-            raise RenderError(
-                f"the encoded MP3 misses the loudness target: {loudness.integrated:.2f} LUFS "
-                f"(target {target.lufs} ±{target.tolerance}), true peak {loudness.true_peak:.2f} dBTP "
-                f"(ceiling {target.true_peak}).", file=episode.source,
-                hint="Nothing was written. Check for very loud or silent sounds in sfx/ and the cast's gain_db.")
+        loudness = encoded.get(key, tmp)
+        if loudness is None:
+            loudness = _encode_within_target(mix, project, episode, tmp)
+            encoded.put(key, tmp, loudness)
         write_tags(tmp, title=episode.title or Path(outputs.mp3).stem, track=episode.episode_number,
                    date=episode.date, description=episode.description, show=project.show.name,
                    author=project.show.author, chapters=layout.chapters, cover=project.show.cover)
@@ -220,6 +205,32 @@ def _master_and_write(mix: np.ndarray, project: Project, episode: Episode, layou
             with atomic_path(path) as side:
                 side.write_text(text, encoding="utf-8")
     return loudness
+
+
+def _encode_within_target(mix: np.ndarray, project: Project, episode: Episode, tmp: Path) -> Loudness:
+    """Master, encode, and gate on the *encoded* file; correct and retry, else fail."""
+    target = project.show.target
+    prepared = prepare(mix)
+    prepared_loudness = integrated_loudness(prepared)
+    trim = 0.0
+    for attempt in range(3):
+        write_mp3(tmp, finish(prepared, target, trim_db=trim, loudness=prepared_loudness),
+                  bitrate=project.show.bitrate)
+        decoded, _rate = read_audio(tmp)
+        loudness = measure(decoded)
+        lufs_ok = abs(loudness.integrated - target.lufs) <= target.tolerance * (0.5 if attempt < 2 else 1.0)
+        peak_ok = loudness.true_peak <= target.true_peak
+        if lufs_ok and peak_ok:
+            return loudness
+        trim += target.lufs - loudness.integrated
+        if not peak_ok:
+            target = replace(target, limiter_ceiling=target.limiter_ceiling
+                             - (loudness.true_peak - target.true_peak) - 0.3)
+    raise RenderError(
+        f"the encoded MP3 misses the loudness target: {loudness.integrated:.2f} LUFS "
+        f"(target {target.lufs} ±{target.tolerance}), true peak {loudness.true_peak:.2f} dBTP "
+        f"(ceiling {target.true_peak}).", file=episode.source,
+        hint="Nothing was written. Check for very loud or silent sounds in sfx/ and the cast's gain_db.")
 
 
 def _write_sidecars(result: RenderResult, outputs: Outputs) -> None:

@@ -10,7 +10,7 @@ import numpy as np
 from .cache import LineCache, line_key
 from .cast import Profile
 from .shaping import SAMPLE_RATE, apply_effects, pitch_ratio, resample, shift_pitch
-from .voices import load_voice
+from .voices import load_voice, voice_key
 
 #: Bump when a change to synthesis or shaping changes the sound of cached lines.
 CACHE_VERSION = 3
@@ -25,16 +25,16 @@ class LineSpeaker:
         self.threads = threads
 
     def key(self, profile: Profile, text: str) -> str:
-        voice = load_voice(profile.engine, self.voices_dir, self.threads)
-        return line_key({"v": CACHE_VERSION, "voice": voice.key, "profile": asdict(profile), "text": text})
+        identity = voice_key(profile.engine, self.voices_dir)
+        return line_key({"v": CACHE_VERSION, "voice": identity, "profile": asdict(profile), "text": text})
 
     def speak(self, profile: Profile, text: str) -> np.ndarray:
         """44.1 kHz mono float32 audio of ``text`` as ``profile`` says it."""
-        voice = load_voice(profile.engine, self.voices_dir, self.threads)
         key = self.key(profile, text)
         cached = self.cache.get(key)
         if cached is not None and cached[1] == SAMPLE_RATE:
             return cached[0]
+        voice = load_voice(profile.engine, self.voices_dir, self.threads)
         if profile.preserve_formants:
             raw = voice.speak(text, speed=profile.speed)
             spoken = resample(shift_pitch(raw, voice.sample_rate, profile.pitch), voice.sample_rate)

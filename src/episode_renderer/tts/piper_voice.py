@@ -55,6 +55,11 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+def piper_key(model: Path, speaker_id: int | None, noise_scale: float | None, noise_w_scale: float | None) -> str:
+    """What makes a Piper voice sound the way it does, known without loading the model."""
+    return f"piper:{file_digest(model)}:{speaker_id}:{noise_scale}:{noise_w_scale}"
+
+
 _LOADED: dict[tuple[str, str, int], object] = {}
 _LOCK = threading.Lock()
 
@@ -103,7 +108,7 @@ class PiperVoiceAdapter:
         self.speaker_id = speaker_id
         self.noise_scale = noise_scale
         self.noise_w_scale = noise_w_scale
-        self.key = (f"piper:{file_digest(model)}:{speaker_id}:{noise_scale}:{noise_w_scale}")
+        self.key = piper_key(model, speaker_id, noise_scale, noise_w_scale)
 
     def speak(self, text: str, *, speed: float = 1.0) -> np.ndarray:
         from piper import SynthesisConfig

@@ -27,8 +27,23 @@ def load_voice(spec: EngineSpec, voices_dir: Path | None = None, threads: int = 
         return _VOICES.setdefault(key, voice)
 
 
+def voice_key(spec: EngineSpec, voices_dir: Path | None = None) -> str:
+    """The cache identity of a voice; for Piper it is known without loading the model (a warm
+    re-render then never loads one)."""
+    if spec.engine == "piper":
+        from .piper_voice import piper_key, resolve_model
+
+        model, _config = resolve_model(spec.model, _search(voices_dir))
+        return piper_key(model, spec.speaker_id, spec.noise_scale, spec.noise_w_scale)
+    return load_voice(spec, voices_dir).key
+
+
+def _search(voices_dir: Path | None) -> list[Path]:
+    return [d for d in (voices_dir, Path("voices")) if d is not None]
+
+
 def _create(spec: EngineSpec, voices_dir: Path | None, threads: int) -> Voice:
-    search = [d for d in (voices_dir, Path("voices")) if d is not None]
+    search = _search(voices_dir)
     if spec.engine == "piper":
         from .piper_voice import PiperVoiceAdapter, resolve_model
 

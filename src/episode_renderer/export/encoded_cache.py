@@ -1,0 +1,63 @@
+"""Encoded MP3s kept by the hash of the mix they came from.
+
+A re-render whose lines, sounds, placement and mastering settings are unchanged produces the same
+mix sample for sample, so mastering and encoding it again would only rebuild the same file: this
+cache hands back that file (tags and sidecars are still written fresh from the script).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from ..mix.master import Loudness
+
+
+def mix_key(mix: np.ndarray, *parts: object) -> str:
+    digest = hashlib.sha256(np.ascontiguousarray(mix, dtype=np.float32).tobytes())
+    digest.update(json.dumps([str(p) for p in parts]).encode())
+    return digest.hexdigest()
+
+
+class EncodedCache:
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = Path(folder) if folder else None
+
+    def get(self, key: str, into: Path) -> Loudness | None:
+        """Copy the cached MP3 to ``into`` and return its measured loudness, or None."""
+        if self.folder is None:
+            return None
+        mp3, meta = self.folder / f"{key}.mp3", self.folder / f"{key}.json"
+        try:
+            data = json.loads(meta.read_text("utf-8"))
+            if mp3.stat().st_size != data["bytes"]:
+                return None
+            shutil.copyfile(mp3, into)
+            return Loudness(data["integrated"], data["true_peak"], data["loudness_range"])
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def put(self, key: str, mp3: Path, loudness: Loudness) -> None:
+        if self.folder is None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        target = self.folder / f"{key}.mp3"
+        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".mp3")
+        os.close(fd)
+        try:
+            shutil.copyfile(mp3, tmp)
+            os.replace(tmp, target)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+        meta = {"bytes": target.stat().st_size, "integrated": loudness.integrated, "true_peak": loudness.true_peak,
+                "loudness_range": loudness.loudness_range}
+        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".json")
+        with os.fdopen(fd, "w") as handle:
+            json.dump(meta, handle)
+        os.replace(tmp, self.folder / f"{key}.json")
