@@ -94,12 +94,12 @@ def test_bed_loops_under_speech_and_ducks(placed, project):
 def test_duck_gain_is_smooth():
     from episode_renderer.mix.timeline import _duck_gain
 
-    speaking = np.zeros(4 * SAMPLE_RATE, dtype=bool)
-    speaking[SAMPLE_RATE:3 * SAMPLE_RATE] = True
+    speaking = np.zeros(400, dtype=bool)  # 10 ms hops: 4 s
+    speaking[100:300] = True
     gain = _duck_gain(speaking, -12.0)
-    assert gain[SAMPLE_RATE // 2] == pytest.approx(1.0)
-    assert gain[2 * SAMPLE_RATE] == pytest.approx(10 ** (-12 / 20), rel=1e-3)
-    assert np.max(np.abs(np.diff(gain))) < 1e-3
+    assert gain[50] == pytest.approx(1.0)
+    assert gain[200] == pytest.approx(10 ** (-12 / 20), rel=1e-3)
+    assert np.max(np.abs(np.diff(gain))) < 0.05
 
 
 def test_chapters_start_at_zero_and_cover_the_episode(placed):

@@ -178,6 +178,8 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
                     intro=sounds.get(project.show.intro or ""), outro=sounds.get(project.show.outro or ""),
                     intro_name=project.show.intro or "intro", outro_name=project.show.outro or "outro")
     mix = mixdown(timeline, project.cues.duck_db)
+    lines.clear()  # the mix holds every sample now: free the lines before mastering copies it
+    timeline.clips.clear()
     say("Mastering")
     outputs = Outputs.beside(Path(out))
     encoded = EncodedCache(Path(cache_dir) / "encoded" if cache_dir else None)

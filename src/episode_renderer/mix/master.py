@@ -34,7 +34,7 @@ def integrated_loudness(audio: np.ndarray, rate: int = SAMPLE_RATE) -> float:
 
     if audio.size < rate // 2:
         return float("-inf")
-    return float(pyloudnorm.Meter(rate).integrated_loudness(audio.astype(np.float64)))
+    return float(pyloudnorm.Meter(rate).integrated_loudness(audio))
 
 
 def true_peak(audio: np.ndarray) -> float:
@@ -78,15 +78,9 @@ def loudness_range(audio: np.ndarray, rate: int = SAMPLE_RATE) -> float:
 
 
 def measure(audio: np.ndarray, rate: int = SAMPLE_RATE) -> Loudness:
-    """Integrated loudness, true peak and loudness range; the three run side by side (numpy and
-    scipy release the GIL for the heavy parts)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(3) as pool:
-        lufs = pool.submit(integrated_loudness, audio, rate)
-        peak = pool.submit(true_peak, audio)
-        spread = pool.submit(loudness_range, audio, rate)
-        return Loudness(lufs.result(), peak.result(), spread.result())
+    """Integrated loudness, true peak and loudness range, one after another: each makes float64
+    copies of the whole episode, and side by side they would triple the peak memory."""
+    return Loudness(integrated_loudness(audio, rate), true_peak(audio), loudness_range(audio, rate))
 
 
 def prepare(audio: np.ndarray) -> np.ndarray:
