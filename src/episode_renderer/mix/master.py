@@ -1,6 +1,7 @@
 """Mastering: EBU R128 loudness to the podcast target with a true-peak ceiling.
 
-pyloudnorm measures (ITU-R BS.1770); pedalboard provides the filter, compressor and limiter.
+Loudness follows ITU-R BS.1770 with pyloudnorm's K-weighting filters (tests hold it to pyloudnorm's
+own measurement); pedalboard provides the filter, compressor and limiter.
 True peak is measured on a 4x oversampled signal, since sample peaks under-read what a
 decoder will reconstruct.
 """
@@ -29,12 +30,55 @@ class Loudness:
     loudness_range: float
 
 
-def integrated_loudness(audio: np.ndarray, rate: int = SAMPLE_RATE) -> float:
-    import pyloudnorm
+def _hop_power(audio: np.ndarray, rate: int) -> np.ndarray:
+    """Mean square of the K-weighted signal in each 100 ms hop.
 
+    pyloudnorm's own K-weighting filters (ITU-R BS.1770), run as second-order sections on 10 s
+    chunks in float32: gating then works on hops, so a 20-minute episode needs megabytes, not the
+    gigabytes of float64 copies a whole-signal measurement makes.
+    """
+    import pyloudnorm
+    from scipy.signal import sosfilt, sosfilt_zi
+
+    filters = list(pyloudnorm.Meter(rate)._filters.values())
+    sos = np.array([np.concatenate([f.b / f.a[0], f.a / f.a[0]]) for f in filters])
+    gain = float(np.prod([f.passband_gain for f in filters]))
+    hop = rate // 10
+    usable = audio.size - audio.size % hop
+    state = sosfilt_zi(sos) * 0.0
+    powers = []
+    step = hop * 100
+    for begin in range(0, usable, step):
+        chunk = audio[begin:min(begin + step, usable)].astype(np.float64)
+        weighted, state = sosfilt(sos, chunk, zi=state)
+        powers.append(np.mean((weighted * gain).reshape(-1, hop) ** 2, axis=1))
+    return np.concatenate(powers) if powers else np.zeros(0)
+
+
+def _gated_mean(powers: np.ndarray, relative_db: float) -> np.ndarray:
+    """Blocks above -70 LUFS and above the relative gate (BS.1770 / EBU Tech 3342)."""
+    levels = -0.691 + 10 * np.log10(np.maximum(powers, 1e-20))
+    kept = powers[levels > -70]
+    if kept.size == 0:
+        return kept
+    relative = -0.691 + 10 * np.log10(np.mean(kept)) + relative_db
+    return kept[-0.691 + 10 * np.log10(np.maximum(kept, 1e-20)) > relative]
+
+
+def _windows(hops: np.ndarray, length: int) -> np.ndarray:
+    """Mean power of every window of ``length`` hops, advancing one hop at a time."""
+    if hops.size < length:
+        return np.zeros(0)
+    sums = np.concatenate([[0.0], np.cumsum(hops)])
+    return (sums[length:] - sums[:-length]) / length
+
+
+def integrated_loudness(audio: np.ndarray, rate: int = SAMPLE_RATE) -> float:
+    """Integrated loudness (LUFS): 400 ms blocks every 100 ms, absolute and relative gates."""
     if audio.size < rate // 2:
         return float("-inf")
-    return float(pyloudnorm.Meter(rate).integrated_loudness(audio))
+    kept = _gated_mean(_windows(_hop_power(audio, rate), 4), -10.0)
+    return float(-0.691 + 10 * np.log10(np.mean(kept))) if kept.size else float("-inf")
 
 
 def true_peak(audio: np.ndarray) -> float:
@@ -53,27 +97,10 @@ def true_peak(audio: np.ndarray) -> float:
 
 def loudness_range(audio: np.ndarray, rate: int = SAMPLE_RATE) -> float:
     """EBU Tech 3342 LRA: spread (10th-95th percentile) of 3 s short-term loudness, gated."""
-
-    import pyloudnorm
-
-    meter = pyloudnorm.Meter(rate)
-    x = audio.astype(np.float64)
-    for flt in meter._filters.values():  # K-weighting, as pyloudnorm applies it
-        x = flt.apply_filter(x)
-    window, hop = 3 * rate, rate // 10
-    if x.size < window:
+    kept = _gated_mean(_windows(_hop_power(audio, rate), 30), -20.0)
+    if kept.size < 2:
         return 0.0
-    energy = np.concatenate([[0.0], np.cumsum(x * x)])
-    starts = np.arange(0, x.size - window + 1, hop)
-    power = (energy[starts + window] - energy[starts]) / window
-    levels = -0.691 + 10 * np.log10(np.maximum(power, 1e-12))
-    levels = levels[levels > -70]
-    if levels.size == 0:
-        return 0.0
-    relative = 10 * np.log10(np.mean(10 ** (levels / 10))) - 20
-    levels = levels[levels > relative]
-    if levels.size < 2:
-        return 0.0
+    levels = -0.691 + 10 * np.log10(kept)
     return float(np.percentile(levels, 95) - np.percentile(levels, 10))
 
 
