@@ -113,3 +113,13 @@ def test_interrupted_render_leaves_no_partial_file(tmp_path, project, monkeypatc
     with pytest.raises(KeyboardInterrupt):
         render_episode(SHORT, project, out, cache_dir=tmp_path / "cache")
     assert list(tmp_path.glob("*.mp3")) == [] and list(tmp_path.glob(".*partial*")) == []
+
+
+def test_renders_are_repeatable(rendered, tmp_path):
+    """Same script, same cast: the same file, byte for byte, even with no cache at all."""
+    from episode_renderer.config import load_project
+
+    _, out, _ = rendered
+    again = tmp_path / "again.mp3"
+    render_episode(SHORT, load_project(ROOT), again, cache_dir=None)
+    assert again.read_bytes() == out.read_bytes()
