@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from ..mix.master import Loudness
+from .atomic import atomic_path, write_text
 
 
 def mix_key(mix: np.ndarray, *parts: object) -> str:
@@ -46,18 +45,9 @@ class EncodedCache:
     def put(self, key: str, mp3: Path, loudness: Loudness) -> None:
         if self.folder is None:
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
         target = self.folder / f"{key}.mp3"
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".mp3")
-        os.close(fd)
-        try:
+        with atomic_path(target) as tmp:
             shutil.copyfile(mp3, tmp)
-            os.replace(tmp, target)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
         meta = {"bytes": target.stat().st_size, "integrated": loudness.integrated, "true_peak": loudness.true_peak,
                 "loudness_range": loudness.loudness_range}
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".json")
-        with os.fdopen(fd, "w") as handle:
-            json.dump(meta, handle)
-        os.replace(tmp, self.folder / f"{key}.json")
+        write_text(self.folder / f"{key}.json", json.dumps(meta))

@@ -34,18 +34,18 @@ def _hop_power(audio: np.ndarray, rate: int) -> np.ndarray:
     """Mean square of the K-weighted signal in each 100 ms hop.
 
     pyloudnorm's own K-weighting filters (ITU-R BS.1770), run as second-order sections on 10 s
-    chunks in float32: gating then works on hops, so a 20-minute episode needs megabytes, not the
-    gigabytes of float64 copies a whole-signal measurement makes.
+    chunks: gating then works on hops, so a 20-minute episode needs megabytes, not the gigabytes
+    of float64 copies a whole-signal measurement makes.
     """
     import pyloudnorm
-    from scipy.signal import sosfilt, sosfilt_zi
+    from scipy.signal import sosfilt
 
     filters = list(pyloudnorm.Meter(rate)._filters.values())
     sos = np.array([np.concatenate([f.b / f.a[0], f.a / f.a[0]]) for f in filters])
     gain = float(np.prod([f.passband_gain for f in filters]))
     hop = rate // 10
     usable = audio.size - audio.size % hop
-    state = sosfilt_zi(sos) * 0.0
+    state = np.zeros((len(filters), 2))
     powers = []
     step = hop * 100
     for begin in range(0, usable, step):
@@ -77,7 +77,11 @@ def integrated_loudness(audio: np.ndarray, rate: int = SAMPLE_RATE) -> float:
     """Integrated loudness (LUFS): 400 ms blocks every 100 ms, absolute and relative gates."""
     if audio.size < rate // 2:
         return float("-inf")
-    kept = _gated_mean(_windows(_hop_power(audio, rate), 4), -10.0)
+    return _integrated(_hop_power(audio, rate))
+
+
+def _integrated(hops: np.ndarray) -> float:
+    kept = _gated_mean(_windows(hops, 4), -10.0)
     return float(-0.691 + 10 * np.log10(np.mean(kept))) if kept.size else float("-inf")
 
 
@@ -97,7 +101,11 @@ def true_peak(audio: np.ndarray) -> float:
 
 def loudness_range(audio: np.ndarray, rate: int = SAMPLE_RATE) -> float:
     """EBU Tech 3342 LRA: spread (10th-95th percentile) of 3 s short-term loudness, gated."""
-    kept = _gated_mean(_windows(_hop_power(audio, rate), 30), -20.0)
+    return _range(_hop_power(audio, rate))
+
+
+def _range(hops: np.ndarray) -> float:
+    kept = _gated_mean(_windows(hops, 30), -20.0)
     if kept.size < 2:
         return 0.0
     levels = -0.691 + 10 * np.log10(kept)
@@ -105,9 +113,12 @@ def loudness_range(audio: np.ndarray, rate: int = SAMPLE_RATE) -> float:
 
 
 def measure(audio: np.ndarray, rate: int = SAMPLE_RATE) -> Loudness:
-    """Integrated loudness, true peak and loudness range, one after another: each makes float64
-    copies of the whole episode, and side by side they would triple the peak memory."""
-    return Loudness(integrated_loudness(audio, rate), true_peak(audio), loudness_range(audio, rate))
+    """Integrated loudness, true peak and loudness range; the K-weighted hops are computed once
+    for both loudness figures."""
+    if audio.size < rate // 2:
+        return Loudness(float("-inf"), true_peak(audio), 0.0)
+    hops = _hop_power(audio, rate)
+    return Loudness(_integrated(hops), true_peak(audio), _range(hops))
 
 
 def prepare(audio: np.ndarray) -> np.ndarray:
