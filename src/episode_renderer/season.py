@@ -21,12 +21,11 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from . import __version__
 from .config import Project
 from .errors import ConfigError, EpisodeError, ScriptError
 from .export.atomic import write_text
+from .script.parser import front_matter
 
 if TYPE_CHECKING:
     from .render import RenderResult
@@ -70,35 +69,13 @@ def _as_int(value: Any) -> int | None:
 
 def read_front_matter(text: str) -> FrontMatter:
     """The front matter of a script (YAML ``---`` or TOML ``+++``); ``broken`` if it cannot be read."""
-    lines = text.splitlines()
-    first = next((i for i, line in enumerate(lines) if line.strip()), None)
-    if first is None or lines[first].strip() not in ("---", "+++"):
-        return FrontMatter({})
-    fence = lines[first].strip()
-    end = next((i for i in range(first + 1, len(lines)) if lines[i].strip() == fence), None)
-    if end is None:
-        return _salvage("\n".join(lines[first + 1:]))
-    block = "\n".join(lines[first + 1:end])
     try:
-        if fence == "+++":
-            import tomllib
-
-            data = tomllib.loads(block)
-        else:
-            data = yaml.safe_load(block)
-    except (yaml.YAMLError, ValueError):
-        return _salvage(block)
-    if data is None:
-        return FrontMatter({})
-    if not isinstance(data, dict):
-        return FrontMatter({}, broken=True)
-    return FrontMatter({str(k): v for k, v in data.items()})
-
-
-def _salvage(block: str) -> FrontMatter:
-    """A broken front matter still yields its episode number, so --only can select it."""
-    found = re.search(r"^\s*episode_number\s*[:=]\s*['\"]?(\d+)", block, re.MULTILINE)
-    return FrontMatter({"episode_number": int(found.group(1))} if found else {}, broken=True)
+        meta, _body = front_matter(text.splitlines(), "<scan>")
+    except ScriptError:
+        # A broken front matter still yields its episode number, so --only can select it.
+        found = re.search(r"^\s*episode_number\s*[:=]\s*['\"]?(\d+)", text, re.MULTILINE)
+        return FrontMatter({"episode_number": int(found.group(1))} if found else {}, broken=True)
+    return FrontMatter(meta)
 
 
 def _scan(path: Path) -> FrontMatter:

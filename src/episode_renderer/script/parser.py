@@ -101,7 +101,7 @@ def parse_episode(text: str, *, source: str = "<episode>", rules: Rules | None =
     rules = rules or default_rules()
     alias_map = {**DEFAULT_ALIASES, **{k.lower(): v for k, v in (aliases or {}).items()}}
     lines = text.splitlines()
-    meta, body_start = _front_matter(lines, source)
+    meta, body_start = front_matter(lines, source)
     state = _State()
     state.skipped.extend(Skipped(n, lines[n - 1], "front matter") for n in range(1, body_start)
                          if lines[n - 1].strip())
@@ -169,8 +169,8 @@ def _date_text(value: object) -> str | None:
     return str(value)
 
 
-def _front_matter(lines: list[str], source: str) -> tuple[dict, int]:
-    """Return (front matter, 1-based line where the body starts)."""
+def front_matter(lines: list[str], source: str) -> tuple[dict, int]:
+    """Return (front matter, 1-based line where the body starts); ScriptError if it is broken."""
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None or lines[first].strip() not in ("---", "+++"):
         return {}, 1
