@@ -52,9 +52,13 @@ def render(cast, names: list[str], block: str | None = None) -> dict[str, list[n
     from episode_renderer.tts.cache import LineCache
     from episode_renderer.tts.lines import LineSpeaker
 
+    from episode_renderer.tts.cast import in_unison
+
     speaker = LineSpeaker(LineCache(None), cast.voices_dir)
-    return {name: [speaker.speak(cast.profile(name, block=block), to_speech(s)) for s in SENTENCES]
-            for name in names}
+    profiles = [cast.profile(name, block=block) for name in names]
+    if block:  # several characters in one block speak together, as the renderer has them
+        profiles = in_unison(profiles)
+    return {name: [speaker.speak(profile, to_speech(s)) for s in SENTENCES] for name, profile in zip(names, profiles)}
 
 
 def layered(takes: list[np.ndarray]) -> np.ndarray:

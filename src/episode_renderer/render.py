@@ -7,9 +7,10 @@ this to files and a progress bar.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from .mix.timeline import mixdown, plan
 from .script.model import Episode
 from .script.parser import parse_episode
 from .tts.cache import LineCache
+from .tts.cast import in_unison
 from .tts.lines import LineSpeaker
 
 Progress = Callable[[int, int, str], None]
@@ -111,23 +113,25 @@ class RenderResult:
 
 def speak_lines(episode: Episode, project: Project, speaker: LineSpeaker, progress: Progress | None = None,
                 workers: int = 2) -> dict[int, np.ndarray]:
-    """Synthesize every line and heading, two at a time (onnxruntime releases the GIL)."""
+    """Synthesize every line and heading, two at a time (onnxruntime releases the GIL).
+
+    Longest lines first: the last job then is a short one, so neither core waits long for the other.
+    """
     jobs = [(i, e) for i, e in enumerate(episode.events) if e.kind in ("line", "heading") and e.speech]
+    jobs.sort(key=lambda job: -len(job[1].speech))
     done = 0
     out: dict[int, np.ndarray] = {}
 
     def one(job):
         index, event = job
         names = [n.strip() for n in (event.speaker or "").split(" & ") if n.strip()] or [None]
-        profiles = [project.cast.profile(n, event.delivery, event.block, event.scene) for n in names]
-        if len(profiles) > 1:  # voices speaking together must keep pace, or the words smear
-            pace = sum(p.speed for p in profiles) / len(profiles)
-            profiles = [replace(p, speed=pace) for p in profiles]
+        profiles = in_unison([project.cast.profile(n, event.delivery, event.block, event.scene) for n in names])
         return index, _layer([speaker.speak(p, event.speech) for p in profiles])
 
     pool = ThreadPoolExecutor(max_workers=max(1, workers))
     try:
-        for index, audio in pool.map(one, jobs):
+        for future in as_completed([pool.submit(one, job) for job in jobs]):
+            index, audio = future.result()
             out[index] = audio
             done += 1
             if progress:
@@ -137,6 +141,17 @@ def speak_lines(episode: Episode, project: Project, speaker: LineSpeaker, progre
         raise
     pool.shutdown()
     return out
+
+
+def _import_mixing_libraries() -> None:
+    """Load the shaping and mastering libraries (about half a second) while the voice model loads
+    and the first lines synthesize, instead of before or after."""
+    try:
+        import pedalboard  # noqa: F401
+        import pyloudnorm  # noqa: F401
+        import scipy.signal  # noqa: F401
+    except ImportError:  # the real import, where it is used, reports it
+        pass
 
 
 def _layer(takes: list[np.ndarray]) -> np.ndarray:
@@ -166,6 +181,7 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
     if threads is None:
         threads = 1 if workers > 1 else 0
     speaker = LineSpeaker(cache, project.cast.voices_dir, threads=threads)
+    threading.Thread(target=_import_mixing_libraries, daemon=True).start()
     say("Synthesizing lines")
     lines = speak_lines(episode, project, speaker, progress, workers)
     say("Mixing")
@@ -183,7 +199,7 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
     say("Mastering")
     outputs = Outputs.beside(Path(out))
     encoded = EncodedCache(Path(cache_dir) / "encoded" if cache_dir else None)
-    loudness = _master_and_write(mix, project, episode, timeline.layout, outputs, encoded)
+    loudness = _master_and_write(mix, project, episode, timeline.layout, outputs, encoded, parts=workers)
     result = RenderResult(episode, outputs, loudness, timeline.layout.duration, time.perf_counter() - started,
                           cache.hits, cache.misses, timeline.layout, project.show.bitrate)
     _write_sidecars(result, outputs)
@@ -191,13 +207,13 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
 
 
 def _master_and_write(mix: np.ndarray, project: Project, episode: Episode, layout: Layout,
-                      outputs: Outputs, encoded: EncodedCache) -> Loudness:
+                      outputs: Outputs, encoded: EncodedCache, parts: int = 1) -> Loudness:
     """The MP3 (mastered and gated, or the same mix's earlier encode), tagged, with its sidecars."""
     key = mix_key(mix, __version__, project.show.target, project.show.bitrate)
     with atomic_path(outputs.mp3) as tmp:
         loudness = encoded.get(key, tmp)
         if loudness is None:
-            loudness = _encode_within_target(mix, project, episode, tmp)
+            loudness = _encode_within_target(mix, project, episode, tmp, parts)
             encoded.put(key, tmp, loudness)
         write_tags(tmp, title=episode.title or Path(outputs.mp3).stem, track=episode.episode_number,
                    date=episode.date, description=episode.description, show=project.show.name,
@@ -209,17 +225,21 @@ def _master_and_write(mix: np.ndarray, project: Project, episode: Episode, layou
     return loudness
 
 
-def _encode_within_target(mix: np.ndarray, project: Project, episode: Episode, tmp: Path) -> Loudness:
-    """Master, encode, and gate on the *encoded* file; correct and retry, else fail."""
+def _encode_within_target(mix: np.ndarray, project: Project, episode: Episode, tmp: Path,
+                          parts: int = 1) -> Loudness:
+    """Master, encode, and gate on the *encoded* file; correct and retry, else fail.
+
+    ``parts``: cores the mastering and measuring may use (the MP3 encoder itself runs on one).
+    """
     target = project.show.target
-    prepared = prepare(mix)
-    prepared_loudness = integrated_loudness(prepared)
+    prepared = prepare(mix, parts)
+    prepared_loudness = integrated_loudness(prepared, parts=parts)
     trim = 0.0
     for attempt in range(3):
-        write_mp3(tmp, finish(prepared, target, trim_db=trim, loudness=prepared_loudness),
+        write_mp3(tmp, finish(prepared, target, trim_db=trim, loudness=prepared_loudness, parts=parts),
                   bitrate=project.show.bitrate)
         decoded, _rate = read_audio(tmp)
-        loudness = measure(decoded)
+        loudness = measure(decoded, parts=parts)
         lufs_ok = abs(loudness.integrated - target.lufs) <= target.tolerance * (0.5 if attempt < 2 else 1.0)
         peak_ok = loudness.true_peak <= target.true_peak
         if lufs_ok and peak_ok:

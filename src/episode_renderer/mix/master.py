@@ -9,10 +9,16 @@ decoder will reconstruct.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
+from .parts import each, in_parts, spans
+
 SAMPLE_RATE = 44100
+#: Lead-in for each piece when mastering runs on several cores: the compressor and limiter forget
+#: within a few hundred milliseconds, so 2 s puts the join beyond any trace of the split.
+PREROLL = 2 * SAMPLE_RATE
 
 
 @dataclass(frozen=True)
@@ -30,29 +36,41 @@ class Loudness:
     loudness_range: float
 
 
-def _hop_power(audio: np.ndarray, rate: int) -> np.ndarray:
+def _hop_power(audio: np.ndarray, rate: int, parts: int = 1) -> np.ndarray:
     """Mean square of the K-weighted signal in each 100 ms hop.
 
     pyloudnorm's own K-weighting filters (ITU-R BS.1770), run as second-order sections on 10 s
     chunks: gating then works on hops, so a 20-minute episode needs megabytes, not the gigabytes
-    of float64 copies a whole-signal measurement makes.
+    of float64 copies a whole-signal measurement makes. ``parts`` pieces run at once, each with
+    2 s of lead-in for the filters to settle (they forget in milliseconds).
     """
-    import pyloudnorm
     from scipy.signal import sosfilt
+
+    sos, gain = _k_weighting(rate)
+    hop = rate // 10
+    usable = audio.size - audio.size % hop
+
+    def piece(span: tuple[int, int]) -> np.ndarray:
+        begin, end = span
+        lead = min(20 * hop, begin)
+        state = np.zeros((len(sos), 2))
+        powers = []
+        for start in range(begin - lead, end, hop * 100):
+            chunk = audio[start:min(start + hop * 100, end)].astype(np.float64)
+            weighted, state = sosfilt(sos, chunk, zi=state)
+            powers.append(np.mean((weighted * gain).reshape(-1, hop) ** 2, axis=1))
+        return np.concatenate(powers)[lead // hop:]
+
+    return np.concatenate(each(piece, spans(usable, parts, hop))) if usable else np.zeros(0)
+
+
+@lru_cache(maxsize=4)
+def _k_weighting(rate: int) -> tuple[np.ndarray, float]:
+    import pyloudnorm
 
     filters = list(pyloudnorm.Meter(rate)._filters.values())
     sos = np.array([np.concatenate([f.b / f.a[0], f.a / f.a[0]]) for f in filters])
-    gain = float(np.prod([f.passband_gain for f in filters]))
-    hop = rate // 10
-    usable = audio.size - audio.size % hop
-    state = np.zeros((len(filters), 2))
-    powers = []
-    step = hop * 100
-    for begin in range(0, usable, step):
-        chunk = audio[begin:min(begin + step, usable)].astype(np.float64)
-        weighted, state = sosfilt(sos, chunk, zi=state)
-        powers.append(np.mean((weighted * gain).reshape(-1, hop) ** 2, axis=1))
-    return np.concatenate(powers) if powers else np.zeros(0)
+    return sos, float(np.prod([f.passband_gain for f in filters]))
 
 
 def _gated_mean(powers: np.ndarray, relative_db: float) -> np.ndarray:
@@ -73,11 +91,11 @@ def _windows(hops: np.ndarray, length: int) -> np.ndarray:
     return (sums[length:] - sums[:-length]) / length
 
 
-def integrated_loudness(audio: np.ndarray, rate: int = SAMPLE_RATE) -> float:
+def integrated_loudness(audio: np.ndarray, rate: int = SAMPLE_RATE, parts: int = 1) -> float:
     """Integrated loudness (LUFS): 400 ms blocks every 100 ms, absolute and relative gates."""
     if audio.size < rate // 2:
         return float("-inf")
-    return _integrated(_hop_power(audio, rate))
+    return _integrated(_hop_power(audio, rate, parts))
 
 
 def _integrated(hops: np.ndarray) -> float:
@@ -85,17 +103,23 @@ def _integrated(hops: np.ndarray) -> float:
     return float(-0.691 + 10 * np.log10(np.mean(kept))) if kept.size else float("-inf")
 
 
-def true_peak(audio: np.ndarray) -> float:
-    """dBTP via 4x polyphase oversampling (BS.1770 annex 2 style)."""
+def true_peak(audio: np.ndarray, parts: int = 1) -> float:
+    """dBTP via 4x polyphase oversampling (BS.1770 annex 2 style), 30 s at a time with a margin
+    wider than the interpolation filter, so the chunks see exactly what the whole signal would."""
     from scipy.signal import resample_poly
 
     if audio.size == 0:
         return float("-inf")
-    peak = 0.0
     step = SAMPLE_RATE * 30
-    for begin in range(0, audio.size, step):
-        chunk = audio[max(0, begin - 64):begin + step + 64].astype(np.float64)
-        peak = max(peak, float(np.max(np.abs(resample_poly(chunk, 4, 1)))))
+
+    def piece(span: tuple[int, int]) -> float:
+        peak = 0.0
+        for begin in range(span[0], span[1], step):
+            chunk = audio[max(0, begin - 64):min(begin + step, span[1]) + 64].astype(np.float64)
+            peak = max(peak, float(np.max(np.abs(resample_poly(chunk, 4, 1)))))
+        return peak
+
+    peak = max(each(piece, spans(audio.size, parts)))
     return float(20 * np.log10(peak)) if peak > 0 else float("-inf")
 
 
@@ -112,16 +136,16 @@ def _range(hops: np.ndarray) -> float:
     return float(np.percentile(levels, 95) - np.percentile(levels, 10))
 
 
-def measure(audio: np.ndarray, rate: int = SAMPLE_RATE) -> Loudness:
+def measure(audio: np.ndarray, rate: int = SAMPLE_RATE, parts: int = 1) -> Loudness:
     """Integrated loudness, true peak and loudness range; the K-weighted hops are computed once
     for both loudness figures."""
     if audio.size < rate // 2:
         return Loudness(float("-inf"), true_peak(audio), 0.0)
-    hops = _hop_power(audio, rate)
-    return Loudness(_integrated(hops), true_peak(audio), _range(hops))
+    hops = _hop_power(audio, rate, parts)
+    return Loudness(_integrated(hops), true_peak(audio, parts), _range(hops))
 
 
-def prepare(audio: np.ndarray) -> np.ndarray:
+def prepare(audio: np.ndarray, parts: int = 1) -> np.ndarray:
     """The part of mastering that does not depend on the target: clean-up and gentle compression.
 
     The 16 kHz low-pass costs nothing audible (a 128 kbps MP3 drops that band anyway) and keeps the
@@ -129,45 +153,91 @@ def prepare(audio: np.ndarray) -> np.ndarray:
     """
     import pedalboard
 
-    board = pedalboard.Pedalboard([
-        pedalboard.HighpassFilter(cutoff_frequency_hz=70),
-        pedalboard.Compressor(threshold_db=-24, ratio=2.0, attack_ms=10, release_ms=150),
-        pedalboard.LowpassFilter(cutoff_frequency_hz=16000),
-    ])
-    return board(audio.astype(np.float32)[None, :], SAMPLE_RATE)[0]
+    def process(x: np.ndarray) -> np.ndarray:
+        board = pedalboard.Pedalboard([
+            pedalboard.HighpassFilter(cutoff_frequency_hz=70),
+            pedalboard.Compressor(threshold_db=-24, ratio=2.0, attack_ms=10, release_ms=150),
+            pedalboard.LowpassFilter(cutoff_frequency_hz=16000),
+        ])
+        return board(x[None, :], SAMPLE_RATE)[0]
+
+    return in_parts(process, audio.astype(np.float32, copy=False), parts=parts, preroll=PREROLL)
 
 
 def finish(prepared: np.ndarray, target: Target = Target(), *, trim_db: float = 0.0,
-           loudness: float | None = None) -> np.ndarray:
+           loudness: float | None = None, parts: int = 1) -> np.ndarray:
     """Gain to the loudness target (plus ``trim_db``) under the limiter's ceiling.
 
     ``loudness``: the prepared signal's integrated loudness, when the caller already measured it.
     """
-    current = integrated_loudness(prepared) if loudness is None else loudness
+    current = integrated_loudness(prepared, parts=parts) if loudness is None else loudness
     if not np.isfinite(current):
         return prepared.astype(np.float32)
     goal = target.lufs + trim_db
-    gain = goal - current
-    x = prepared[None, :]
-    result = _limit(x * np.float32(10 ** (gain / 20)), target.limiter_ceiling)[0]
-    miss = goal - integrated_loudness(result)
-    if abs(miss) > 0.1:  # limiting moved the loudness: one correction lands within about 0.1 LU
-        result = _limit(x * np.float32(10 ** ((gain + miss) / 20)), target.limiter_ceiling)[0]
-    return result.astype(np.float32)
+    gain, slope = _gain_for(prepared, current, goal, target.limiter_ceiling, parts)
+    result = _limit(prepared * np.float32(10 ** (gain / 20)), target.limiter_ceiling, parts)
+    miss = goal - integrated_loudness(result, parts=parts)
+    if abs(miss) > 0.1:  # the sample misjudged this programme: one correction on the whole signal
+        gain += miss / slope
+        result = _limit(prepared * np.float32(10 ** (gain / 20)), target.limiter_ceiling, parts)
+    return result
 
 
-def master(audio: np.ndarray, target: Target = Target(), *, trim_db: float = 0.0) -> np.ndarray:
+def _gain_for(prepared: np.ndarray, current: float, goal: float, ceiling_db: float,
+              parts: int) -> tuple[float, float]:
+    """The gain (dB) that lands the limited signal on ``goal``, and loudness gained per dB there.
+
+    Limiting takes away loudness, more the harder it is driven, and how much depends on the
+    programme. So it is solved by secant steps on a sample, 10 s in every 40 s (each with its
+    pre-roll), and the full-length limiter runs once.
+    """
+    window, every = 10 * SAMPLE_RATE, 40 * SAMPLE_RATE
+    if prepared.size < 2 * every:
+        spans_ = [(0, prepared.size)]
+    else:
+        spans_ = [(b, b + window) for b in range(0, prepared.size - window, every)]
+    pieces = [(min(PREROLL, b), prepared[b - min(PREROLL, b):e]) for b, e in spans_]
+    unlimited = integrated_loudness(np.concatenate([piece[lead:] for lead, piece in pieces]))
+
+    def landed(gain: float) -> float:
+        """The whole signal's loudness after gain and limiting, as the sample predicts it."""
+        scale = np.float32(10 ** (gain / 20))
+        limited = each(lambda lp: _limit(lp[1] * scale, ceiling_db)[lp[0]:], pieces, workers=parts)
+        return current - unlimited + integrated_loudness(np.concatenate(limited))
+
+    if not np.isfinite(unlimited):
+        return goal - current, 1.0
+    g0 = goal - current
+    l0 = landed(g0)
+    g1 = g0 + (goal - l0)
+    l1 = landed(g1)
+    slope = 1.0
+    for _ in range(4):
+        if abs(l1 - l0) < 1e-6:
+            break
+        slope = float(np.clip((l1 - l0) / (g1 - g0), 0.1, 1.0))
+        if abs(goal - l1) < 0.02:
+            break
+        g0, l0, g1 = g1, l1, g1 + (goal - l1) / slope
+        l1 = landed(g1)
+    return g1, slope
+
+
+def master(audio: np.ndarray, target: Target = Target(), *, trim_db: float = 0.0, parts: int = 1) -> np.ndarray:
     """Clean up, compress gently, then hit the loudness target under the ceiling."""
-    return finish(prepare(audio), target, trim_db=trim_db)
+    return finish(prepare(audio, parts), target, trim_db=trim_db, parts=parts)
 
 
-def _limit(x: np.ndarray, ceiling_db: float) -> np.ndarray:
+def _limit(x: np.ndarray, ceiling_db: float, parts: int = 1) -> np.ndarray:
     """pedalboard's Limiter, with its make-up gain taken back out, then a hard safety clip."""
     import pedalboard
 
-    limited = pedalboard.Limiter(threshold_db=ceiling_db, release_ms=80)(x, SAMPLE_RATE)
+    def process(piece: np.ndarray) -> np.ndarray:
+        return pedalboard.Limiter(threshold_db=ceiling_db, release_ms=80)(piece[None, :], SAMPLE_RATE)[0]
+
+    limited = in_parts(process, x.astype(np.float32, copy=False), parts=parts, preroll=PREROLL)
     ceiling = 10 ** (ceiling_db / 20)
     peak = float(np.max(np.abs(limited))) if limited.size else 0.0
     if peak > ceiling:
         limited = limited * np.float32(ceiling / peak)
-    return limited.astype(np.float32)
+    return limited.astype(np.float32, copy=False)

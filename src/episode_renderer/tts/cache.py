@@ -42,6 +42,7 @@ class LineCache:
 
     def get(self, key: str) -> tuple[np.ndarray, int] | None:
         if self.folder is None:
+            self.misses += 1
             return None
         path = self._path(key)
         try:

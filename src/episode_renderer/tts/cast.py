@@ -68,6 +68,15 @@ class Profile:
         }
 
 
+def in_unison(profiles: list[Profile]) -> list[Profile]:
+    """Voices speaking together (a unity-box) share one pace and the same pitch path: the engine
+    then times every phoneme alike and the layered words stay aligned instead of smearing."""
+    if len(profiles) < 2:
+        return profiles
+    pace = sum(p.speed for p in profiles) / len(profiles)
+    return [replace(p, speed=pace, preserve_formants=True) for p in profiles]
+
+
 @dataclass(frozen=True)
 class Adjustment:
     """A delivery or block treatment: multiplies speed, adds pitch and gain, appends effects."""

@@ -13,7 +13,7 @@ from .shaping import SAMPLE_RATE, apply_effects, pitch_ratio, resample, shift_pi
 from .voices import load_voice, voice_key
 
 #: Bump when a change to synthesis or shaping changes the sound of cached lines.
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 
 
 class LineSpeaker:
@@ -30,7 +30,7 @@ class LineSpeaker:
 
     def speak(self, profile: Profile, text: str) -> np.ndarray:
         """44.1 kHz mono float32 audio of ``text`` as ``profile`` says it."""
-        key = self.key(profile, text)
+        key = self.key(profile, text) if self.cache.folder is not None else ""  # no cache: no model hash
         cached = self.cache.get(key)
         if cached is not None and cached[1] == SAMPLE_RATE:
             return cached[0]
