@@ -36,7 +36,23 @@ def normalize(text: str) -> list[str]:
     text = _NUMBER.sub(lambda m: " " + num2words(float(m.group()) if "." in m.group() else int(m.group())) + " ",
                        text)
     text = text.replace("-", " ").replace("—", " ").replace("’", "'")
-    return [w.strip("'") for w in _WORD.findall(text) if w.strip("'")]
+    return _join_letters([w.strip("'") for w in _WORD.findall(text) if w.strip("'")])
+
+
+def _join_letters(words: list[str]) -> list[str]:
+    """Spelled-out letters as one word: "g p t" and "gpt" are the same thing said, whichever way
+    the script or Whisper wrote it (GPT, G.P.T., Chat GPT, ChatGPT)."""
+    out: list[str] = []
+    run: list[str] = []
+    for word in words + [""]:
+        if len(word) == 1 and word.isalpha():
+            run.append(word)
+            continue
+        out += ["".join(run)] if len(run) > 1 else run
+        run = []
+        if word:
+            out.append(word)
+    return out
 
 
 def word_errors(reference: list[str], hypothesis: list[str]) -> tuple[int, int]:
@@ -98,7 +114,7 @@ def score_render(mp3: Path) -> tuple[Score, dict[str, Score], str]:
     found, _info = _model().transcribe(str(mp3), language="en", beam_size=5, condition_on_previous_text=False,
                                        word_timestamps=True)
     words = [(w.start, w.end, w.word) for seg in found for w in (seg.words or [])]
-    hypothesis = " ".join(w for _, _, w in words)
+    hypothesis = "".join(w for _, _, w in words)  # Whisper's words carry their own spaces: " GPT", "-4"
     overall = score_texts(" ".join(s["body"] for s in segments), hypothesis)
     heard: dict[int, list[str]] = {}
     for start, end, word in words:
@@ -110,5 +126,5 @@ def score_render(mp3: Path) -> tuple[Score, dict[str, Score], str]:
     for speaker in sorted({s["speaker"] for s in segments}):
         indices = [i for i, s in enumerate(segments) if s["speaker"] == speaker]
         per[speaker] = score_texts(" ".join(segments[i]["body"] for i in indices),
-                                   " ".join(w for i in indices for w in heard.get(i, [])))
+                                   " ".join("".join(heard.get(i, [])) for i in indices))
     return overall, per, hypothesis

@@ -30,7 +30,7 @@ from .mix.timeline import mixdown, plan
 from .script.model import Episode
 from .script.parser import parse_episode
 from .tts.cache import LineCache
-from .tts.cast import in_unison
+from .tts.cast import Profile, in_unison
 from .tts.lines import LineSpeaker
 
 Progress = Callable[[int, int, str], None]
@@ -111,36 +111,71 @@ class RenderResult:
         }
 
 
+#: Characters of script per synthesis job: about 25 s of speech, enough to pay Rubber Band's set-up
+#: once for several lines, small enough that both cores stay busy to the end.
+BATCH_CHARS = 400
+
+
 def speak_lines(episode: Episode, project: Project, speaker: LineSpeaker, progress: Progress | None = None,
                 workers: int = 2) -> dict[int, np.ndarray]:
-    """Synthesize every line and heading, two at a time (onnxruntime releases the GIL).
+    """Synthesize every line and heading, ``workers`` jobs at a time (onnxruntime releases the GIL).
 
-    Longest lines first: the last job then is a short one, so neither core waits long for the other.
+    A job is a few lines of one voice and pitch (see ``_batches``); the longest jobs go first, so
+    the last one is short and neither core waits long for the other.
     """
-    jobs = [(i, e) for i, e in enumerate(episode.events) if e.kind in ("line", "heading") and e.speech]
-    jobs.sort(key=lambda job: -len(job[1].speech))
+    jobs = _batches(episode, project)
+    total = sum(len(job) for job in jobs)
     done = 0
     out: dict[int, np.ndarray] = {}
 
-    def one(job):
-        index, event = job
-        names = [n.strip() for n in (event.speaker or "").split(" & ") if n.strip()] or [None]
-        profiles = in_unison([project.cast.profile(n, event.delivery, event.block, event.scene) for n in names])
-        return index, _layer([speaker.speak(p, event.speech) for p in profiles])
+    def one(job: list[tuple[int, list[Profile]]]) -> list[tuple[int, np.ndarray]]:
+        takes = iter(speaker.speak_many([(p, episode.events[i].speech) for i, profiles in job for p in profiles]))
+        return [(i, _layer([next(takes) for _ in profiles])) for i, profiles in job]
 
     pool = ThreadPoolExecutor(max_workers=max(1, workers))
     try:
         for future in as_completed([pool.submit(one, job) for job in jobs]):
-            index, audio = future.result()
-            out[index] = audio
-            done += 1
-            if progress:
-                progress(done, len(jobs), episode.events[index].speaker or "")
+            for index, audio in future.result():
+                out[index] = audio
+                done += 1
+                if progress:
+                    progress(done, total, episode.events[index].speaker or "")
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)  # Ctrl-C: stop now, not after every queued line
         raise
     pool.shutdown()
     return out
+
+
+def _batches(episode: Episode, project: Project, limit: int = BATCH_CHARS) -> list[list[tuple[int, list[Profile]]]]:
+    """Every spoken event with its profiles, grouped into jobs of one voice and pitch, longest first.
+
+    Voices speaking together (a unity-box) are a job of their own.
+    """
+    groups: dict[tuple, list[tuple[int, list[Profile]]]] = {}
+    for index, event in enumerate(episode.events):
+        if event.kind not in ("line", "heading") or not event.speech:
+            continue
+        names = [n.strip() for n in (event.speaker or "").split(" & ") if n.strip()] or [None]
+        profiles = in_unison([project.cast.profile(n, event.delivery, event.block, event.scene) for n in names])
+        first = profiles[0]
+        key = (first.engine, first.pitch, first.preserve_formants) if len(profiles) == 1 else ("together", index)
+        groups.setdefault(key, []).append((index, profiles))
+
+    def size(members: list[tuple[int, list[Profile]]]) -> int:
+        return sum(len(episode.events[i].speech) for i, _ in members)
+
+    jobs: list[list[tuple[int, list[Profile]]]] = []
+    for members in groups.values():
+        members.sort(key=lambda m: -size([m]))
+        batch: list[tuple[int, list[Profile]]] = []
+        for member in members:
+            if batch and size(batch) + size([member]) > limit:
+                jobs.append(batch)
+                batch = []
+            batch.append(member)
+        jobs.append(batch)
+    return sorted(jobs, key=lambda job: -size(job))
 
 
 def _import_mixing_libraries() -> None:
