@@ -123,3 +123,26 @@ def test_renders_are_repeatable(rendered, tmp_path):
     again = tmp_path / "again.mp3"
     render_episode(SHORT, load_project(ROOT), again, cache_dir=None)
     assert again.read_bytes() == out.read_bytes()
+
+
+def test_synthesis_jobs_group_lines_by_voice_and_pitch(project):
+    """Every spoken line in exactly one job; a job holds one voice and pitch (or one unity-box line)
+    and stays under the size limit unless a single line is longer; longest jobs first."""
+    from episode_renderer.render import _batches, load_episode
+
+    episode = load_episode(FIXTURES / "constructs.md", project)
+    jobs = _batches(episode, project, limit=120)
+    seen = [i for job in jobs for i, _ in job]
+    spoken = [i for i, e in enumerate(episode.events) if e.kind in ("line", "heading") and e.speech]
+    assert sorted(seen) == spoken
+    sizes = []
+    for job in jobs:
+        size = sum(len(episode.events[i].speech) for i, _ in job)
+        sizes.append(size)
+        assert len(job) == 1 or size <= 120
+        if any(len(profiles) > 1 for _, profiles in job):
+            assert len(job) == 1
+        else:
+            assert len({(p[0].engine, p[0].pitch, p[0].preserve_formants) for _, p in job}) == 1
+    assert sizes == sorted(sizes, reverse=True)
+    assert any(len(job) > 1 for job in jobs)

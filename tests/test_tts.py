@@ -110,3 +110,34 @@ def test_cache_is_safe_with_several_processes(tmp_path):
         hits = list(pool.map(_write_same_entry, [str(tmp_path)] * 2))
     assert hits == [200, 200]
     assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == ["ab" + "0" * 62 + ".line"]
+
+
+def _envelope(x: np.ndarray, frame: int = 220) -> np.ndarray:
+    usable = x[:x.size // frame * frame]
+    return np.sqrt(np.mean(usable.reshape(-1, frame) ** 2, axis=1))
+
+
+def test_lines_shifted_together_come_back_as_they_would_alone():
+    """One Rubber Band pass for several lines: each keeps its length, level and timing."""
+    from episode_renderer.tts.lines import _shift_together
+    from episode_renderer.tts.voices import load_voice
+
+    voice = load_voice(CAST.profile("Kai").engine)
+    takes = [voice.speak(text) for text in ("Scanning now.", "Forty two files found in the archive.", "Done.")]
+    together = _shift_together(takes, voice.sample_rate, -2.0)
+    for take, batched in zip(takes, together):
+        alone = _shift_together([take], voice.sample_rate, -2.0)[0]
+        assert batched.size == take.size == alone.size
+        a, b = _envelope(alone), _envelope(batched)
+        assert np.corrcoef(a, b)[0, 1] > 0.9  # same syllables at the same 10 ms
+        assert np.sqrt(np.mean(batched ** 2) / np.mean(alone ** 2)) == pytest.approx(1.0, abs=0.05)
+
+
+def test_speak_many_equals_speak_for_lines_that_need_no_shift(tmp_path):
+    speaker = LineSpeaker(LineCache(tmp_path))
+    plain = CAST.profile("Narrator")  # formants move with pitch: no Rubber Band pass at all
+    texts = ["One.", "Two and three."]
+    many = speaker.speak_many([(plain, t) for t in texts])
+    fresh = LineSpeaker(LineCache(None))
+    for text, audio in zip(texts, many):
+        assert np.array_equal(audio, fresh.speak(plain, text))
