@@ -2,15 +2,21 @@
 
     python bench/speed.py              # episode 26 from ../shared/episodes, else the built-in example
     python bench/speed.py --no-season  # skip the season comparison (the slowest part)
+    python bench/speed.py --repeat 5   # more pairs of bare Piper / cold render (default 3)
 
-Each render runs as a real `episode` subprocess, so start-up and model load are counted.
+Each render runs as a real `episode` subprocess, so start-up and model load are counted; bare Piper
+runs in this process with its imports done, so it is timed from loading the model. Bare Piper and the
+cold render alternate, pair by pair, and the ratio printed is the median of the pairs' ratios: a
+shared machine's speed drifts by 10-20% from minute to minute, and a ratio of neighbours cancels it.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -56,18 +62,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--episode", type=Path, default=EPISODE26 if EPISODE26.is_file() else EXAMPLE)
     parser.add_argument("--no-season", action="store_true", help="skip `episode season` 1 job vs all cores")
+    parser.add_argument("--repeat", type=int, default=3, help="bare Piper / cold render pairs (default 3)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="episode-bench-"))
     print(f"episode: {args.episode.name}  cores: {os.cpu_count()}")
 
-    bare, spoken = bare_piper(args.episode)
-    print(f"bare piper: {bare:.2f} s for {spoken:.1f} s of speech")
-    cold, cold_mem = run(["render", str(args.episode), "-o", str(work / "cold.mp3"), "--no-cache"])
-    import json
-
+    pairs = []
+    for _ in range(max(1, args.repeat)):
+        bare, spoken = bare_piper(args.episode)
+        cold, cold_mem = run(["render", str(args.episode), "-o", str(work / "cold.mp3"), "--no-cache"])
+        pairs.append((bare, cold))
+    bare, cold = (statistics.median(p[i] for p in pairs) for i in (0, 1))
     duration = json.loads((work / "cold.report.json").read_text())["duration_seconds"]
-    print(f"cold render: {cold:.2f} s for {duration:.1f} s of audio")
-    print(f"cold render / bare piper: {cold / bare:.2f}x (target <= 1.2)")
+    print(f"bare piper: {bare:.2f} s for {spoken:.1f} s of speech (median of {len(pairs)}: "
+          f"{', '.join(f'{b:.1f}' for b, _ in pairs)})")
+    print(f"cold render: {cold:.2f} s for {duration:.1f} s of audio (median of {len(pairs)}: "
+          f"{', '.join(f'{c:.1f}' for _, c in pairs)})")
+    print(f"cold render / bare piper: {statistics.median(c / b for b, c in pairs):.2f}x (target <= 1.2; "
+          f"pairs: {', '.join(f'{c / b:.2f}' for b, c in pairs)})")
     print(f"real-time factor (cold): {cold / duration:.3f}")
     cache = work / "cache"
     run(["render", str(args.episode), "-o", str(work / "fill.mp3"), "--cache-dir", str(cache)])

@@ -70,3 +70,13 @@ def test_finish_lands_on_the_target_when_the_limiter_works_hard(lufs):
     out = finish(prepare(audio, parts=2), Target(lufs=lufs, limiter_ceiling=-2.0), parts=2)
     assert integrated_loudness(out) == pytest.approx(lufs, abs=0.1)
     assert np.max(np.abs(out)) <= 10 ** (-2.0 / 20) + 1e-6  # inter-sample overs are the encode gate's job
+
+
+def test_the_mp3_decodes_at_the_level_it_was_mastered_to(tmp_path):
+    """pedalboard's LAME writes at 95%; write_mp3 undoes it, so the gate's loudness is the mix's."""
+    from episode_renderer.export.mp3 import read_audio, write_mp3
+
+    audio = speechlike(20, seed=5) * 0.5
+    write_mp3(tmp_path / "x.mp3", audio)
+    decoded, _ = read_audio(tmp_path / "x.mp3")
+    assert integrated_loudness(decoded) == pytest.approx(integrated_loudness(audio), abs=0.15)

@@ -20,6 +20,9 @@ from .sound.cues import CueBook, load_cues
 from .sound.library import SoundLibrary
 from .tts.cast import Cast, load_cast
 
+#: The limiter aims this far under the true-peak ceiling: the limiter's clipped edges and MP3 encoding add up to ~1.5 dB.
+LIMITER_MARGIN_DB = 2.0
+
 
 def source_root() -> Path:
     """The checkout this package runs from (its voices/ and sfx/ are the defaults)."""
@@ -73,7 +76,7 @@ def parse_show(text: str, source: str, root: Path) -> Show:
             explicit=bool(show.get("explicit", False)), category=str(show.get("category", "Technology")),
             bitrate=str(audio.get("bitrate", "128k")),
             target=Target(lufs=float(audio.get("lufs", -16.0)), true_peak=float(audio.get("true_peak", -1.0)),
-                          limiter_ceiling=float(audio.get("true_peak", -1.0)) - 1.0),
+                          limiter_ceiling=float(audio.get("true_peak", -1.0)) - LIMITER_MARGIN_DB),
             intro=sound.get("intro") or None, outro=sound.get("outro") or None,
             timing=Timing(**{k: float(v) for k, v in timing_data.items()}),
         )
