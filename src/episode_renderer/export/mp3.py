@@ -47,4 +47,5 @@ def read_audio(path: Path) -> tuple[np.ndarray, int]:
     with AudioFile(str(path)) as handle:
         data = handle.read(handle.frames)
         rate = int(handle.samplerate)
-    return data.mean(axis=0).astype(np.float32), rate
+    mono = data[0] if data.shape[0] == 1 else data.mean(axis=0)
+    return mono.astype(np.float32, copy=False), rate
