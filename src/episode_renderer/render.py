@@ -7,7 +7,6 @@ this to files and a progress bar.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -178,17 +177,6 @@ def _batches(episode: Episode, project: Project, limit: int = BATCH_CHARS) -> li
     return sorted(jobs, key=lambda job: -size(job))
 
 
-def _import_mixing_libraries() -> None:
-    """Load the shaping and mastering libraries (about half a second) while the voice model loads
-    and the first lines synthesize, instead of before or after."""
-    try:
-        import pedalboard  # noqa: F401
-        import pyloudnorm  # noqa: F401
-        import scipy.signal  # noqa: F401
-    except ImportError:  # the real import, where it is used, reports it
-        pass
-
-
 def _layer(takes: list[np.ndarray]) -> np.ndarray:
     """Several characters at once (unity-box): staggered by 25 ms so the voices stay distinct."""
     if len(takes) == 1:
@@ -216,7 +204,6 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
     if threads is None:
         threads = 1 if workers > 1 else 0
     speaker = LineSpeaker(cache, project.cast.voices_dir, threads=threads)
-    threading.Thread(target=_import_mixing_libraries, daemon=True).start()
     say("Synthesizing lines")
     lines = speak_lines(episode, project, speaker, progress, workers)
     say("Mixing")

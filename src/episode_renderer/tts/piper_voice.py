@@ -83,6 +83,9 @@ def _load(model: Path, config: Path, threads: int):
                 options = onnxruntime.SessionOptions()
                 options.intra_op_num_threads = threads
                 options.inter_op_num_threads = 1
+                # Graph rewriting buys a VITS voice nothing (same synthesis speed, measured on
+                # en_US-joe-medium) and costs 0.27 s of every cold start.
+                options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
                 session = onnxruntime.InferenceSession(str(model), sess_options=options,
                                                        providers=["CPUExecutionProvider"])
                 config_data = json.loads(Path(config).read_text("utf-8"))
