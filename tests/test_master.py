@@ -82,3 +82,23 @@ def test_the_mp3_decodes_at_the_level_it_was_mastered_to(tmp_path):
     write_mp3(tmp_path / "x.mp3", audio)
     decoded, _ = read_audio(tmp_path / "x.mp3")
     assert integrated_loudness(decoded) == pytest.approx(integrated_loudness(audio), abs=0.15)
+
+
+def test_inter_sample_peaks_are_dipped_only_where_they_are():
+    """A limiter on samples lets peaks between them through; finish takes them down locally."""
+    from episode_renderer.mix.master import _tame_true_peaks
+
+    audio = speechlike(30, seed=6) * 0.3
+    t = np.arange(RATE // 10) / RATE
+    burst = (0.95 * np.sin(2 * np.pi * (RATE / 4) * t + np.pi / 4)).astype(np.float32)  # samples miss the crests
+    at = 10 * RATE
+    audio[at:at + burst.size] = burst
+    assert true_peak(audio) > -0.5
+    tamed = _tame_true_peaks(audio, -3.0)
+    assert true_peak(tamed) <= -3.0 + 0.1
+    far = np.r_[0:at - RATE // 10, at + burst.size + RATE // 10:audio.size]
+    assert np.array_equal(tamed[far], audio[far])  # the rest is untouched
+    dip = 20 * np.log10(np.max(np.abs(tamed[at:at + burst.size])) / np.max(np.abs(burst)))
+    assert dip == pytest.approx(-3.0 - true_peak(audio), abs=0.3)  # just enough, no more
+    quiet = audio * 0.1
+    assert _tame_true_peaks(quiet, -3.0) is quiet

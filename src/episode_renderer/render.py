@@ -267,9 +267,9 @@ def _encode_within_target(mix: np.ndarray, project: Project, episode: Episode, t
         if lufs_ok and peak_ok:
             return loudness
         trim += target.lufs - loudness.integrated
-        if not peak_ok:
-            target = replace(target, limiter_ceiling=target.limiter_ceiling
-                             - (loudness.true_peak - target.true_peak) - 0.3)
+        if not peak_ok:  # the encoder overshot more than expected: leave it more room
+            target = replace(target, codec_headroom=target.codec_headroom
+                             + (loudness.true_peak - target.true_peak) + 0.3)
     raise RenderError(
         f"the encoded MP3 misses the loudness target: {loudness.integrated:.2f} LUFS "
         f"(target {target.lufs} ±{target.tolerance}), true peak {loudness.true_peak:.2f} dBTP "

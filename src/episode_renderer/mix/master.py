@@ -26,7 +26,8 @@ class Target:
     lufs: float = -16.0
     tolerance: float = 1.0
     true_peak: float = -1.0  # dBTP ceiling the delivered file must respect
-    limiter_ceiling: float = -3.0  # aimed below the ceiling: clipped edges and MP3 encoding overshoot by ~1.5 dB
+    limiter_ceiling: float = -3.0  # sample peaks: aimed well below the ceiling, inter-sample peaks come on top
+    codec_headroom: float = 0.7  # the finished signal's true peak stays this far under the ceiling for the MP3
 
 
 @dataclass(frozen=True)
@@ -189,7 +190,56 @@ def finish(prepared: np.ndarray, target: Target = Target(), *, trim_db: float = 
     if abs(miss) > 0.1:  # the sample misjudged this programme: one correction on the whole signal
         gain += miss / slope
         result = _limit(prepared * np.float32(10 ** (gain / 20)), target.limiter_ceiling, parts)
-    return result
+    return _tame_true_peaks(result, target.true_peak - target.codec_headroom, parts)
+
+
+def _tame_true_peaks(x: np.ndarray, ceiling_db: float, parts: int = 1) -> np.ndarray:
+    """Dip the gain, over a few milliseconds, wherever the 4x oversampled signal passes ``ceiling_db``.
+
+    The limiter works on samples, and its fast gain changes splatter high frequencies that peak
+    between them (one episode measured 2.6 dB above its -3 dBFS sample ceiling). Only those spots
+    are touched: loudness is unchanged, and the rest of the signal is passed through as it was.
+    """
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+
+    ceiling = 10 ** (ceiling_db / 20)
+    hot, level = _peaks_over(x, ceiling, parts)
+    if hot.size == 0:
+        return x
+    ramp = int(0.002 * SAMPLE_RATE)
+    out = x.astype(np.float32, copy=True)
+    starts = np.flatnonzero(np.diff(hot, prepend=-10 * ramp) > 6 * ramp)
+    for first, last in zip(starts, np.append(starts[1:], hot.size)):
+        a, b = max(0, hot[first] - 4 * ramp), min(x.size, hot[last - 1] + 4 * ramp + 1)
+        need = np.ones(b - a)
+        np.minimum.at(need, hot[first:last] - a, ceiling / level[first:last])
+        gain = uniform_filter1d(minimum_filter1d(need, 4 * ramp + 1, mode="nearest"), 2 * ramp + 1, mode="nearest")
+        out[a:b] *= gain.astype(np.float32)
+    return out
+
+
+def _peaks_over(audio: np.ndarray, ceiling: float, parts: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """The samples next to which the 4x oversampled signal passes ``ceiling``, and how high it goes."""
+    from scipy.signal import upfirdn
+
+    taps = _interpolator()
+    delay = (taps.size - 1) / 2 / 4  # the interpolator's delay, in input samples
+    step = SAMPLE_RATE * 30
+
+    def piece(span: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        found, levels = [], []
+        for begin in range(span[0], span[1], step):
+            lead = min(64, begin)
+            up = np.abs(upfirdn(taps, audio[begin - lead:min(begin + step, span[1]) + 64].astype(np.float64), 4))
+            where = np.flatnonzero(up > ceiling)
+            samples = begin - lead + np.round(where / 4 - delay).astype(np.int64)
+            keep = (samples >= begin) & (samples < min(begin + step, span[1]))
+            found.append(samples[keep])
+            levels.append(up[where][keep])
+        return np.concatenate(found), np.concatenate(levels)
+
+    results = each(piece, spans(audio.size, parts))
+    return np.concatenate([r[0] for r in results]), np.concatenate([r[1] for r in results])
 
 
 def _gain_for(prepared: np.ndarray, current: float, goal: float, ceiling_db: float,
