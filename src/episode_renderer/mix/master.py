@@ -176,7 +176,8 @@ def prepare(audio: np.ndarray, parts: int = 1) -> np.ndarray:
 
 def finish(prepared: np.ndarray, target: Target = Target(), *, trim_db: float = 0.0,
            loudness: float | None = None, parts: int = 1) -> np.ndarray:
-    """Gain to the loudness target (plus ``trim_db``) under the limiter's ceiling.
+    """Gain to the loudness target (plus ``trim_db``) under the limiter's ceiling, then any peak
+    between samples taken under the true-peak ceiling less the encoder's headroom.
 
     ``loudness``: the prepared signal's integrated loudness, when the caller already measured it.
     """
