@@ -14,8 +14,12 @@ def write_mp3(path: Path, audio: np.ndarray, *, bitrate: str = "128k", rate: int
     """Encode mono float32 audio as CBR MP3 that decodes at the level it was mastered to."""
     from pedalboard.io import AudioFile
 
+    gain = np.float32(codec_gain(rate, bitrate))
+    audio = np.asarray(audio, dtype=np.float32)
+    step = rate * 30  # 30 s at a time: the encoder keeps its state, memory keeps no scaled copy
     with AudioFile(str(path), "w", samplerate=rate, num_channels=1, quality=bitrate) as handle:
-        handle.write((np.asarray(audio, dtype=np.float32) / np.float32(codec_gain(rate, bitrate)))[None, :])
+        for begin in range(0, max(audio.size, 1), step):
+            handle.write((audio[begin:begin + step] / gain)[None, :])
 
 
 @lru_cache(maxsize=8)

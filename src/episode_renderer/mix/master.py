@@ -186,11 +186,11 @@ def finish(prepared: np.ndarray, target: Target = Target(), *, trim_db: float = 
         return prepared.astype(np.float32)
     goal = target.lufs + trim_db
     gain, slope = _gain_for(prepared, current, goal, target.limiter_ceiling, parts)
-    result = _limit(prepared * np.float32(10 ** (gain / 20)), target.limiter_ceiling, parts)
+    result = _limit(prepared, target.limiter_ceiling, parts, gain_db=gain)
     miss = goal - integrated_loudness(result, parts=parts)
     if abs(miss) > 0.1:  # the sample misjudged this programme: one correction on the whole signal
         gain += miss / slope
-        result = _limit(prepared * np.float32(10 ** (gain / 20)), target.limiter_ceiling, parts)
+        result = _limit(prepared, target.limiter_ceiling, parts, gain_db=gain)
     return _tame_true_peaks(result, target.true_peak - target.codec_headroom, parts)
 
 
@@ -288,16 +288,20 @@ def master(audio: np.ndarray, target: Target = Target(), *, trim_db: float = 0.0
     return finish(prepare(audio, parts), target, trim_db=trim_db, parts=parts)
 
 
-def _limit(x: np.ndarray, ceiling_db: float, parts: int = 1) -> np.ndarray:
-    """pedalboard's Limiter, with its make-up gain taken back out, then a hard safety clip."""
+def _limit(x: np.ndarray, ceiling_db: float, parts: int = 1, gain_db: float = 0.0) -> np.ndarray:
+    """``gain_db`` then pedalboard's Limiter, its make-up gain taken back out by a safety scale to
+    the ceiling (the gain is applied piece by piece: a long episode needs no gained copy)."""
     import pedalboard
 
+    scale = np.float32(10 ** (gain_db / 20))
+
     def process(piece: np.ndarray) -> np.ndarray:
-        return pedalboard.Limiter(threshold_db=ceiling_db, release_ms=80)(piece[None, :], SAMPLE_RATE)[0]
+        return pedalboard.Limiter(threshold_db=ceiling_db, release_ms=80)((piece * scale)[None, :], SAMPLE_RATE)[0]
 
     limited = in_parts(process, x.astype(np.float32, copy=False), parts=parts, preroll=PREROLL)
+    limited = limited.astype(np.float32, copy=False)
     ceiling = 10 ** (ceiling_db / 20)
     peak = float(np.max(np.abs(limited))) if limited.size else 0.0
     if peak > ceiling:
-        limited = limited * np.float32(ceiling / peak)
-    return limited.astype(np.float32, copy=False)
+        limited *= np.float32(ceiling / peak)
+    return limited

@@ -39,10 +39,12 @@ def in_parts(process: Callable[[np.ndarray], np.ndarray], audio: np.ndarray, *, 
     samples of lead-in; equal to one run wherever the process forgets within ``preroll``."""
     if parts <= 1 or audio.size < 4 * preroll * parts:
         return process(audio)
+    out = np.empty(audio.shape, dtype=np.float32)  # filled in place: no second full-length copy
 
-    def piece(span: tuple[int, int]) -> np.ndarray:
+    def piece(span: tuple[int, int]) -> None:
         begin, end = span
         lead = min(preroll, begin)
-        return process(audio[begin - lead:end])[lead:]
+        out[begin:end] = process(audio[begin - lead:end])[lead:]
 
-    return np.concatenate(each(piece, spans(audio.size, parts)))
+    each(piece, spans(audio.size, parts))
+    return out
