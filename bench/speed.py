@@ -54,20 +54,25 @@ print(samples / voice.config.sample_rate)
 """
 
 
-def bare_piper(episode: Path, work: Path) -> tuple[float, float]:
-    """Seconds for a Piper process to speak exactly the renderer's `speech` texts, and audio seconds.
-
-    A process like `episode render`, so both sides pay the interpreter's start, their imports and the
-    model load; Piper runs as it comes (onnxruntime on every core, default voice settings).
-    """
+def speech_texts(episode: Path, work: Path) -> Path:
+    """A JSON file of exactly the `speech` texts the renderer gives its voices."""
     from episode_renderer.config import load_project
     from episode_renderer.render import load_episode
 
     texts = work / "texts.json"
     texts.write_text(json.dumps([e.speech for e in load_episode(episode, load_project(ROOT)).events
                                  if e.kind in ("line", "heading") and e.speech]))
+    return texts
+
+
+def bare_piper(texts: Path) -> tuple[float, float]:
+    """Seconds for a Piper process to speak ``texts``, and audio seconds.
+
+    A process like `episode render`, so both sides pay the interpreter's start, their imports and the
+    model load; Piper runs as it comes (onnxruntime on every core, default voice settings).
+    """
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", BARE, str(texts)], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", BARE, str(texts)], capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         sys.exit(f"bare Piper failed:\n{done.stderr}")
@@ -84,8 +89,9 @@ def main() -> None:
     print(f"episode: {args.episode.name}  cores: {os.cpu_count()}")
 
     pairs = []
+    texts = speech_texts(args.episode, work)
     for _ in range(max(1, args.repeat)):
-        bare, spoken = bare_piper(args.episode, work)
+        bare, spoken = bare_piper(texts)
         cold, cold_mem = run(["render", str(args.episode), "-o", str(work / "cold.mp3"), "--no-cache"])
         pairs.append((bare, cold))
     bare, cold = (statistics.median(p[i] for p in pairs) for i in (0, 1))

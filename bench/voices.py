@@ -50,9 +50,8 @@ def render(cast, names: list[str], block: str | None = None) -> dict[str, list[n
     """Each character's clips of SENTENCES, as `episode preview --text` makes them (no cache)."""
     from episode_renderer.script.speech import to_speech
     from episode_renderer.tts.cache import LineCache
-    from episode_renderer.tts.lines import LineSpeaker
-
     from episode_renderer.tts.cast import in_unison
+    from episode_renderer.tts.lines import LineSpeaker
 
     speaker = LineSpeaker(LineCache(None), cast.voices_dir)
     profiles = [cast.profile(name, block=block) for name in names]

@@ -74,9 +74,9 @@ def test_finish_lands_on_the_target_when_the_limiter_works_hard(lufs):
 
 def test_the_mp3_decodes_at_the_level_it_was_mastered_to(tmp_path):
     """pedalboard's LAME writes at 95%; write_mp3 undoes it, so the gate's loudness is the mix's."""
-    from episode_renderer.export.mp3 import read_audio, write_mp3
-
     from scipy.signal import butter, sosfilt
+
+    from episode_renderer.export.mp3 import read_audio, write_mp3
 
     audio = sosfilt(butter(4, 8000, fs=RATE, output="sos"), speechlike(20, seed=5)).astype(np.float32)  # a voice's band
     write_mp3(tmp_path / "x.mp3", audio)

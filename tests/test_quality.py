@@ -6,7 +6,7 @@ import pytest
 
 pytest.importorskip("jiwer")
 
-from episode_renderer.quality import normalize, score_texts  # noqa: E402
+from episode_renderer.quality import normalize, score_texts
 
 
 @pytest.mark.parametrize("script, heard", [

@@ -20,7 +20,8 @@ from .sound.cues import CueBook, load_cues
 from .sound.library import SoundLibrary
 from .tts.cast import Cast, load_cast
 
-#: The limiter aims this far under the true-peak ceiling: the limiter's clipped edges and MP3 encoding add up to ~1.5 dB.
+#: The limiter's sample peaks aim this far under the true-peak ceiling; peaks between samples are then
+#: taken down by mastering's true-peak pass, with headroom left for the MP3 encoder.
 LIMITER_MARGIN_DB = 2.0
 
 

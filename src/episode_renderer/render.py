@@ -161,20 +161,21 @@ def _batches(episode: Episode, project: Project, limit: int = BATCH_CHARS) -> li
         key = (first.engine, first.pitch, first.preserve_formants) if len(profiles) == 1 else ("together", index)
         groups.setdefault(key, []).append((index, profiles))
 
-    def size(members: list[tuple[int, list[Profile]]]) -> int:
-        return sum(len(episode.events[i].speech) for i, _ in members)
+    def size(member: tuple[int, list[Profile]]) -> int:
+        return len(episode.events[member[0]].speech)
 
-    jobs: list[list[tuple[int, list[Profile]]]] = []
+    jobs: list[tuple[int, list[tuple[int, list[Profile]]]]] = []  # (characters, members)
     for members in groups.values():
-        members.sort(key=lambda m: -size([m]))
-        batch: list[tuple[int, list[Profile]]] = []
+        members.sort(key=size, reverse=True)
+        filled, batch = 0, []
         for member in members:
-            if batch and size(batch) + size([member]) > limit:
-                jobs.append(batch)
-                batch = []
+            if batch and filled + size(member) > limit:
+                jobs.append((filled, batch))
+                filled, batch = 0, []
             batch.append(member)
-        jobs.append(batch)
-    return sorted(jobs, key=lambda job: -size(job))
+            filled += size(member)
+        jobs.append((filled, batch))
+    return [batch for _, batch in sorted(jobs, key=lambda job: -job[0])]
 
 
 def _layer(takes: list[np.ndarray]) -> np.ndarray:

@@ -8,6 +8,7 @@ decoder will reconstruct.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -106,24 +107,30 @@ def _integrated(hops: np.ndarray) -> float:
 
 def true_peak(audio: np.ndarray, parts: int = 1) -> float:
     """dBTP via 4x oversampling with a 48-tap interpolator (12 taps per phase, the order BS.1770-4
-    annex 2 uses), 30 s at a time with a margin wider than the filter, so the chunks see exactly
-    what the whole signal would."""
-    from scipy.signal import upfirdn
-
+    annex 2 uses)."""
     if audio.size == 0:
         return float("-inf")
-    step = SAMPLE_RATE * 30
-    taps = _interpolator()
 
     def piece(span: tuple[int, int]) -> float:
-        peak = 0.0
-        for begin in range(span[0], span[1], step):
-            chunk = audio[max(0, begin - 64):min(begin + step, span[1]) + 64].astype(np.float64)
-            peak = max(peak, float(np.max(np.abs(upfirdn(taps, chunk, 4)))))
-        return peak
+        return max(float(np.max(up)) for _start, up in _oversampled(audio, span))
 
     peak = max(each(piece, spans(audio.size, parts)))
     return float(20 * np.log10(peak)) if peak > 0 else float("-inf")
+
+
+def _oversampled(audio: np.ndarray, span: tuple[int, int]) -> Iterator[tuple[float, np.ndarray]]:
+    """|4x oversampled signal| over ``span``, 30 s at a time, each with the input sample position
+    (fractional, the interpolator's delay removed) of its first value. A margin wider than the
+    filter around each chunk makes the chunks see exactly what the whole signal would."""
+    from scipy.signal import upfirdn
+
+    taps = _interpolator()
+    delay = (taps.size - 1) / 2 / 4
+    step = SAMPLE_RATE * 30
+    for begin in range(span[0], span[1], step):
+        lead = min(64, begin)
+        chunk = audio[begin - lead:min(begin + step, span[1]) + 64].astype(np.float64)
+        yield begin - lead - delay, np.abs(upfirdn(taps, chunk, 4))
 
 
 @lru_cache(maxsize=1)
@@ -221,20 +228,13 @@ def _tame_true_peaks(x: np.ndarray, ceiling_db: float, parts: int = 1) -> np.nda
 
 def _peaks_over(audio: np.ndarray, ceiling: float, parts: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """The samples next to which the 4x oversampled signal passes ``ceiling``, and how high it goes."""
-    from scipy.signal import upfirdn
-
-    taps = _interpolator()
-    delay = (taps.size - 1) / 2 / 4  # the interpolator's delay, in input samples
-    step = SAMPLE_RATE * 30
 
     def piece(span: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
         found, levels = [], []
-        for begin in range(span[0], span[1], step):
-            lead = min(64, begin)
-            up = np.abs(upfirdn(taps, audio[begin - lead:min(begin + step, span[1]) + 64].astype(np.float64), 4))
+        for start, up in _oversampled(audio, span):
             where = np.flatnonzero(up > ceiling)
-            samples = begin - lead + np.round(where / 4 - delay).astype(np.int64)
-            keep = (samples >= begin) & (samples < min(begin + step, span[1]))
+            samples = np.round(start + where / 4).astype(np.int64)
+            keep = (samples >= span[0]) & (samples < span[1])
             found.append(samples[keep])
             levels.append(up[where][keep])
         return np.concatenate(found), np.concatenate(levels)
@@ -261,8 +261,7 @@ def _gain_for(prepared: np.ndarray, current: float, goal: float, ceiling_db: flo
 
     def landed(gain: float) -> float:
         """The whole signal's loudness after gain and limiting, as the sample predicts it."""
-        scale = np.float32(10 ** (gain / 20))
-        limited = each(lambda lp: _limit(lp[1] * scale, ceiling_db)[lp[0]:], pieces, workers=parts)
+        limited = each(lambda lp: _limit(lp[1], ceiling_db, gain_db=gain)[lp[0]:], pieces, workers=parts)
         return current - unlimited + integrated_loudness(np.concatenate(limited))
 
     if not np.isfinite(unlimited):
@@ -299,7 +298,6 @@ def _limit(x: np.ndarray, ceiling_db: float, parts: int = 1, gain_db: float = 0.
         return pedalboard.Limiter(threshold_db=ceiling_db, release_ms=80)((piece * scale)[None, :], SAMPLE_RATE)[0]
 
     limited = in_parts(process, x.astype(np.float32, copy=False), parts=parts, preroll=PREROLL)
-    limited = limited.astype(np.float32, copy=False)
     ceiling = 10 ** (ceiling_db / 20)
     peak = float(np.max(np.abs(limited))) if limited.size else 0.0
     if peak > ceiling:

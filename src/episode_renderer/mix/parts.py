@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
 from typing import TypeVar
 
 import numpy as np
@@ -21,7 +22,7 @@ def spans(size: int, parts: int, align: int = 1) -> list[tuple[int, int]]:
     """``parts`` consecutive (start, end) ranges covering ``size``, each start a multiple of ``align``."""
     parts = max(1, min(parts, size // max(align, 1) or 1))
     cuts = [0] + [(size * k // parts) // align * align for k in range(1, parts)] + [size]
-    return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+    return [(a, b) for a, b in pairwise(cuts) if b > a]
 
 
 def each(work: Callable[[tuple[int, int]], T], ranges: list[tuple[int, int]], workers: int | None = None) -> list[T]:
