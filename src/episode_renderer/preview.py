@@ -11,7 +11,6 @@ from .config import Project
 from .errors import ScriptError
 from .export.atomic import atomic_path
 from .render import load_episode
-from .script.speech import to_speech
 from .tts.cache import LineCache
 from .tts.lines import LineSpeaker
 from .tts.shaping import SAMPLE_RATE
@@ -29,7 +28,7 @@ def preview_line(episode_path: Path, project: Project, character: str, *, line: 
     """Speak one script line (or free text) as ``character`` and write it to ``out`` (WAV or MP3)."""
     delivery = block = scene = None
     if text is not None:
-        speech = to_speech(text)
+        speech = project.speech(text)
         if not speech:
             raise ScriptError("--text has nothing to speak.", hint="Give a sentence with words in it.")
     else:

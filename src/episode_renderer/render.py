@@ -59,7 +59,8 @@ def read_script(path: Path) -> str:
 
 
 def load_episode(path: Path, project: Project) -> Episode:
-    return parse_episode(read_script(path), source=str(path), rules=project.rules, aliases=project.cast.aliases)
+    return parse_episode(read_script(path), source=str(path), rules=project.rules, aliases=project.cast.aliases,
+                         speech=project.speech)
 
 
 @dataclass

@@ -141,6 +141,7 @@ def _hash_file(digest: Any, path: Path) -> None:
 def voice_identity(project: Project) -> list[str]:
     """Which models speak: for Piper the model file's path and size (hashing 60 MB per run is waste)."""
     from .tts.piper_voice import resolve_model
+    from .tts.voices import voice_key
 
     ids: set[str] = set()
     search = [d for d in (project.cast.voices_dir, Path("voices")) if d is not None]
@@ -152,6 +153,11 @@ def voice_identity(project: Project) -> list[str]:
                 model, _config = resolve_model(spec.model, search)
                 ident += f"|{model}|{model.stat().st_size}"
             except (EpisodeError, OSError):
+                ident += "|unresolved"
+        elif spec.engine == "kokoro" and not spec.model_path:
+            try:
+                ident += "|" + voice_key(spec, project.cast.voices_dir)  # the pinned model and the voice packs
+            except EpisodeError:
                 ident += "|unresolved"
         else:
             for value in (spec.model_path, spec.config_path, spec.speaker_wav):

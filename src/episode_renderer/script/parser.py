@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import yaml
@@ -87,8 +88,11 @@ class _State:
 
 
 def parse_episode(text: str, *, source: str = "<episode>", rules: Rules | None = None,
-                  aliases: dict[str, str] | None = None) -> Episode:
+                  aliases: dict[str, str] | None = None, speech: Callable[[str], str] = to_speech) -> Episode:
     """Parse one episode script.
+
+    ``speech`` turns a line's words into what the voice is given (``to_speech``, or the same with
+    the project's pronunciation lexicon around it).
 
     Raises ScriptError (with file and line) for anything that cannot be read as an episode.
     """
@@ -107,6 +111,7 @@ def parse_episode(text: str, *, source: str = "<episode>", rules: Rules | None =
                          if lines[n - 1].strip())
     closers = {m.group(2) for m in _SHORTCODE.finditer(text) if m.group(1)}
     parser = _LineParser(state, rules, alias_map, source, closers)
+    parser.speech = speech
     in_fence = False
     in_comment = False
     for number in range(body_start, len(lines) + 1):
@@ -222,6 +227,7 @@ class _LineParser:
         self.aliases = aliases
         self.source = source
         self.closers = closers
+        self.speech: Callable[[str], str] = to_speech
 
     # --- context -------------------------------------------------------------------------
     def speaker(self) -> str | None:
@@ -458,7 +464,7 @@ class _LineParser:
             if not _WORDS.search(words):
                 self.s.skipped.append(Skipped(number, raw, "empty heading"))
                 return
-            self.s.events.append(Event("heading", number, stripped, speaker=NARRATOR, speech=to_speech(words),
+            self.s.events.append(Event("heading", number, stripped, speaker=NARRATOR, speech=self.speech(words),
                                        **self.context()))
             self.s.last_speaker = NARRATOR
             return
@@ -467,7 +473,7 @@ class _LineParser:
             self.new_turn()
             self.s.host_open = False
             words = strip_markup(scene.group("text") or scene.group("text2") or "")
-            self.s.events.append(Event("heading", number, stripped, speaker=NARRATOR, speech=to_speech(words),
+            self.s.events.append(Event("heading", number, stripped, speaker=NARRATOR, speech=self.speech(words),
                                        category="scene", **self.context()))
             self.s.last_speaker = NARRATOR
             return
@@ -573,7 +579,7 @@ class _LineParser:
                 self.new_turn()
             interrupts = self.s.interrupt_next
             self.s.interrupt_next = False
-            self.s.events.append(Event("line", number, words, speaker=speaker, speech=to_speech(words),
+            self.s.events.append(Event("line", number, words, speaker=speaker, speech=self.speech(words),
                                        delivery=self.s.delivery, **self.context(),
                                        topic=topic, interrupts=interrupts, category=category))
             self.s.last_speaker = speaker

@@ -22,7 +22,8 @@ from ..errors import ConfigError
 
 FALLBACK = "fallback"
 NARRATOR = "Narrator"
-_ENGINE_KEYS = {"engine", "model", "speaker_id", "noise_scale", "noise_w_scale", "model_name", "model_path",
+ENGINES = ("kokoro", "piper", "coqui")
+_ENGINE_KEYS = {"engine", "voice", "model", "speaker_id", "noise_scale", "noise_w_scale", "model_name", "model_path",
                 "config_path", "speaker", "speaker_wav", "language"}
 _SHAPE_KEYS = {"speed", "pitch", "preserve_formants", "gain_db", "effects"}
 _OTHER_KEYS = {"aliases", "description"}
@@ -34,6 +35,7 @@ class EngineSpec:
 
     engine: str = "piper"
     model: str = "joe"
+    voice: str | None = None  # Kokoro: a voice name or a blend such as "0.6*bm_george + 0.4*am_fenrir"
     speaker_id: int | None = None
     noise_scale: float | None = None
     noise_w_scale: float | None = None
@@ -59,8 +61,10 @@ class Profile:
     def describe(self) -> dict[str, Any]:
         return {
             "engine": self.engine.engine,
-            "model": self.engine.model_name or self.engine.model_path or self.engine.model,
-            "speaker": self.engine.speaker if self.engine.speaker is not None else self.engine.speaker_id,
+            "model": self.engine.model_name or self.engine.model_path or (
+                "kokoro-v1.0" if self.engine.engine == "kokoro" else self.engine.model),
+            "speaker": self.engine.voice if self.engine.engine == "kokoro" else (
+                self.engine.speaker if self.engine.speaker is not None else self.engine.speaker_id),
             "speed": round(self.speed, 3),
             "pitch": round(self.pitch, 2),
             "gain_db": round(self.gain_db, 2),
@@ -151,16 +155,37 @@ def _number(table: dict, key: str, default: float, where: str, source: str) -> f
     return float(value)
 
 
-def _profile(table: dict, base: Profile, where: str, source: str) -> Profile:
+def _check_kokoro_voice(voice: Any, where: str, source: str, voices_dir: Path | None) -> None:
+    """A Kokoro voice must name packs that exist, so a typo fails before any synthesis."""
+    from .kokoro import parse_blend, voice_files
+
+    if voice is None:
+        raise ConfigError(f"{where}: a Kokoro voice needs `voice`, e.g. voice = \"af_heart\" or "
+                          f"voice = \"0.6*bm_george + 0.4*am_fenrir\".", file=source,
+                          hint="`episode voices` lists the 28 voices.")
+    try:
+        blend = parse_blend(voice)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: voice {voice!r}: {exc}.", file=source) from None
+    known = voice_files([voices_dir / "kokoro"] if voices_dir else [])
+    missing = [name for _, name in blend if name not in known]
+    if missing:
+        raise ConfigError(f"{where}: no Kokoro voice named {', '.join(missing)}.", file=source,
+                          hint="Known: " + ", ".join(sorted(known)) + ".")
+
+
+def _profile(table: dict, base: Profile, where: str, source: str, voices_dir: Path | None = None) -> Profile:
     unknown = set(table) - _ENGINE_KEYS - _SHAPE_KEYS - _OTHER_KEYS
     if unknown:
         raise ConfigError(f"{where}: unknown setting(s) {', '.join(sorted(unknown))}.", file=source,
                           hint="Known: " + ", ".join(sorted(_ENGINE_KEYS | _SHAPE_KEYS | _OTHER_KEYS)) + ".")
     engine_fields = {k: table[k] for k in _ENGINE_KEYS if k in table}
-    if "engine" in engine_fields and engine_fields["engine"] not in ("piper", "coqui"):
-        raise ConfigError(f"{where}: engine must be \"piper\" or \"coqui\", not {engine_fields['engine']!r}.",
+    if "engine" in engine_fields and engine_fields["engine"] not in ENGINES:
+        raise ConfigError(f"{where}: engine must be one of {', '.join(ENGINES)}, not {engine_fields['engine']!r}.",
                           file=source)
     engine = replace(base.engine, **engine_fields)
+    if engine.engine == "kokoro":
+        _check_kokoro_voice(engine.voice, where, source, voices_dir)
     speed = _number(table, "speed", base.speed, where, source)
     if not 0.3 <= speed <= 3.0:
         raise ConfigError(f"{where}: speed {speed} is out of range (0.3 to 3.0; 1.0 is normal).", file=source)
@@ -196,7 +221,7 @@ def parse_cast(text: str, source: str = "<cast>", voices_dir: Path | None = None
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"is not valid TOML ({exc}).", file=source) from exc
-    defaults = _profile(data.get("defaults", {}), Profile(EngineSpec()), "[defaults]", source)
+    defaults = _profile(data.get("defaults", {}), Profile(EngineSpec()), "[defaults]", source, voices_dir)
     characters: dict[str, Profile] = {}
     aliases: dict[str, str] = {}
     tables = data.get("characters", {})
@@ -205,7 +230,7 @@ def parse_cast(text: str, source: str = "<cast>", voices_dir: Path | None = None
     for name, table in tables.items():
         if not isinstance(table, dict):
             raise ConfigError(f"[characters.{name}] must be a table.", file=source)
-        characters[name] = _profile(table, defaults, f"[characters.{name}]", source)
+        characters[name] = _profile(table, defaults, f"[characters.{name}]", source, voices_dir)
         for alias in table.get("aliases", []):
             aliases[str(alias).lower()] = name
     characters.setdefault(FALLBACK, defaults)

@@ -47,10 +47,7 @@ class LineSpeaker:
                 out[i] = cached[0]
                 continue
             voice = load_voice(profile.engine, self.voices_dir, self.threads)
-            # Formants moving with pitch (a bigger or smaller voice): speak slower by the pitch ratio and
-            # play it back faster, free inside the resampling done anyway, without vocoder artefacts.
-            speed = profile.speed if profile.preserve_formants else profile.speed / pitch_ratio(profile.pitch)
-            raw[i] = voice.speak(text, speed=speed), voice.sample_rate
+            raw[i] = voice.speak(text, speed=engine_speed(profile)), voice.sample_rate
         shifts: dict[tuple[float, int], list[int]] = {}
         for i in raw:
             profile = requests[i][0]
@@ -69,6 +66,15 @@ class LineSpeaker:
             out[i] = np.clip(shaped, -1.0, 1.0).astype(np.float32)
             self.cache.put(keys[i], out[i], SAMPLE_RATE)
         return out  # type: ignore[return-value]
+
+
+def engine_speed(profile: Profile) -> float:
+    """The pace the engine is asked for.
+
+    Formants moving with pitch (a bigger or smaller voice): speak slower by the pitch ratio and play
+    it back faster, free inside the resampling done anyway, without vocoder artefacts.
+    """
+    return profile.speed if profile.preserve_formants else profile.speed / pitch_ratio(profile.pitch)
 
 
 def _shift_together(takes: list[np.ndarray], rate: int, semitones: float) -> list[np.ndarray]:

@@ -35,11 +35,31 @@ def voice_key(spec: EngineSpec, voices_dir: Path | None = None) -> str:
 
         model, _config = resolve_model(spec.model, _search(voices_dir))
         return piper_key(model, spec.speaker_id, spec.noise_scale, spec.noise_w_scale)
+    if spec.engine == "kokoro":
+        from .kokoro import kokoro_key, resolve
+
+        _model, model_id, style, language = resolve(spec.voice or "", _local(spec.model_path, voices_dir),
+                                                    spec.language, _kokoro_dirs(voices_dir))
+        return kokoro_key(model_id, style, language)
     return load_voice(spec, voices_dir).key
 
 
 def _search(voices_dir: Path | None) -> list[Path]:
     return [d for d in (voices_dir, Path("voices")) if d is not None]
+
+
+def _kokoro_dirs(voices_dir: Path | None) -> list[Path]:
+    return [d / "kokoro" for d in _search(voices_dir)]
+
+
+def _local(value: str | None, voices_dir: Path | None) -> str | None:
+    """A relative path in the cast is looked up beside the cast first."""
+    if value is None:
+        return None
+    path = Path(value)
+    if not path.is_absolute() and voices_dir is not None and (voices_dir / path).exists():
+        return str(voices_dir / path)
+    return value
 
 
 def _create(spec: EngineSpec, voices_dir: Path | None, threads: int) -> Voice:
@@ -50,18 +70,19 @@ def _create(spec: EngineSpec, voices_dir: Path | None, threads: int) -> Voice:
         model, config = resolve_model(spec.model, search)
         return PiperVoiceAdapter(model, config, speaker_id=spec.speaker_id, noise_scale=spec.noise_scale,
                                  noise_w_scale=spec.noise_w_scale, threads=threads)
+    if spec.engine == "kokoro":
+        from .kokoro import load_kokoro
+
+        return load_kokoro(spec.voice or "", _local(spec.model_path, voices_dir), spec.language,
+                           _kokoro_dirs(voices_dir))
     if spec.engine == "coqui":
         from .coqui import load_coqui
 
         def local(value: str | None) -> Path | None:
-            if value is None:
-                return None
-            path = Path(value)
-            if not path.is_absolute() and voices_dir is not None and (voices_dir / path).exists():
-                return voices_dir / path
-            return path
+            found = _local(value, voices_dir)
+            return Path(found) if found is not None else None
 
         return load_coqui(model_name=spec.model_name, model_path=local(spec.model_path),
                           config_path=local(spec.config_path), speaker=spec.speaker,
                           speaker_wav=local(spec.speaker_wav), language=spec.language)
-    raise VoiceError(f"unknown engine {spec.engine!r}.", hint='Use engine = "piper" or engine = "coqui".')
+    raise VoiceError(f"unknown engine {spec.engine!r}.", hint='Use engine = "kokoro", "piper" or "coqui".')

@@ -1,0 +1,148 @@
+"""The pronunciation lexicon: words and patterns said the show's way, for every engine.
+
+``voices/lexicon.toml`` maps a word to a respelling (``Kai = "Kye"``, any engine) or to phonemes
+(``[phonemes]``, espeak IPA, spoken as written by Kokoro and Piper), and a regular expression to a
+respelling (``[patterns]``). It is applied to the script's text before the speech text is made, so
+``episode script`` shows exactly what each voice is given.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from ..errors import ConfigError
+
+_TABLES = {"words", "patterns", "phonemes"}
+#: Phonemes ride through the speech text as ``[[...]]``, Piper's own syntax; Kokoro reads it too.
+#: The placeholder is plain lowercase letters, which the speech rules leave as they are.
+_SLOT = "zqxslot{}zqx"
+_SLOT_RE = re.compile(r"zqxslot([a-z]+)zqx", re.IGNORECASE)
+_MAX_ENTRIES = 5000
+_MAX_LENGTH = 200
+
+
+@dataclass
+class Lexicon:
+    words: dict[str, str] = field(default_factory=dict)
+    patterns: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
+    phonemes: dict[str, str] = field(default_factory=dict)
+    source: str = "<lexicon>"
+    _words_re: re.Pattern[str] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        keys = sorted({*self.words, *self.phonemes}, key=len, reverse=True)
+        if keys:
+            self._words_re = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, keys)) + r")(?![\w-])")
+
+    def apply(self, text: str) -> tuple[str, list[str]]:
+        """``text`` with respellings in place and each phoneme entry as a placeholder slot (so the
+        speech rules cannot rewrite it); returns the text and the slots' phonemes."""
+        slots: list[str] = []
+
+        def word(m: re.Match[str]) -> str:
+            key = m.group(1)
+            if key in self.phonemes:
+                slots.append(self.phonemes[key])
+                return _SLOT.format(_letters(len(slots) - 1))
+            return self.words[key]
+
+        if self._words_re is not None:
+            text = self._words_re.sub(word, text)
+        for pattern, respelling in self.patterns:
+            text = pattern.sub(respelling, text)
+        return text, slots
+
+    def speech(self, to_speech: Callable[[str], str]) -> Callable[[str], str]:
+        """A text -> speech function that applies the lexicon around ``to_speech``."""
+        if not (self.words or self.patterns or self.phonemes):
+            return to_speech
+
+        def speak(text: str) -> str:
+            text, slots = self.apply(text)
+            said = to_speech(text)
+            if not slots:
+                return said
+            return _SLOT_RE.sub(lambda m: f"[[{slots[_index(m.group(1))]}]]", said)
+
+        return speak
+
+
+def _letters(n: int) -> str:
+    out = ""
+    while True:
+        n, digit = divmod(n, 26)
+        out = chr(97 + digit) + out
+        if n == 0:
+            return out
+
+
+def _index(letters: str) -> int:
+    n = 0
+    for c in letters.lower():
+        n = n * 26 + ord(c) - 97
+    return n
+
+
+def _table(data: dict, name: str, source: str) -> dict[str, str]:
+    table = data.get(name, {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"[{name}] must be a table of \"word\" = \"how to say it\".", file=source)
+    for key, value in table.items():
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"[{name}] {key!r}: the value must be a non-empty string.", file=source)
+        if len(key) > _MAX_LENGTH or len(value) > _MAX_LENGTH:
+            raise ConfigError(f"[{name}] {key[:40]!r}: entries are at most {_MAX_LENGTH} characters.", file=source)
+        if name != "patterns" and not key.strip():
+            raise ConfigError(f"[{name}]: an empty word.", file=source)
+        if "[[" in value or "]]" in value or "zqxslot" in value.lower():
+            raise ConfigError(f"[{name}] {key!r}: write phonemes without [[ ]]; put them under [phonemes].",
+                              file=source)
+    return table
+
+
+def parse_lexicon(text: str, source: str = "<lexicon>") -> Lexicon:
+    """Read a lexicon file; every error names the file and the table."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"is not valid TOML ({exc}).", file=source) from None
+    unknown = set(data) - _TABLES
+    if unknown:
+        raise ConfigError(f"unknown table(s) {', '.join(sorted(unknown))}.", file=source,
+                          hint="A lexicon has [words], [patterns] and [phonemes].")
+    words, patterns, phonemes = (_table(data, name, source) for name in ("words", "patterns", "phonemes"))
+    if len(words) + len(patterns) + len(phonemes) > _MAX_ENTRIES:
+        raise ConfigError(f"has more than {_MAX_ENTRIES} entries.", file=source)
+    both = set(words) & set(phonemes)
+    if both:
+        raise ConfigError(f"{', '.join(sorted(both))} is both in [words] and [phonemes]; keep one.", file=source)
+    compiled = []
+    for pattern, respelling in patterns.items():
+        try:
+            regex = re.compile(pattern)
+            regex.sub(respelling, "")
+        except (re.error, IndexError) as exc:
+            raise ConfigError(f"[patterns] {pattern!r} is not a usable regular expression ({exc}).",
+                              file=source) from None
+        compiled.append((regex, respelling))
+    return Lexicon(words, compiled, phonemes, source)
+
+
+def load_lexicon(path: Path | None) -> Lexicon:
+    """The lexicon at ``path``; none at all when there is no file."""
+    if path is None or not Path(path).is_file():
+        return Lexicon()
+    try:
+        text = Path(path).read_text("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError("is not UTF-8 text.", file=path, hint="Save it as UTF-8.") from None
+    return parse_lexicon(text, str(path))
