@@ -141,3 +141,18 @@ def test_speak_many_equals_speak_for_lines_that_need_no_shift(tmp_path):
     fresh = LineSpeaker(LineCache(None))
     for text, audio in zip(texts, many):
         assert np.array_equal(audio, fresh.speak(plain, text))
+
+
+def test_long_lines_reach_the_engine_in_bounded_pieces_and_lose_no_word():
+    from episode_renderer.tts.lines import PIECE_CHARS, split_text
+
+    words = " ".join(["alpha", "beta,", "[[kˈaɪ ɪz]]", "gamma.", "delta"] * 600)
+    pieces = split_text(words)
+    assert max(len(p) for p, _ in pieces) <= PIECE_CHARS
+    assert " ".join(p for p, _ in pieces) == words
+    assert all(p.count("[[") == p.count("]]") for p, _ in pieces)
+    assert {pause for _, pause in pieces[:-1]} == {0.25}  # cut after full stops, where there are some
+    unpunctuated = " ".join(["word"] * 2000)
+    assert max(len(p) for p, _ in split_text(unpunctuated)) <= PIECE_CHARS
+    assert split_text("x" * 1000) == [("x" * 400, 0.0), ("x" * 400, 0.0), ("x" * 200, 0.0)]
+    assert split_text("Short line.") == [("Short line.", 0.0)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 from pathlib import Path
 
@@ -47,7 +48,7 @@ class LineSpeaker:
                 out[i] = cached[0]
                 continue
             voice = load_voice(profile.engine, self.voices_dir, self.threads)
-            raw[i] = voice.speak(text, speed=engine_speed(profile)), voice.sample_rate
+            raw[i] = _speak_in_pieces(voice, text, engine_speed(profile)), voice.sample_rate
         shifts: dict[tuple[float, int], list[int]] = {}
         for i in raw:
             profile = requests[i][0]
@@ -66,6 +67,52 @@ class LineSpeaker:
             out[i] = np.clip(shaped, -1.0, 1.0).astype(np.float32)
             self.cache.put(keys[i], out[i], SAMPLE_RATE)
         return out  # type: ignore[return-value]
+
+
+#: Characters an engine is given at once. Piper's memory grows with its longest sentence (a 2,000-word
+#: line without a full stop took 24 GB), so a long line is cut here, at the gentlest boundary there is.
+PIECE_CHARS = 400
+_BOUNDARIES = (re.compile(r"(?<=[.!?…])\s+"), re.compile(r"(?<=[,;:])\s+"), re.compile(r"\s+(?![^\[]*\]\])"))
+#: Silence put back where a cut removed the pause the engine would have made (sentence, clause, word).
+_JOIN_SECONDS = (0.25, 0.1, 0.0)
+
+
+def split_text(text: str, limit: int = PIECE_CHARS) -> list[tuple[str, float]]:
+    """``text`` in pieces of at most ``limit`` characters, each with the pause that follows it.
+
+    Cuts at sentence ends, then clause marks, then spaces (never inside a ``[[phonemes]]`` span), and
+    only a single word longer than ``limit`` is cut mid-word.
+    """
+    if len(text) <= limit:
+        return [(text, 0.0)]
+    for level, boundary in enumerate(_BOUNDARIES):
+        parts = [p for p in boundary.split(text) if p.strip()]
+        if len(parts) > 1:
+            pieces: list[tuple[str, float]] = []
+            current = ""
+            for part in parts:
+                if current and len(current) + 1 + len(part) > limit:
+                    *head, (last, _) = split_text(current, limit)
+                    pieces += [*head, (last, _JOIN_SECONDS[level])]
+                    current = part
+                else:
+                    current = f"{current} {part}" if current else part
+            pieces += split_text(current, limit)
+            return pieces
+    return [(text[i:i + limit], 0.0) for i in range(0, len(text), limit)]
+
+
+def _speak_in_pieces(voice, text: str, speed: float) -> np.ndarray:
+    """Speak ``text`` piece by piece (see :func:`split_text`), so memory does not grow with a line."""
+    pieces = split_text(text)
+    if len(pieces) == 1:
+        return voice.speak(text, speed=speed)
+    out = []
+    for piece, pause in pieces:
+        out.append(voice.speak(piece, speed=speed))
+        if pause:
+            out.append(np.zeros(int(pause * voice.sample_rate), dtype=np.float32))
+    return np.concatenate(out).astype(np.float32, copy=False)
 
 
 def engine_speed(profile: Profile) -> float:
