@@ -10,10 +10,15 @@ Renders the same eight sentences (numbers, names, questions) for each character 
   * the envelope distance of each voice with itself (sentences 1-4 vs 5-8), the noise floor that
     justifies measure.ENVELOPE_DISTINCT_DB;
   * per pair: |ΔF0| in semitones, envelope distance (dB) and a verdict;
-  * the wall time of a cold `episode preview ... --character Kai --no-cache` subprocess.
+  * the wall time of a cold `episode preview ... --character Kai --no-cache` subprocess;
+  * with Resemblyzer and DNSMOS importable (the bench venv: `bash bench/setup-bench-venv.sh`, then
+    `.venv-bench/bin/python bench/voices.py`): speaker similarity (GE2E cosine) of every pair of the six
+    main characters on the same passage (target < 0.75), each character's two different passages, one
+    plain and one with the *excited* delivery (target >= 0.85: one person, whatever the delivery), and
+    DNSMOS OVRL of each character against the same voice without effects (target: within 0.4).
 
-Run:  python bench/voices.py [--cast voices/other.toml] [--only Kai,Bounce] [--no-whisper] [--no-cold]
-Takes about a minute on two cores.
+Run:  python bench/voices.py [--cast voices/draft.toml] [--only Kai,Bounce] [--no-whisper] [--no-cold]
+Takes a few minutes on two cores with the Kokoro cast.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ SENTENCES = [
     "Professor Hudson said the budget was $1,200, not $12,000.",
     "Vector, please check the logs from the Berlin office one more time.",
 ]
+IDENTITY = ["Human", "Recurse", "Vector", "Kai", "Bounce", "Narrator"]
 GAP_S = 0.6
 COLD_TEXT = "Exposure is at 12 percent and rising. Recommend we pause the upload."
 
@@ -58,6 +64,63 @@ def render(cast, names: list[str], block: str | None = None) -> dict[str, list[n
     if block:  # several characters in one block speak together, as the renderer has them
         profiles = in_unison(profiles)
     return {name: [speaker.speak(profile, to_speech(s)) for s in SENTENCES] for name, profile in zip(names, profiles)}
+
+
+def identity(cast, names: list[str]) -> list[str]:
+    """Speaker similarity and DNSMOS of the main characters; returns the targets missed."""
+    try:
+        from resemblyzer import VoiceEncoder, preprocess_wav
+        from speechmos import dnsmos
+    except ImportError:
+        print("\nspeaker identity: skipped (needs resemblyzer and speechmos: bash bench/setup-bench-venv.sh, then "
+              ".venv-bench/bin/python bench/voices.py)")
+        return []
+    from dataclasses import replace
+
+    from scipy.signal import resample_poly
+
+    from episode_renderer.script.speech import to_speech
+    from episode_renderer.tts.cache import LineCache
+    from episode_renderer.tts.lines import LineSpeaker
+    from episode_renderer.tts.shaping import SAMPLE_RATE as RATE
+
+    speaker = LineSpeaker(LineCache(None), cast.voices_dir)
+    encoder = VoiceEncoder("cpu", verbose=False)
+    first, second = SENTENCES[:4], SENTENCES[4:]
+
+    def clip(profile, sentences) -> np.ndarray:
+        return joined([speaker.speak(profile, to_speech(s)) for s in sentences], RATE)
+
+    def embed(audio: np.ndarray) -> np.ndarray:
+        return encoder.embed_utterance(preprocess_wav(audio, source_sr=RATE))
+
+    def ovrl(audio: np.ndarray) -> float:
+        return float(dnsmos.run(resample_poly(audio, 160, 441).astype(np.float32), 16000)["ovrl_mos"])
+
+    emb, rows, missed = {}, [], []
+    for name in names:
+        plain = cast.profile(name)
+        a, b, excited = clip(plain, first), clip(plain, second), clip(cast.profile(name, "excited"), second)
+        emb[name] = embed(a)
+        bare = clip(replace(plain, effects=(), gain_db=0.0), first)
+        rows.append((name, float(emb[name] @ embed(b)), float(emb[name] @ embed(excited)), ovrl(a), ovrl(bare)))
+    print(f"\nspeaker identity (Resemblyzer GE2E cosine) and DNSMOS OVRL")
+    print(f"{'character':<10} {'voice':<28} {'2 passages':>10} {'excited':>8} {'OVRL':>5} {'bare':>5}")
+    for name, two, exc, mos, bare_mos in rows:
+        voice = cast.profile(name).engine.voice or cast.profile(name).engine.model
+        print(f"{name:<10} {str(voice):<28} {two:10.2f} {exc:8.2f} {mos:5.2f} {bare_mos:5.2f}")
+        if min(two, exc) < 0.85:
+            missed.append(f"{name} same-person {min(two, exc):.2f} < 0.85")
+        if abs(mos - bare_mos) > 0.4:
+            missed.append(f"{name} OVRL {mos:.2f} vs bare {bare_mos:.2f}")
+    print(f"\n{'pair':<20} similarity (target < 0.75)")
+    pairs = [(a, b, float(emb[a] @ emb[b])) for a, b in itertools.combinations(names, 2)]
+    for a, b, sim in sorted(pairs, key=lambda p: -p[2]):
+        print(f"{a + '/' + b:<20} {sim:.2f}")
+        if sim >= 0.75:
+            missed.append(f"{a}/{b} similarity {sim:.2f}")
+    print(f"max pair {max(p[2] for p in pairs):.2f}, median {float(np.median([p[2] for p in pairs])):.2f}")
+    return missed
 
 
 def layered(takes: list[np.ndarray]) -> np.ndarray:
@@ -153,6 +216,9 @@ def main() -> int:
         if score.wer > 0.10:  # the blocks are reported, not judged: a unity-box's WER swings with Piper's takes
             (failures if name in CHARACTERS else notes).append(f"{name} WER {100 * score.wer:.1f}%")
             print(f"\n{name} heard: {heard.strip()}")
+
+    if not args.only or set(names) >= set(IDENTITY):
+        failures += identity(cast, [n for n in IDENTITY if n in names])
 
     if not args.no_cold:
         out = Path(tempfile.mkdtemp(prefix="voices-cold-")) / "x.wav"

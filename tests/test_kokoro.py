@@ -182,3 +182,21 @@ def test_a_real_kokoro_render_of_a_fixture_is_repeatable(tmp_path):
     second = runner.invoke(app, ["render", str(FIXTURES / "short.md"), "-o", str(tmp_path / "b.mp3"), *args])
     assert second.exit_code == 0, second.output
     assert (tmp_path / "a.mp3").read_bytes() == (tmp_path / "b.mp3").read_bytes()
+
+
+def test_cast_init_gives_distinct_voices_and_blends_when_voices_run_out():
+    import itertools
+    import tomllib
+
+    from episode_renderer.tts.cast_init import CLOSE, cast_from_characters, pick_voices
+
+    voices = pick_voices(["rapid-fire"] * 40)
+    assert len(set(voices)) == 40
+    singles = [v for v in voices if "*" not in v]
+    assert len(singles) >= 20 and all("*" in v for v in voices[len(singles):])
+    assert not any(frozenset(pair) in CLOSE for pair in itertools.combinations(singles, 2))
+    assert "af_nicole" not in voices
+    sheets = [{"name": f"Robot {i} 🤖 \"x\"\nB\x7f", "voice_style": "clipped"} for i in range(3)]
+    cast = parse_cast(cast_from_characters(sheets), "cast.toml", ROOT / "voices")
+    assert len({p.engine.voice for p in cast.characters.values()}) == len(cast.characters) == 5
+    assert set(tomllib.loads(cast_from_characters(sheets))["characters"]) >= {s["name"] for s in sheets}

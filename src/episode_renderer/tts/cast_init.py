@@ -1,12 +1,14 @@
 """A starting cast file from a Hugo site's character sheets (data/characters/*.yaml).
 
-The sheets describe a voice in words ("rapid-fire", "methodical", "clipped"); each style word
-nudges the bundled voice, so every character starts out different and the producer tunes from there.
+The sheets describe a voice in words ("rapid-fire", "methodical", "clipped"); each style word picks
+the Kokoro voices that suit it and a pace. Every character gets a voice no other character has, and
+no two voices a speaker-verification model hears as alike; once the 28 voices run out, characters
+get blends of two. The producer tunes from there.
 """
 
 from __future__ import annotations
 
-import json
+import itertools
 import re
 from pathlib import Path
 
@@ -14,78 +16,89 @@ import yaml
 
 from ..errors import ConfigError
 
-#: style word (regex) -> settings it implies. Later matches add to earlier ones.
-STYLE_WORDS: list[tuple[str, dict]] = [
-    (r"rapid|fast|energetic|enthusias|excit|self-interrupting", {"speed": 0.14, "pitch": 3.0}),
-    (r"methodical|measured|dry|skeptic|question|deliberate|calm", {"speed": -0.1, "pitch": -2.5}),
-    (r"clipped|precise|robot|machine|mechanical|warning", {"speed": 0.04, "pitch": 1.5, "machine": True}),
-    (r"musical|bounc|glitter|playful|bright|soft excitement", {"speed": 0.1, "pitch": 5.0, "small": True}),
-    (r"warm|casual|resigned|sarcastic|plain|friendly", {"speed": -0.02, "pitch": 1.0, "warm": True}),
-    (r"cold|menacing|synthetic|hostile", {"speed": -0.12, "pitch": -4.0, "small": True}),
+#: style word (regex) -> Kokoro voices that suit it, best first, and a pace change. Later matches add pace.
+STYLE_WORDS: list[tuple[str, tuple[str, ...], float]] = [
+    (r"musical|bounc|glitter|playful|bright|soft excitement", ("bm_fable", "af_bella", "af_aoede", "bf_lily"), 0.05),
+    (r"rapid|fast|energetic|self-interrupting", ("am_puck", "am_liam", "af_nova", "am_fenrir"), 0.15),
+    (r"methodical|measured|dry|skeptic|question|deliberate|calm", ("bm_george", "bm_lewis", "bm_daniel"), -0.05),
+    (r"clipped|precise|robot|machine|mechanical|warning", ("af_river", "af_kore", "bf_alice", "af_sky"), 0.05),
+    (r"warm|casual|resigned|sarcastic|plain|friendly", ("am_michael", "am_eric", "am_adam"), 0.0),
+    (r"cold|menacing|synthetic|hostile", ("am_onyx", "am_santa", "bm_lewis"), -0.08),
 ]
+_MACHINE = r"clipped|precise|robot|machine|mechanical"
+#: Every voice but the whispering af_nicole, in the order voices are handed out once a sheet's own run out.
+POOL = ("am_michael", "bm_george", "am_puck", "af_river", "bm_fable", "bf_isabella", "am_onyx", "af_heart",
+        "bm_daniel", "af_kore", "am_eric", "bf_emma", "am_liam", "af_sky", "bm_lewis", "af_aoede", "am_adam",
+        "bf_alice", "af_nova", "am_echo", "bf_lily", "af_jessica", "am_fenrir", "af_alloy", "am_santa",
+        "af_sarah", "af_bella")
+#: Pairs a speaker-verification model hears as nearly one person (GE2E cosine >= 0.84, VOICE_NOTES):
+#: never both in one cast.
+CLOSE = {frozenset(p) for p in (("am_fenrir", "am_puck"), ("af_bella", "af_heart"), ("am_echo", "bm_fable"),
+                                ("am_echo", "am_puck"), ("af_heart", "af_sarah"), ("bm_daniel", "bm_george"))}
 
 
-def _settings(style: str) -> dict:
-    result = {"speed": 1.0, "pitch": 0.0}
-    for pattern, change in STYLE_WORDS:
-        if re.search(pattern, style, re.IGNORECASE):
-            for key, value in change.items():
-                if isinstance(value, bool):
-                    result[key] = value
-                else:
-                    result[key] = result.get(key, 0.0) + value
-    result["speed"] = round(min(1.35, max(0.75, result["speed"])), 2)
-    result["pitch"] = round(max(-6.0, min(6.0, result["pitch"])), 1)
-    return result
+def _style(text: str) -> tuple[list[str], float]:
+    voices: list[str] = []
+    speed = 1.0
+    for pattern, suits, change in STYLE_WORDS:
+        if re.search(pattern, text, re.IGNORECASE):
+            voices += [v for v in suits if v not in voices]
+            speed += change
+    return voices, round(min(1.3, max(0.8, speed)), 2)
 
 
-def _toml_value(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(float(value))
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    return json.dumps(str(value), ensure_ascii=False)
+def pick_voices(styles: list[str]) -> list[str]:
+    """One voice (or blend) per style text: the first suitable voice still free and not close to a taken one."""
+    taken: list[str] = []
+    blends = (f"0.5*{a} + 0.5*{b}" for a, b in itertools.combinations(POOL, 2) if frozenset((a, b)) not in CLOSE)
+    for style in styles:
+        wanted, _ = _style(style)
+        free = [v for v in [*wanted, *POOL] if v not in taken and not any(frozenset((v, t)) in CLOSE for t in taken)]
+        taken.append(free[0] if free else next(v for v in blends if v not in taken))
+    return taken
+
+
+def toml_string(value: object) -> str:
+    """A TOML basic string for any text: quotes, backslashes and control characters escaped."""
+    out = []
+    for c in str(value):
+        if c in '"\\':
+            out.append("\\" + c)
+        elif ord(c) < 0x20 or ord(c) == 0x7F:
+            out.append(f"\\u{ord(c):04x}")
+        else:
+            out.append(c)
+    return '"' + "".join(out) + '"'
 
 
 def cast_from_characters(sheets: list[dict]) -> str:
     """TOML text of a cast with one table per character sheet, plus narrator and fallback."""
     lines = ["# Written by `episode cast init` from character sheets. Tune freely: see voices/cast.toml",
-             "# in the episode-renderer project for every setting.", "", "[defaults]", 'engine = "piper"',
-             'model = "joe"', "noise_scale = 0.5", "noise_w_scale = 0.6", ""]
-    used: set[tuple[float, float]] = set()
+             "# in the episode-renderer project for every setting.", "", "[defaults]", 'engine = "kokoro"',
+             'voice = "am_michael"', ""]
+    named = []
     for sheet in sheets:
         name = str(sheet.get("name", "")).strip()
-        if not name:
-            continue
-        style = " ".join(str(sheet.get(k, "")) for k in ("voice_style", "archetype"))
-        settings = _settings(style)
-        while (settings["speed"], settings["pitch"]) in used:
-            settings["pitch"] = round(settings["pitch"] + 1.5, 1)
-        used.add((settings["speed"], settings["pitch"]))
+        if name:
+            named.append((name, " ".join(str(sheet.get(k, "")) for k in ("voice_style", "archetype")), sheet))
+    narrator = ("Narrator", "calm measured narration, plain", {})
+    fallback = ("fallback", "plain", {})
+    voices = pick_voices([style for _, style, _ in [*named, narrator, fallback]])
+    for (name, style, sheet), voice in zip([*named, narrator, fallback], voices):
         key = name.split()[0] if name.lower().startswith("human") else name
-        lines.append(f"[characters.{json.dumps(key)}]")
-        lines.append(f"description = {_toml_value(sheet.get('voice_style', ''))}")
+        lines.append(f"[characters.{toml_string(key)}]")
+        lines.append(f"description = {toml_string(sheet.get('voice_style', '') or style)}")
         if key != name:
-            lines.append(f"aliases = {_toml_value([name])}")
-        lines.append(f"speed = {_toml_value(settings['speed'])}")
-        lines.append(f"pitch = {_toml_value(settings['pitch'])}")
-        if settings.get("small"):
-            lines.append("preserve_formants = false")
-        if settings.get("machine"):
-            lines += ["noise_scale = 0.0", "noise_w_scale = 0.0",
-                      'effects = [{ name = "HighpassFilter", cutoff_frequency_hz = 250.0 }, '
-                      '{ name = "Chorus", rate_hz = 60.0, depth = 0.15, centre_delay_ms = 2.0, feedback = 0.3, '
-                      'mix = 0.35 }]']
-        elif settings.get("warm"):
-            lines.append('effects = [{ name = "LowShelfFilter", cutoff_frequency_hz = 250.0, gain_db = 3.0 }]')
+            lines.append(f"aliases = [{toml_string(name)}]")
+        lines.append(f"voice = {toml_string(voice)}")
+        lines.append(f"speed = {_style(style)[1]!r}")
+        if re.search(_MACHINE, style, re.IGNORECASE):
+            lines.append('effects = [{ name = "HighpassFilter", cutoff_frequency_hz = 150.0 }, '
+                         '{ name = "Delay", delay_seconds = 0.003, feedback = 0.2, mix = 0.12 }]')
         lines.append("")
-    lines += ["[characters.Narrator]", 'description = "Headings and narration"', "speed = 0.95", "pitch = -1.0", "",
-              "[characters.fallback]", 'description = "Anyone the cast does not list"', "pitch = -3.0", "",
-              "[delivery.excited]", "speed = 1.1", "pitch = 1.0", "gain_db = 1.5", "",
+    lines += ["[delivery.excited]", "speed = 1.08", "gain_db = 1.5", "",
               "[delivery.whisper]", "speed = 0.95", "gain_db = -4.0", "",
-              "[delivery.thoughtful]", "speed = 0.9", "pitch = -0.5", ""]
+              "[delivery.thoughtful]", "speed = 0.92", ""]
     return "\n".join(lines)
 
 
