@@ -1,4 +1,5 @@
-"""The cast's five main characters sound different from each other (the measure of bench/voices.py)."""
+"""The draft cast's five main characters, one Piper voice shaped five ways, sound different from each other
+(the pitch and envelope measure of bench/voices.py; the Kokoro cast is measured there with a speaker model)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ def _voices(cast, names):
 def cast():
     from episode_renderer.tts.cast import load_cast
 
-    return load_cast(ROOT / "voices" / "cast.toml")
+    return load_cast(ROOT / "voices" / "draft.toml")
 
 
 @pytest.fixture(scope="module")
