@@ -200,3 +200,18 @@ def test_cast_init_gives_distinct_voices_and_blends_when_voices_run_out():
     cast = parse_cast(cast_from_characters(sheets), "cast.toml", ROOT / "voices")
     assert len({p.engine.voice for p in cast.characters.values()}) == len(cast.characters) == 5
     assert set(tomllib.loads(cast_from_characters(sheets))["characters"]) >= {s["name"] for s in sheets}
+
+
+def test_episode_voices_lists_the_kokoro_voices_and_the_cast():
+    from typer.testing import CliRunner
+
+    from episode_renderer.cli import app
+
+    result = CliRunner().invoke(app, ["voices", "--json", "--cast", str(DEFAULT_CAST)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    voices = {v["name"]: v for v in data["kokoro_voices"]}
+    assert len(voices) == 28
+    assert voices["bm_george"]["accent"] == "British" and voices["bm_george"]["gender"] == "male"
+    assert voices["af_heart"]["language"] == "en-us"
+    assert data["cast"]["Kai"]["engine"] == "kokoro" and data["cast"]["Kai"]["speaker"] == "af_river"
