@@ -22,10 +22,10 @@ SHOW_WORDS = ["Kai", "Recurse", "Vector", "Bounce", "Optimax", "RAG", "LLM", "GP
 
 
 def heard_as(written: str, heard: str) -> bool:
-    def squash(text: str) -> str:
-        return re.sub(r"[^a-z0-9]", "", text.lower())
-
-    return squash(written) in squash(heard)
+    """Whether consecutive heard words spell ``written`` ("G, P, T4" spells GPT-4; "our A.G." is not RAG)."""
+    target = re.sub(r"[^a-z0-9]", "", written.lower())
+    words = [w for w in (re.sub(r"[^a-z0-9]", "", w) for w in heard.lower().split()) if w]
+    return any("".join(words[i:j]) == target for i in range(len(words)) for j in range(i + 1, len(words) + 1))
 
 
 def main() -> None:
