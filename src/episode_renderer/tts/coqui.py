@@ -66,6 +66,10 @@ class CoquiVoice:
 
         if not speed > 0:
             raise VoiceError(f"Speed must be above 0, got {speed}.")
+        if "[[" in text:
+            raise VoiceError(f"Coqui cannot speak phonemes, and this line has some from the lexicon: {text[:80]!r}.",
+                             hint="Give the word a respelling under [words] in voices/lexicon.toml instead of "
+                                  "[phonemes].")
         if not text.strip():
             # Coqui treats empty text as a voice-conversion request; nothing to say is silence.
             return np.zeros(0, dtype=np.float32)
