@@ -116,7 +116,7 @@ def test_cast_init_from_character_sheets(tmp_path):
     cast = load_cast(target)
     assert cast.profile("Zed").speed > 1.0 > cast.profile("Ana").speed
     assert cast.profile("Zed").engine.voice == "am_puck"  # the sheet's style picks the voice
-    assert cast.profile("Ana").engine.voice == "bm_george"
+    assert cast.profile("Ana").engine.voice == "bm_daniel"
     voices = [p.engine.voice for p in cast.characters.values()]
     assert len(set(voices)) == len(voices)
     again = runner.invoke(app, ["cast", "init", "--from", str(sheets), "-o", str(target)])

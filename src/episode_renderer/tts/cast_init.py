@@ -18,23 +18,24 @@ from ..errors import ConfigError
 
 #: style word (regex) -> Kokoro voices that suit it, best first, and a pace change. Later matches add pace.
 STYLE_WORDS: list[tuple[str, tuple[str, ...], float]] = [
-    (r"musical|bounc|glitter|playful|bright|soft excitement", ("bm_fable", "af_bella", "af_aoede", "bf_lily"), 0.05),
+    (r"musical|bounc|glitter|playful|bright|soft excitement", ("am_eric", "bf_lily", "af_aoede", "bm_fable"), 0.05),
     (r"rapid|fast|energetic|self-interrupting", ("am_puck", "am_liam", "af_nova", "am_fenrir"), 0.15),
-    (r"methodical|measured|dry|skeptic|question|deliberate|calm", ("bm_george", "bm_lewis", "bm_daniel"), -0.05),
+    (r"methodical|measured|dry|skeptic|question|deliberate|calm", ("bm_daniel", "bf_emma", "bm_george"), -0.05),
     (r"clipped|precise|robot|machine|mechanical|warning", ("af_river", "af_kore", "bf_alice", "af_sky"), 0.05),
     (r"warm|casual|resigned|sarcastic|plain|friendly", ("am_michael", "am_eric", "am_adam"), 0.0),
-    (r"cold|menacing|synthetic|hostile", ("am_onyx", "am_santa", "bm_lewis"), -0.08),
+    (r"cold|menacing|synthetic|hostile", ("bm_lewis", "am_onyx", "am_santa"), -0.08),
 ]
 _MACHINE = r"clipped|precise|robot|machine|mechanical"
 #: Every voice but the whispering af_nicole, in the order voices are handed out once a sheet's own run out.
-POOL = ("am_michael", "bm_george", "am_puck", "af_river", "bm_fable", "bf_isabella", "am_onyx", "af_heart",
-        "bm_daniel", "af_kore", "am_eric", "bf_emma", "am_liam", "af_sky", "bm_lewis", "af_aoede", "am_adam",
-        "bf_alice", "af_nova", "am_echo", "bf_lily", "af_jessica", "am_fenrir", "af_alloy", "am_santa",
-        "af_sarah", "af_bella")
-#: Pairs a speaker-verification model hears as nearly one person (GE2E cosine >= 0.84, VOICE_NOTES):
-#: never both in one cast.
-CLOSE = {frozenset(p) for p in (("am_fenrir", "am_puck"), ("af_bella", "af_heart"), ("am_echo", "bm_fable"),
-                                ("am_echo", "am_puck"), ("af_heart", "af_sarah"), ("bm_daniel", "bm_george"))}
+POOL = ("am_michael", "bm_daniel", "am_puck", "af_river", "am_eric", "bf_isabella", "bm_lewis", "bf_emma",
+        "af_heart", "bm_george", "af_kore", "am_liam", "af_sky", "af_aoede", "am_adam", "bf_alice", "af_nova",
+        "am_echo", "bf_lily", "af_jessica", "am_fenrir", "af_alloy", "am_santa", "am_onyx", "af_sarah",
+        "bm_fable", "af_bella")
+#: Pairs a speaker-verification model hears as nearly one person (GE2E cosine >= 0.82 in
+#: bench/kokoro_voice_survey.py): never both in one cast.
+CLOSE = {frozenset(p) for p in (("am_fenrir", "am_puck"), ("af_bella", "af_heart"), ("am_echo", "am_puck"),
+                                ("af_heart", "af_nova"), ("am_echo", "bm_fable"), ("bm_daniel", "bm_george"),
+                                ("af_alloy", "af_sky"), ("af_alloy", "af_kore"), ("af_heart", "af_sarah"))}
 
 
 def _style(text: str) -> tuple[list[str], float]:
