@@ -213,14 +213,21 @@ def _engine(model: Path):
 
 def _empty_voices() -> Path:
     """kokoro-onnx wants a voices file; styles are passed as arrays, so an empty one serves."""
-    path = models_dir() / "no-voices.npz"
-    if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")
-        with os.fdopen(fd, "wb") as handle:
-            np.savez(handle)
-        os.replace(tmp, path)
-    return path
+    for folder in (models_dir(), Path(tempfile.gettempdir())):
+        path = folder / "episode-renderer-no-voices.npz"
+        if path.is_file():
+            return path
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".npz")
+            with os.fdopen(fd, "wb") as handle:
+                np.savez(handle)
+            os.replace(tmp, path)
+            return path
+        except OSError:
+            continue
+    raise VoiceError("no folder to write a small file for Kokoro into (cache and temp folder are read-only).",
+                     hint="Set XDG_CACHE_HOME to a writable folder.")
 
 
 class KokoroVoice:
