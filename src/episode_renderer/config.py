@@ -17,9 +17,9 @@ from .errors import ConfigError
 from .mix.master import Target
 from .mix.timeline import Timing
 from .script.directions import Rules, load_rules
+from .script.speech import to_speech
 from .sound.cues import CueBook, load_cues
 from .sound.library import SoundLibrary
-from .script.speech import to_speech
 from .tts.cast import Cast, load_cast
 from .tts.lexicon import Lexicon, load_lexicon
 
