@@ -203,9 +203,13 @@ def preview(
     """
     from .preview import preview_line
 
-    target = output or Path("output") / f"preview-{character.lower().replace(' ', '-')}.wav"
+    from .export.paths import check_outputs, safe_name
+    from .render import input_files
+
+    target = output or Path("output") / f"preview-{safe_name(character)}.wav"
     with _user_errors():
         project = _project(cast, None, None, None, draft)
+        check_outputs([target], input_files(episode, project))
         started = time.perf_counter()
         result = preview_line(episode, project, character, line=line, text=text, out=target,
                               cache_dir=_cache_dir(no_cache, cache_dir))
@@ -267,7 +271,6 @@ def season(
                                     include_drafts=include_drafts, only=numbers,
                                     cache_dir=_cache_dir(no_cache, cache_dir), on_progress=progress,
                                     config={k: v.resolve() for k, v in overrides.items() if v is not None})
-        manifest, feed = publish(output, project, results)
     table = Table("episode", "status", "duration", "LUFS", "time", "error", title=f"Season: {folder}")
     colours = {"rendered": "green", "skipped": "dim", "failed": "red"}
     for r in results:
@@ -282,8 +285,13 @@ def season(
                       escape(error))
     out.print(table)
     counts = Counter(r.status for r in results)
-    out.print(f"{counts['rendered']} rendered, {counts['skipped']} skipped, {counts['failed']} failed; "
-              f"wrote {feed} and {manifest}", highlight=False)
+    summary = f"{counts['rendered']} rendered, {counts['skipped']} skipped, {counts['failed']} failed"
+    try:
+        manifest, feed = publish(output, project, results)
+    except EpisodeError as error:  # a read-only or full folder: the table above still says what happened
+        out.print(summary, highlight=False)
+        _fail(error)
+    out.print(f"{summary}; wrote {escape(str(feed))} and {escape(str(manifest))}", highlight=False)
     if not project.show.base_url:
         console.print("[yellow]warning:[/] show.toml has no base_url, so the feed's links are relative; "
                       "set [show] base_url to where the MP3s will be published.", highlight=False)

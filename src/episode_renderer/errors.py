@@ -40,3 +40,7 @@ class VoiceError(EpisodeError):
 
 class RenderError(EpisodeError):
     """Rendering ran but the result misses a target (loudness, peak) or could not be written."""
+
+
+class OutputError(EpisodeError):
+    """An output path would replace an input or a folder, or the output folder cannot be written."""

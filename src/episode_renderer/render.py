@@ -18,9 +18,10 @@ import numpy as np
 from . import __version__
 from .config import Project
 from .errors import RenderError, ScriptError
-from .export.atomic import atomic_path
+from .export.atomic import atomic_path, sweep
 from .export.encoded_cache import EncodedCache, mix_key
 from .export.mp3 import read_audio, write_mp3
+from .export.paths import SIDECARS, check_outputs, check_writable, stem_of
 from .export.tags import write_tags
 from .export.transcript import chapters_json, srt, transcript_json, webvtt
 from .mix.layout import Layout
@@ -63,6 +64,19 @@ def load_episode(path: Path, project: Project) -> Episode:
                          speech=project.speech)
 
 
+def input_files(script: Path | None, project: Project) -> list[Path]:
+    """Every file a render reads, so no output may replace one: script, config, cover, sounds."""
+    from .sound.library import EXTENSIONS
+
+    files = [p for p in (script, *project.files, project.show.cover) if p is not None]
+    for folder in project.sounds.folders:
+        try:
+            files += [p for p in Path(folder).iterdir() if p.suffix.lower() in EXTENSIONS]
+        except OSError:
+            continue
+    return [Path(p) for p in files]
+
+
 @dataclass
 class Outputs:
     mp3: Path
@@ -74,9 +88,13 @@ class Outputs:
 
     @classmethod
     def beside(cls, mp3: Path) -> "Outputs":
-        base = mp3.with_suffix("")
-        return cls(mp3, base.with_suffix(".json"), base.with_suffix(".vtt"), base.with_suffix(".srt"),
-                   Path(f"{base}.chapters.json"), Path(f"{base}.report.json"))
+        """Sidecars named from the MP3's full stem: ``show.ep1.mp3`` -> ``show.ep1.json``, never ``show.json``."""
+        mp3 = Path(mp3)
+        stem = stem_of(mp3)
+        return cls(mp3, *(mp3.with_name(stem + suffix) for suffix in SIDECARS))
+
+    def all(self) -> list[Path]:
+        return [self.mp3, self.transcript, self.vtt, self.srt, self.chapters, self.report]
 
 
 @dataclass
@@ -201,7 +219,13 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
     """
     started = time.perf_counter()
     say = stage or (lambda _msg: None)
+    outputs = Outputs.beside(Path(out))
+    check_outputs(outputs.all(), input_files(path, project))
     episode = load_episode(path, project)
+    unwritable = check_writable(outputs.mp3.parent)
+    if unwritable is not None:
+        raise unwritable
+    sweep(outputs.mp3.parent)
     cache = LineCache(cache_dir)
     if threads is None:
         threads = 1 if workers > 1 else 0
@@ -221,7 +245,6 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
     lines.clear()  # the mix holds every sample now: free the lines before mastering copies it
     timeline.clips.clear()
     say("Mastering")
-    outputs = Outputs.beside(Path(out))
     encoded = EncodedCache(Path(cache_dir) / "encoded" if cache_dir else None)
     loudness = _master_and_write(mix, project, episode, timeline.layout, outputs, encoded, parts=workers)
     result = RenderResult(episode, outputs, loudness, timeline.layout.duration, time.perf_counter() - started,

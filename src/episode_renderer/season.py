@@ -23,14 +23,14 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .config import Project
-from .errors import ConfigError, EpisodeError, ScriptError
-from .export.atomic import write_text
+from .errors import ConfigError, EpisodeError, OutputError, ScriptError
+from .export.atomic import sweep, write_text
+from .export.paths import STATE_SUFFIX, check_writable, season_names
 from .script.parser import front_matter
 
 if TYPE_CHECKING:
     from .render import RenderResult
 
-STATE_SUFFIX = ".render.json"
 _RANGE = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$")
 
 
@@ -382,7 +382,16 @@ def render_season(folder: Path, out_dir: Path, project: Project, *, jobs: int | 
         raise ScriptError("holds no episode files to render.", file=folder,
                           hint="Episodes are .md files whose front matter has `type: episode` or an "
                                "`episode_number` (drafts need --include-drafts; check --only).")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError("-o names a file; a season writes into a folder.", file=out_dir,
+                          hint="Give a folder (it is created if missing); nothing was rendered.")
+    season_names({path: path.stem for path in episodes},
+                 extra=[Path(project.show.cover).name] if project.show.cover else [])
+    sweep(out_dir)
     todo, skipped = plan_season(episodes, out_dir, project)
+    unwritable = check_writable(out_dir) if todo else None
+    if unwritable is not None:  # every stale episode fails at once; the caller still shows the table
+        todo, skipped = [], skipped + [EpisodeResult(path, "failed", error=unwritable.render()) for path, _ in todo]
     results: dict[Path, EpisodeResult] = {r.file: r for r in skipped}
     report = on_progress or (lambda _event: None)
     for result in skipped:

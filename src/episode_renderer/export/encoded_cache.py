@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import OutputError
 from ..mix.master import Loudness
 from .atomic import atomic_path, write_text
 
@@ -25,29 +26,55 @@ def mix_key(mix: np.ndarray, *parts: object) -> str:
 
 
 class EncodedCache:
+    """MP3s by mix key; each entry's sha256 is recorded at put and checked at get, so a damaged
+    file (same size, zeroed middle) is dropped and re-encoded instead of served."""
+
     def __init__(self, folder: Path | None) -> None:
         self.folder = Path(folder) if folder else None
 
     def get(self, key: str, into: Path) -> Loudness | None:
-        """Copy the cached MP3 to ``into`` and return its measured loudness, or None."""
+        """Copy the cached MP3 to ``into`` and return its measured loudness, or None (and drop a bad entry)."""
         if self.folder is None:
             return None
         mp3, meta = self.folder / f"{key}.mp3", self.folder / f"{key}.json"
         try:
             data = json.loads(meta.read_text("utf-8"))
-            if mp3.stat().st_size != data["bytes"]:
-                return None
+            expected = str(data["sha256"])
+            loudness = Loudness(float(data["integrated"]), float(data["true_peak"]), float(data["loudness_range"]))
             shutil.copyfile(mp3, into)
-            return Loudness(data["integrated"], data["true_peak"], data["loudness_range"])
-        except (OSError, ValueError, KeyError):
+        except (OSError, ValueError, KeyError, TypeError):
+            self._drop(key)
             return None
+        if _sha256(into) != expected:
+            self._drop(key)
+            return None
+        return loudness
 
     def put(self, key: str, mp3: Path, loudness: Loudness) -> None:
         if self.folder is None:
             return
         target = self.folder / f"{key}.mp3"
-        with atomic_path(target) as tmp:
-            shutil.copyfile(mp3, tmp)
-        meta = {"bytes": target.stat().st_size, "integrated": loudness.integrated, "true_peak": loudness.true_peak,
-                "loudness_range": loudness.loudness_range}
-        write_text(self.folder / f"{key}.json", json.dumps(meta))
+        try:
+            with atomic_path(target) as tmp:
+                shutil.copyfile(mp3, tmp)
+            meta = {"bytes": target.stat().st_size, "sha256": _sha256(target), "integrated": loudness.integrated,
+                    "true_peak": loudness.true_peak, "loudness_range": loudness.loudness_range}
+            write_text(self.folder / f"{key}.json", json.dumps(meta))
+        except (OSError, OutputError):  # a cache that cannot be written only costs the next render time
+            self._drop(key)
+
+    def _drop(self, key: str) -> None:
+        assert self.folder is not None
+        for suffix in (".json", ".mp3"):
+            try:
+                (self.folder / f"{key}{suffix}").unlink(missing_ok=True)
+            except OSError:
+                pass
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
