@@ -139,3 +139,46 @@ def test_encoded_cache_checks_content_not_size(tmp_path):
     entry.write_bytes(bytes(data))
     assert cache.get("k", tmp_path / "b.mp3") is None
     assert not entry.exists() and not (tmp_path / "enc" / "k.json").exists()
+
+
+# --- class 4: text is never terminal markup -------------------------------------------------------
+
+BRACKETS = """---
+title: "Brackets [b]in[/b] a title"
+episode_number: 3
+---
+
+**[Human]:** *What did you read?*
+
+{{< dialogue char="Kai" >}}
+*[slaps the whiteboard]*
+
+I read [/r/ChatGPT] today.
+{{< /dialogue >}}
+"""
+
+
+@pytest.mark.parametrize("command", ["script", "check", "cues"])
+def test_square_brackets_are_shown_as_written(tmp_path, command):
+    path = tmp_path / "b.md"
+    path.write_text(BRACKETS)
+    result = runner.invoke(app, [command, str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    if command == "script":
+        assert "I read [/r/ChatGPT] today." in result.output
+        assert "[slaps the whiteboard]" in result.output and "[b]in[/b]" in result.output
+    if command == "cues":
+        assert "[slaps the whiteboard]" in result.output
+
+
+@pytest.mark.parametrize("name, text, shown", [
+    ("cast.toml", '[characters.Kai]\nspeed = "fast"\n', "[characters.Kai]"),
+    ("cues.toml", "[[cue]]\npattern = 5\n", "[[cue]]"),
+])
+def test_config_errors_keep_their_table_names(tmp_path, name, text, shown):
+    config = tmp_path / name
+    config.write_text(text)
+    option = "--cast" if name == "cast.toml" else "--cues"
+    message = fails_cleanly(["script", str(SHORT), option, str(config)], tmp_path, names=name)
+    assert shown in message

@@ -39,7 +39,7 @@ DraftOpt = typer.Option(False, "--draft", help="Fast draft voices: the Piper cas
 
 
 def _fail(error: EpisodeError) -> None:
-    console.print(f"[bold red]error:[/] {error.render()}", highlight=False, soft_wrap=True)
+    console.print(f"[bold red]error:[/] {escape(error.render())}", highlight=False, soft_wrap=True)
     raise typer.Exit(code=2)
 
 
@@ -111,20 +111,20 @@ def render(
             task = bar.add_task("Synthesizing", total=None, who="")
 
             def progress(done: int, total: int, who: str) -> None:
-                bar.update(task, completed=done, total=total, who=who)
+                bar.update(task, completed=done, total=total, who=escape(who))
 
             def stage(name: str) -> None:
-                bar.update(task, description=name)
+                bar.update(task, description=escape(name))
 
             result = render_episode(episode, project, target, cache_dir=_cache_dir(no_cache, cache_dir),
                                     progress=progress, stage=stage, workers=jobs)
     loud = result.loudness
-    out.print(f"[green]wrote[/] {result.outputs.mp3}  {result.duration:.1f} s audio in {result.seconds:.1f} s  "
+    out.print(f"[green]wrote[/] {escape(str(result.outputs.mp3))}  {result.duration:.1f} s audio in {result.seconds:.1f} s  "
               f"{loud.integrated:.1f} LUFS  {loud.true_peak:.1f} dBTP  "
               f"{len(result.layout.chapters)} chapters  ({result.cache_hits} lines from cache)", highlight=False,
               soft_wrap=True)
     for warning in result.episode.warnings:
-        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -156,18 +156,18 @@ def script(
                 return
             table = Table("count", "direction", title=f"Unmapped directions in {len(files)} file(s)")
             for text, count in counts.most_common():
-                table.add_row(str(count), text)
+                table.add_row(str(count), escape(text))
             out.print(table)
             return
         parsed = load_episode(episode, project)
     if as_json:
         sys.stdout.write(json.dumps(parsed.to_json(), indent=2, ensure_ascii=False) + "\n")
         return
-    table = Table("line", "kind", "speaker", "text", "sound / detail", title=parsed.title, show_lines=False)
+    table = Table("line", "kind", "speaker", "text", "sound / detail", title=escape(parsed.title), show_lines=False)
     for event in parsed.events:
         detail = event.sound or (f"{event.seconds:.1f} s" if event.seconds else "") or event.delivery or \
             event.category or ""
-        table.add_row(str(event.line), event.kind, event.speaker or "", event.text, detail)
+        table.add_row(str(event.line), event.kind, escape(event.speaker or ""), escape(event.text), escape(detail))
     out.print(table)
 
 
@@ -213,8 +213,8 @@ def preview(
         started = time.perf_counter()
         result = preview_line(episode, project, character, line=line, text=text, out=target,
                               cache_dir=_cache_dir(no_cache, cache_dir))
-    out.print(f"[green]wrote[/] {target}  {result.duration:.1f} s  in {time.perf_counter() - started:.1f} s  "
-              f"[dim]{result.speech}[/]", highlight=False)
+    out.print(f"[green]wrote[/] {escape(str(target))}  {result.duration:.1f} s  in {time.perf_counter() - started:.1f} s  "
+              f"[dim]{escape(result.speech)}[/]", highlight=False)
 
 
 @app.command()
@@ -239,8 +239,6 @@ def season(
     their last render are skipped, so a rerun (after Ctrl-C or an edit) only renders what is stale.
     A failing episode does not stop the others; the command exits 1 and names each one.
     """
-    from rich.markup import escape
-
     from .export.feed import clock
     from .season import SeasonEvent, find_episodes, parse_only, publish, render_season
 
@@ -256,11 +254,11 @@ def season(
             running: dict[Path, int] = {}
 
             def progress(event: SeasonEvent) -> None:
-                name = event.file.name
+                name = escape(event.file.name)
                 if event.kind == "start" and event.file not in running:
                     running[event.file] = bar.add_task(f"  {name}", total=None, who="")
                 elif event.kind == "lines" and event.file in running:
-                    bar.update(running[event.file], completed=event.done, total=event.total, who=event.who)
+                    bar.update(running[event.file], completed=event.done, total=event.total, who=escape(event.who))
                 elif event.kind == "finish":
                     if event.file in running:
                         bar.remove_task(running.pop(event.file))
@@ -271,7 +269,7 @@ def season(
                                     include_drafts=include_drafts, only=numbers,
                                     cache_dir=_cache_dir(no_cache, cache_dir), on_progress=progress,
                                     config={k: v.resolve() for k, v in overrides.items() if v is not None})
-    table = Table("episode", "status", "duration", "LUFS", "time", "error", title=f"Season: {folder}")
+    table = Table("episode", "status", "duration", "LUFS", "time", "error", title=f"Season: {escape(str(folder))}")
     colours = {"rendered": "green", "skipped": "dim", "failed": "red"}
     for r in results:
         error = r.error or ""
@@ -344,7 +342,7 @@ def check(
         except ScriptError as error:
             broken += 1
             report.append({"episode": str(file), "error": error.render()})
-            table.add_row(file.name, "", "", "", "", f"[red]{error.render()}[/]")
+            table.add_row(escape(file.name), "", "", "", "", f"[red]{escape(error.render())}[/]")
             continue
         unvoiced = sorted({n.strip() for e in episode.events if e.kind in ("line", "heading") and e.speaker
                            for n in e.speaker.split(" & ") if not project.cast.has_voice(n.strip())})
@@ -358,8 +356,9 @@ def check(
         report.append({"episode": str(file), "estimated_seconds": round(estimate, 1), "no_voice": unvoiced,
                        "no_sound": silent, "unmapped": dict(unmapped.most_common())})
         minutes, secs = divmod(int(estimate), 60)
-        table.add_row(file.name, f"{minutes}:{secs:02d}", ", ".join(unvoiced) or "-", ", ".join(silent) or "-",
-                      ", ".join(f"{k} ({v})" for k, v in unmapped.most_common(6)) +
+        table.add_row(escape(file.name), f"{minutes}:{secs:02d}", escape(", ".join(unvoiced)) or "-",
+                      escape(", ".join(silent)) or "-",
+                      escape(", ".join(f"{k} ({v})" for k, v in unmapped.most_common(6))) +
                       (f" +{len(unmapped) - 6} more" if len(unmapped) > 6 else "") or "-",
                       "[green]ok[/]" if not (unvoiced or silent) else "[yellow]check[/]")
     if as_json:
@@ -399,7 +398,7 @@ def cues_command(
         return
     table = Table("count", "direction", "sound", "status", title=f"Cues in {len(files)} file(s)")
     for (direction, sound, status), count in sorted(rows.items(), key=lambda kv: (kv[0][2] != "no rule", -kv[1])):
-        table.add_row(str(count), direction, sound or "-", status)
+        table.add_row(str(count), escape(direction), escape(sound) or "-", status)
     out.print(table)
 
 
@@ -422,7 +421,7 @@ def sfx_build(
 
             raise ConfigError(f"unknown sound(s): {', '.join(unknown)}.", hint="Known: " + ", ".join(SOUNDS) + ".")
         written = build(folder, only=only or None)
-    out.print(f"[green]wrote[/] {len(written)} sounds to {folder}")
+    out.print(f"[green]wrote[/] {len(written)} sounds to {escape(str(folder))}")
 
 
 @app.command()
@@ -493,8 +492,8 @@ def cast_init(
         text = cast_from_characters(sheets)
         parse_cast(text, str(output))
         write_text(output, text)
-    out.print(f"[green]wrote[/] {output} with {len(sheets)} characters: "
-              + ", ".join(str(s["name"]) for s in sheets), highlight=False, soft_wrap=True)
+    out.print(f"[green]wrote[/] {escape(str(output))} with {len(sheets)} characters: "
+              + escape(", ".join(str(s["name"]) for s in sheets)), highlight=False, soft_wrap=True)
 
 
 def main() -> None:  # pragma: no cover
