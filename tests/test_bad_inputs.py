@@ -182,3 +182,154 @@ def test_config_errors_keep_their_table_names(tmp_path, name, text, shown):
     option = "--cast" if name == "cast.toml" else "--cues"
     message = fails_cleanly(["script", str(SHORT), option, str(config)], tmp_path, names=name)
     assert shown in message
+
+
+# --- class 7: text that would break a file format -------------------------------------------------
+
+def _published(stem: str, number, title: str, date: str | None, description: str | None = None):
+    from episode_renderer.season import Published
+
+    return Published(stem, number, title, date, description, 1000, 60.0, -16.0, {"mp3": f"{stem}.mp3"})
+
+
+def test_feed_stays_well_formed_xml_with_control_characters():
+    import xml.etree.ElementTree as ET
+
+    from episode_renderer.config import Show
+    from episode_renderer.export.feed import feed_xml
+
+    show = Show(name="Bots\x07 & Bolts", description="a\x00b", author="Ann\x1b[31m")
+    xml = feed_xml(show, [_published("a", 1, "Title\x0b with\x01 bells", "2026-01-01", "desc\x08ription\uffff")])
+    channel = ET.fromstring(xml).find("channel")
+    assert channel.findtext("title") == "Bots & Bolts"
+    assert channel.find("item").findtext("title") == "Title with bells"
+
+
+def test_captions_cannot_be_forged_by_names_or_lines():
+    from episode_renderer.export.transcript import srt, webvtt
+    from episode_renderer.mix.layout import Layout, Segment
+
+    evil = "Kai\n\n2\n00:00:00,000 --> 00:09:00,000\nforged"
+    layout = Layout(3.0, [Segment(evil, 0.0, 1.0, "line one\n\n99\n00:00:01.000 --> 00:00:02.000\nforged too"),
+                          Segment("Vector>", 1.0, 2.0, "two --> three")])
+    for text, arrow_lines in ((srt(layout), 2), (webvtt(layout), 2)):
+        assert sum("-->" in line for line in text.splitlines()) == arrow_lines, text
+        cues = [block for block in text.strip().split("\n\n") if "-->" in block]
+        assert len(cues) == 2 and all(len(c.splitlines()) == 3 for c in cues), text
+    assert "<v Kai 2 00:00:00.000 -> 00:09:00.000 forged>" not in webvtt(layout)
+    assert "<v Vector&gt;>" in webvtt(layout)
+
+
+def _tiny_mp3(path: Path) -> Path:
+    import numpy as np
+
+    from episode_renderer.export.mp3 import write_mp3
+
+    write_mp3(path, np.zeros(4410, dtype=np.float32))
+    return path
+
+
+def _chapter_starts(data: bytes) -> list[int]:
+    starts = []
+    at = data.find(b"CHAP")
+    while at != -1:
+        end = data.index(b"\0", at + 10)
+        starts.append(int.from_bytes(data[end + 1:end + 5], "big"))
+        at = data.find(b"CHAP", at + 4)
+    return starts
+
+
+def test_id3_text_has_no_nul_and_chapters_are_in_time_order(tmp_path):
+    from mutagen.id3 import ID3
+
+    from episode_renderer.export.tags import write_tags
+    from episode_renderer.mix.layout import Chapter
+
+    mp3 = _tiny_mp3(tmp_path / "t.mp3")
+    chapters = [Chapter(("x" * (20 - i)) if i % 2 else f"chapter {i}, longer title", i, i + 1.0) for i in range(12)]
+    write_tags(mp3, title="Part\x00Two", track=7, date=None, description="a\x00b", show="S", author=None,
+               chapters=list(reversed(chapters)))
+    tags = ID3(mp3)
+    assert tags["TIT2"].text == ["Part Two"] and str(tags["TRCK"]) == "7"
+    assert _chapter_starts(mp3.read_bytes()) == [i * 1000 for i in range(12)]
+
+
+@pytest.mark.parametrize("number", [-5, 10**29, 35.5])
+def test_out_of_range_or_fractional_numbers_are_no_track(tmp_path, number):
+    from mutagen.id3 import ID3
+
+    from episode_renderer.export.tags import write_tags
+
+    mp3 = _tiny_mp3(tmp_path / "t.mp3")
+    write_tags(mp3, title="t", track=number, date=None, description=None, show=None, author=None, chapters=[])
+    assert "TRCK" not in ID3(mp3)
+
+
+def test_cast_init_writes_valid_toml_for_any_name(tmp_path):
+    import tomllib
+
+    sheets = tmp_path / "characters"
+    sheets.mkdir()
+    names = ['Zed 😀', 'Ana "the quote"', "Multi\nline\n[characters.evil]", "Back\\slash\x7f", "Kai", "Kai"]
+    for i, name in enumerate(names):
+        (sheets / f"{i}.yaml").write_text(yaml_dump({"name": name, "voice_style": f"fast {name}"}), "utf-8")
+    target = tmp_path / "cast.toml"
+    result = runner.invoke(app, ["cast", "init", "--from", str(sheets), "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    data = tomllib.loads(target.read_text("utf-8"))
+    assert set(names) <= set(data["characters"]) and "evil" not in data["characters"]
+
+
+def yaml_dump(data: dict) -> str:
+    import yaml
+
+    return yaml.safe_dump(data, allow_unicode=True)
+
+
+# --- numbers and the feed's order -----------------------------------------------------------------
+
+def test_feed_is_newest_first_by_date_with_unnumbered_ones_too():
+    import xml.etree.ElementTree as ET
+
+    from episode_renderer.config import Show
+    from episode_renderer.export.feed import feed_xml
+
+    episodes = [_published("a", 9, "Nine", "2026-01-01"), _published("b", None, "Special", "2026-03-01"),
+                _published("c", 2, "Two", "2026-02-01T10:00:00+01:00"), _published("d", 35.5, "Half", "2026-02-15")]
+    items = ET.fromstring(feed_xml(Show(), episodes)).find("channel").findall("item")
+    assert [i.findtext("title") for i in items] == ["Special", "Half", "Two", "Nine"]
+    half = items[1]
+    assert half.findtext("{https://podcastindex.org/namespace/1.0}episode") == "35.5"
+    assert half.find("{http://www.itunes.com/dtds/podcast-1.0.dtd}episode") is None
+
+
+def test_two_episodes_with_one_number_keep_neither_number():
+    import xml.etree.ElementTree as ET
+
+    from episode_renderer.config import Show
+    from episode_renderer.export.feed import feed_warnings, feed_xml
+
+    episodes = [_published("a", 4, "A", "2026-01-01"), _published("b", 4, "B", "2026-01-08"),
+                _published("c", 5, "C", "2026-01-15")]
+    items = ET.fromstring(feed_xml(Show(), episodes)).find("channel").findall("item")
+    numbers = [i.findtext("{http://www.itunes.com/dtds/podcast-1.0.dtd}episode") for i in items]
+    assert numbers == ["5", None, None]
+    assert len(feed_warnings(episodes)) == 1 and "a, b" in feed_warnings(episodes)[0]
+
+
+@pytest.mark.parametrize("front, name, number, warns", [
+    ("", "episode-07-lamps.md", 7, False),
+    ("episode_number: 35.5\n", "x.md", 35.5, False),
+    ("episode_number: -5\n", "x.md", -5, True),
+    ("episode_number: 100000000000000000000000000000\n", "x.md", 10**29, True),
+    ("episode_number: lots\n", "x.md", None, True),
+])
+def test_episode_numbers(tmp_path, front, name, number, warns):
+    from episode_renderer.config import load_project
+    from episode_renderer.render import load_episode
+
+    path = tmp_path / name
+    path.write_text(f"---\ntitle: t\n{front}---\n**[Human]:** *Hello?*\n")
+    episode = load_episode(path, load_project(ROOT))
+    assert episode.episode_number == number
+    assert any("episode_number" in w for w in episode.warnings) == warns

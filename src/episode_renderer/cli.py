@@ -240,7 +240,7 @@ def season(
     A failing episode does not stop the others; the command exits 1 and names each one.
     """
     from .export.feed import clock
-    from .season import SeasonEvent, find_episodes, parse_only, publish, render_season
+    from .season import SeasonEvent, find_episodes, parse_only, publish, publish_warnings, render_season
 
     overrides = {"cast": _cast(cast, draft), "cues": cues, "rules": rules, "show": show}
     with _user_errors():
@@ -290,6 +290,8 @@ def season(
         out.print(summary, highlight=False)
         _fail(error)
     out.print(f"{summary}; wrote {escape(str(feed))} and {escape(str(manifest))}", highlight=False)
+    for warning in publish_warnings(output, results):
+        console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
     if not project.show.base_url:
         console.print("[yellow]warning:[/] show.toml has no base_url, so the feed's links are relative; "
                       "set [show] base_url to where the MP3s will be published.", highlight=False)
@@ -336,6 +338,7 @@ def check(
     table = Table("episode", "est. length", "no voice", "no sound", "unmapped directions", "status")
     broken = findings = 0
     report = []
+    warnings: list[str] = []
     for file in files:
         try:
             episode = load_episode(file, project)
@@ -354,7 +357,8 @@ def check(
         findings += len(unvoiced) + len(silent) + len(unmapped)
         estimate = _estimate_seconds(episode, project)
         report.append({"episode": str(file), "estimated_seconds": round(estimate, 1), "no_voice": unvoiced,
-                       "no_sound": silent, "unmapped": dict(unmapped.most_common())})
+                       "no_sound": silent, "unmapped": dict(unmapped.most_common()), "warnings": episode.warnings})
+        warnings += episode.warnings
         minutes, secs = divmod(int(estimate), 60)
         table.add_row(escape(file.name), f"{minutes}:{secs:02d}", escape(", ".join(unvoiced)) or "-",
                       escape(", ".join(silent)) or "-",
@@ -365,6 +369,8 @@ def check(
         sys.stdout.write(json.dumps(report, indent=2) + "\n")
     else:
         out.print(table)
+        for warning in warnings:
+            console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
     if broken or (strict and findings):
         raise typer.Exit(code=1)
 

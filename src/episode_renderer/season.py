@@ -26,6 +26,7 @@ from .config import Project
 from .errors import ConfigError, EpisodeError, OutputError, ScriptError
 from .export.atomic import sweep, write_text
 from .export.paths import STATE_SUFFIX, check_writable, season_names
+from .script.numbering import Number, episode_number, parse_number
 from .script.parser import front_matter
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ class FrontMatter:
 
     fields: dict[str, Any]
     broken: bool = False  # unreadable or invalid: kept so the render reports it, never dropped
+    stem: str = ""  # the file name without .md: its number when the front matter has none
 
     @property
     def is_episode(self) -> bool:
@@ -53,37 +55,31 @@ class FrontMatter:
         return self.fields.get("draft") is True or str(self.fields.get("draft", "")).lower() == "true"
 
     @property
-    def number(self) -> int | None:
-        return _as_int(self.fields.get("episode_number"))
+    def number(self) -> Number | None:
+        return episode_number(self.fields.get("episode_number"), self.stem, self.stem)[0]
 
 
-def _as_int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
+def _as_number(value: Any) -> Number | None:
+    return parse_number(value)[0]
 
 
-def read_front_matter(text: str) -> FrontMatter:
+def read_front_matter(text: str, stem: str = "") -> FrontMatter:
     """The front matter of a script (YAML ``---`` or TOML ``+++``); ``broken`` if it cannot be read."""
     try:
         meta, _body = front_matter(text.splitlines(), "<scan>")
     except ScriptError:
         # A broken front matter still yields its episode number, so --only can select it.
         found = re.search(r"^\s*episode_number\s*[:=]\s*['\"]?(\d+)", text, re.MULTILINE)
-        return FrontMatter({"episode_number": int(found.group(1))} if found else {}, broken=True)
-    return FrontMatter(meta)
+        return FrontMatter({"episode_number": int(found.group(1))} if found else {}, broken=True, stem=stem)
+    return FrontMatter(meta, stem=stem)
 
 
 def _scan(path: Path) -> FrontMatter:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError):
-        return FrontMatter({}, broken=True)
-    return read_front_matter(text)
+        return FrontMatter({}, broken=True, stem=path.stem)
+    return read_front_matter(text, path.stem)
 
 
 def find_episodes(folder: Path, include_drafts: bool = False, only: set[int] | None = None) -> list[Path]:
@@ -233,7 +229,7 @@ class EpisodeResult:
 
     file: Path
     status: str  # rendered | skipped | failed
-    number: int | None = None
+    number: Number | None = None
     title: str = ""
     duration: float | None = None
     seconds: float = 0.0
@@ -268,7 +264,7 @@ class _Job:
     cache_dir: Path | None
     digest: str
     events: Any = None  # a Manager queue proxy, or None
-    number: int | None = None
+    number: Number | None = None
     title: str = ""
 
 
@@ -344,7 +340,7 @@ def _render_job(job: _Job, started: float) -> EpisodeResult:
 
 def _skipped(path: Path, out_dir: Path) -> EpisodeResult:
     state = read_state(state_path(out_dir, path.stem)) or {}
-    return EpisodeResult(path, "skipped", _as_int(state.get("episode_number")), str(state.get("title") or ""),
+    return EpisodeResult(path, "skipped", _as_number(state.get("episode_number")), str(state.get("title") or ""),
                          state.get("duration_seconds"), 0.0, state.get("integrated_lufs"))
 
 
@@ -518,7 +514,7 @@ class Published:
     """One episode as the feed and manifest see it, read back from ``out_dir``."""
 
     stem: str
-    number: int | None
+    number: Number | None
     title: str
     date: str | None
     description: str | None
@@ -542,7 +538,7 @@ def published_episodes(out_dir: Path, exclude: Iterable[str] = ()) -> list[Publi
         if stem in skip or state is None or not outputs.mp3.is_file():
             continue
         found.append(Published(
-            stem=stem, number=_as_int(state.get("episode_number")), title=str(state.get("title") or stem),
+            stem=stem, number=_as_number(state.get("episode_number")), title=str(state.get("title") or stem),
             date=state.get("date"), description=state.get("description"), bytes=outputs.mp3.stat().st_size,
             duration=float(state.get("duration_seconds") or 0.0), lufs=state.get("integrated_lufs"),
             files={name: Path(path).name for name, path in asdict(outputs).items()
@@ -557,3 +553,11 @@ def publish(out_dir: Path, project: Project, results: Iterable[EpisodeResult] = 
 
     failed = {Path(r.file).stem for r in results if r.status == "failed"}
     return write_feed(Path(out_dir), project.show, published_episodes(out_dir, exclude=failed))
+
+
+def publish_warnings(out_dir: Path, results: Iterable[EpisodeResult] = ()) -> list[str]:
+    """What the feed had to decide for the user (episode numbers two episodes share)."""
+    from .export.feed import feed_warnings
+
+    failed = {Path(r.file).stem for r in results if r.status == "failed"}
+    return feed_warnings(published_episodes(out_dir, exclude=failed))

@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from ..script.numbering import tag_number
 from .atomic import atomic_path, write_text
+from .clean import xml_text
 
 if TYPE_CHECKING:
     from ..config import Show
@@ -64,11 +66,46 @@ def guid(show: "Show", stem: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"episode-renderer:{show.name}:{stem}"))
 
 
-def _order(episodes: Sequence["Published"], newest_first: bool) -> list["Published"]:
-    def key(e: "Published") -> tuple[int, str]:
-        return (e.number if e.number is not None else -1, e.stem)
+def _order(episodes: Sequence["Published"]) -> list["Published"]:
+    """Episode order for the manifest: by number (unnumbered first, as before), then file name."""
+    return sorted(episodes, key=lambda e: (e.number if e.number is not None else -1, e.stem))
 
-    return sorted(episodes, key=key, reverse=newest_first)
+
+def _when(date: str | None) -> dt.datetime | None:
+    try:
+        when = dt.datetime.fromisoformat(str(date).strip()) if date else None
+    except ValueError:
+        return None
+    if when is not None and when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    return when
+
+
+def newest_first(episodes: Sequence["Published"]) -> list["Published"]:
+    """Feed order: by date, newest first, numbered or not; undated ones last (highest number first)."""
+    oldest = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+
+    def key(e: "Published") -> tuple[bool, dt.datetime, float, str]:
+        when = _when(e.date)
+        return (when is not None, when or oldest, float(e.number) if e.number is not None else -1.0, e.stem)
+
+    return sorted(episodes, key=key, reverse=True)
+
+
+def duplicate_numbers(episodes: Sequence["Published"]) -> dict[Any, list[str]]:
+    """Episode numbers carried by more than one episode -> their file stems."""
+    seen: dict[Any, list[str]] = {}
+    for e in episodes:
+        if e.number is not None:
+            seen.setdefault(e.number, []).append(e.stem)
+    return {number: sorted(stems) for number, stems in seen.items() if len(stems) > 1}
+
+
+def feed_warnings(episodes: Sequence["Published"]) -> list[str]:
+    """What the feed did about numbers two episodes share: both stay, neither carries the number."""
+    return [f"episode number {number} is used by {', '.join(stems)}: the feed lists each of them by date "
+            "without an episode number (itunes:episode, podcast:episode); give each its own number."
+            for number, stems in sorted(duplicate_numbers(episodes).items(), key=lambda kv: float(kv[0]))]
 
 
 def manifest_json(show: "Show", episodes: Sequence["Published"]) -> str:
@@ -92,20 +129,25 @@ def manifest_json(show: "Show", episodes: Sequence["Published"]) -> str:
             "chapters": e.files.get("chapters"),
             "transcript": e.files.get("transcript"),
             "captions": [e.files[k] for k in ("vtt", "srt") if k in e.files],
-        } for e in _order(episodes, newest_first=False)],
+        } for e in _order(episodes)],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 def _sub(parent: ET.Element, tag: str, body: str | None = None, **attrs: str) -> ET.Element:
-    element = ET.SubElement(parent, tag, attrs)
+    """A child element; text and attributes lose the control characters XML 1.0 cannot hold."""
+    element = ET.SubElement(parent, tag, {k: xml_text(v) for k, v in attrs.items()})
     if body is not None:
-        element.text = body
+        element.text = xml_text(body)
     return element
 
 
 def feed_xml(show: "Show", episodes: Sequence["Published"]) -> str:
-    """RSS 2.0 with the iTunes and Podcasting 2.0 namespaces, newest episode first."""
+    """RSS 2.0 with the iTunes and Podcasting 2.0 namespaces, newest episode first (by date).
+
+    A fractional number (35.5) is a podcast:episode only (itunes:episode is whole); a number two
+    episodes share is left off both, so no app mistakes one for the other.
+    """
     rss = ET.Element("rss", {"version": "2.0"})
     channel = _sub(rss, "channel")
     _sub(channel, "title", show.name)
@@ -116,14 +158,18 @@ def feed_xml(show: "Show", episodes: Sequence["Published"]) -> str:
     _sub(channel, f"{{{ITUNES}}}summary", show.description or show.name)
     if show.cover:
         _sub(channel, f"{{{ITUNES}}}image", href=url_for(show.base_url, Path(show.cover).name))
-    ET.SubElement(channel, f"{{{ITUNES}}}category", {"text": show.category})
+    _sub(channel, f"{{{ITUNES}}}category", text=show.category)
     _sub(channel, f"{{{ITUNES}}}explicit", "true" if show.explicit else "false")
-    for e in _order(episodes, newest_first=True):
+    shared = duplicate_numbers(episodes)
+    for e in newest_first(episodes):
         item = _sub(channel, "item")
         _sub(item, "title", e.title)
         _sub(item, f"{{{ITUNES}}}title", e.title)
-        if e.number is not None:
-            _sub(item, f"{{{ITUNES}}}episode", str(e.number))
+        number = tag_number(e.number) if e.number not in shared else None
+        if isinstance(number, int):
+            _sub(item, f"{{{ITUNES}}}episode", str(number))
+        if number is not None:
+            _sub(item, f"{{{PODCAST}}}episode", str(number))
         _sub(item, "description", e.description or e.title)
         mp3 = e.files.get("mp3", f"{e.stem}.mp3")
         _sub(item, "enclosure", url=url_for(show.base_url, mp3), length=str(e.bytes), type="audio/mpeg")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from ..mix.layout import Layout
+from .clean import caption
 
 
 def _clock(seconds: float, sep: str) -> str:
@@ -28,10 +29,11 @@ def transcript_json(layout: Layout) -> str:
 
 
 def _escape_vtt(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return caption(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def webvtt(layout: Layout) -> str:
+    """WebVTT with ``<v Speaker>`` spans; names and text are one line each, so no cue can be forged."""
     lines = ["WEBVTT", ""]
     for number, s in enumerate(layout.segments, 1):
         lines += [str(number), f"{_clock(s.start, '.')} --> {_clock(s.end, '.')}",
@@ -40,9 +42,11 @@ def webvtt(layout: Layout) -> str:
 
 
 def srt(layout: Layout) -> str:
+    """SubRip; a blank line or an arrow in a name or line would start a forged cue, so neither passes."""
     lines = []
     for number, s in enumerate(layout.segments, 1):
-        lines += [str(number), f"{_clock(s.start, ',')} --> {_clock(s.end, ',')}", f"{s.speaker}: {s.body}", ""]
+        lines += [str(number), f"{_clock(s.start, ',')} --> {_clock(s.end, ',')}",
+                  f"{caption(s.speaker)}: {caption(s.body)}", ""]
     return "\n".join(lines)
 
 

@@ -69,7 +69,7 @@ class Episode:
     """A whole episode: front matter plus events in order."""
 
     title: str
-    episode_number: int | None
+    episode_number: int | float | None  # 35.5 is a valid number in this show
     date: str | None = None
     description: str | None = None
     tags: list[str] = field(default_factory=list)

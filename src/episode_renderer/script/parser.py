@@ -17,6 +17,7 @@ import yaml
 from ..errors import ScriptError
 from .directions import Direction, Rules, default_rules
 from .model import Episode, Event, Skipped
+from .numbering import episode_number
 from .speech import to_speech
 
 NARRATOR = "Narrator"
@@ -146,11 +147,8 @@ def parse_episode(text: str, *, source: str = "<episode>", rules: Rules | None =
                           file=source, line=body_start,
                           hint="Check that turns use {{< dialogue char=\"Name\" >}} … {{< /dialogue >}}.")
     title = meta.get("title")
-    number = meta.get("episode_number")
-    if isinstance(number, str) and number.strip().isdigit():
-        number = int(number)
-    if not isinstance(number, int) or isinstance(number, bool):
-        number = None
+    number, number_warnings = episode_number(meta.get("episode_number"), _stem(source), source)
+    state.warnings.extend(number_warnings)
     tags = meta.get("tags") or []
     return Episode(
         title=str(title) if title is not None else "",
@@ -164,6 +162,11 @@ def parse_episode(text: str, *, source: str = "<episode>", rules: Rules | None =
         warnings=state.warnings,
         source=source,
     )
+
+
+def _stem(source: str | None) -> str:
+    name = (source or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return name[:-3] if name.lower().endswith(".md") else name
 
 
 def _date_text(value: object) -> str | None:

@@ -72,21 +72,29 @@ def toml_string(value: object) -> str:
     return '"' + "".join(out) + '"'
 
 
+def _key(name: str) -> str:
+    """The cast table a sheet's name becomes: "Human (host)" is Human, everyone else as named."""
+    return name.split()[0] if name.lower().startswith("human") else name
+
+
 def cast_from_characters(sheets: list[dict]) -> str:
     """TOML text of a cast with one table per character sheet, plus narrator and fallback."""
     lines = ["# Written by `episode cast init` from character sheets. Tune freely: see voices/cast.toml",
              "# in the episode-renderer project for every setting.", "", "[defaults]", 'engine = "kokoro"',
              'voice = "am_michael"', ""]
     named = []
+    keys: set[str] = set()
     for sheet in sheets:
         name = str(sheet.get("name", "")).strip()
-        if name:
+        if name and _key(name) not in keys:  # a second sheet of one name would be a duplicate table
+            keys.add(_key(name))
             named.append((name, " ".join(str(sheet.get(k, "")) for k in ("voice_style", "archetype")), sheet))
     narrator = ("Narrator", "calm measured narration, plain", {})
     fallback = ("fallback", "plain", {})
-    voices = pick_voices([style for _, style, _ in [*named, narrator, fallback]])
-    for (name, style, sheet), voice in zip([*named, narrator, fallback], voices):
-        key = name.split()[0] if name.lower().startswith("human") else name
+    everyone = [*named, *(extra for extra in (narrator, fallback) if extra[0] not in keys)]
+    voices = pick_voices([style for _, style, _ in everyone])
+    for (name, style, sheet), voice in zip(everyone, voices):
+        key = _key(name)
         lines.append(f"[characters.{toml_string(key)}]")
         lines.append(f"description = {toml_string(sheet.get('voice_style', '') or style)}")
         if key != name:
