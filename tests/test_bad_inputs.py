@@ -333,3 +333,183 @@ def test_episode_numbers(tmp_path, front, name, number, warns):
     episode = load_episode(path, load_project(ROOT))
     assert episode.episode_number == number
     assert any("episode_number" in w for w in episode.warnings) == warns
+
+
+# --- class 8: signals and faults ------------------------------------------------------------------
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def test_temp_files_of_a_killed_run_are_removed_by_the_next(tmp_path):
+    import os
+    import time
+
+    out = tmp_path / "out"
+    out.mkdir()
+    dead = out / f".ep.{_dead_pid()}-k1ll3d.partial.mp3"
+    alive = out / f".ep.{os.getpid()}-running.partial.json"  # a run still going keeps its temp file
+    legacy = out / ".ep.abcd1234.partial.mp3"  # named before temp names carried a pid
+    for path in (dead, alive, legacy):
+        path.write_bytes(b"half")
+    old = time.time() - 7200
+    os.utime(legacy, (old, old))
+    broken = tmp_path / "broken.md"
+    broken.write_text("---\ntitle: [x\n---\n")
+    result = runner.invoke(app, ["render", str(broken), "-o", str(out / "ep.mp3")])
+    assert result.exit_code == 2 and "broken.md:2" in result.output
+    assert not dead.exists() and not legacy.exists() and alive.exists()
+
+
+def _unwritable(monkeypatch, folder: Path, code: int) -> None:
+    """Creating files under ``folder`` fails as on a read-only or full disk (root ignores chmod)."""
+    import errno
+    import os
+    import tempfile
+
+    def guard(real):
+        def call(*args, **kwargs):
+            where = kwargs.get("dir") or (args[2] if len(args) > 2 else None)
+            if where is not None and Path(where).resolve().is_relative_to(folder.resolve()):
+                raise OSError(code, os.strerror(code), str(where))
+            return real(*args, **kwargs)
+        return call
+
+    monkeypatch.setattr(tempfile, "mkstemp", guard(tempfile.mkstemp))
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", guard(tempfile.NamedTemporaryFile))
+    assert errno.errorcode[code]
+
+
+@pytest.mark.parametrize("code, says", [(30, "read-only"), (28, "disk is full")])  # EROFS, ENOSPC
+def test_unwritable_output_folder_is_one_line_before_synthesis(tmp_path, monkeypatch, code, says):
+    import episode_renderer.render as render
+
+    out = tmp_path / "out"
+    out.mkdir()
+    _unwritable(monkeypatch, out, code)
+    monkeypatch.setattr(render, "speak_lines", lambda *a, **k: pytest.fail("synthesis started"))
+    text = fails_cleanly(["render", str(SHORT), "-o", str(out / "ep.mp3")], tmp_path, names=str(out))
+    assert says in text
+
+
+def test_a_writer_failing_on_a_full_disk_is_a_disk_error(tmp_path, monkeypatch):
+    import errno
+
+    from episode_renderer.errors import OutputError
+    from episode_renderer.export import atomic
+
+    monkeypatch.setattr(atomic, "probe", lambda folder: OSError(errno.ENOSPC, "No space left on device"))
+    with pytest.raises(OutputError, match="disk is full"):
+        with atomic.atomic_path(tmp_path / "x.mp3") as tmp:
+            tmp.write_bytes(b"partial")
+            raise RuntimeError("Unable to write data to audio file.")  # what pedalboard says
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_read_only_season_folder_still_shows_the_table(tmp_path, monkeypatch):
+    folder = _season(tmp_path, ["ep-1.md", "ep-2.md"])
+    out = tmp_path / "out"
+    out.mkdir()
+    _unwritable(monkeypatch, out, 30)
+    before = snapshot(tmp_path)
+    result = runner.invoke(app, ["season", str(folder), "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert "ep-1.md" in result.output and "failed" in result.output  # the table
+    assert result.output.count("error:") == 1 and "season.json" in result.output
+    assert snapshot(tmp_path) == before
+
+
+MASTERING_SLOWLY = """
+import sys, time
+from pathlib import Path
+import episode_renderer.render as render
+real, marker = render._encode_within_target, Path(sys.argv[1])
+def slow(mix, project, episode, tmp, parts=1):
+    loudness = real(mix, project, episode, tmp, parts)
+    marker.write_text(str(tmp))
+    time.sleep(60)
+    return loudness
+render._encode_within_target = slow
+sys.argv = ["episode", "render", *sys.argv[2:]]
+from episode_renderer.cli import main
+main()
+"""
+
+
+def test_sigterm_while_the_mp3_is_written_leaves_nothing(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out, marker = tmp_path / "out", tmp_path / "writing"
+    process = subprocess.Popen([sys.executable, "-c", MASTERING_SLOWLY, str(marker), str(SHORT), "-o",
+                                str(out / "ep.mp3"), "--cache-dir", str(tmp_path / "cache")],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not marker.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert marker.exists(), process.communicate()[1]
+    assert Path(marker.read_text()).exists()  # the temp MP3 is there while it is written
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 128 + signal.SIGTERM, err
+    assert "Traceback" not in err and "terminated" in err
+    assert list(out.iterdir()) == []
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+@pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM"])
+def test_season_workers_die_with_their_parent(tmp_path, how):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    folder = tmp_path / "eps"
+    folder.mkdir()
+    example = (ROOT / "examples" / "episode-01-context-windows.md").read_text()
+    for number in (1, 2):
+        (folder / f"ep-{number}.md").write_text(example.replace("episode_number: 1", f"episode_number: {number}"))
+    process = subprocess.Popen([sys.executable, "-m", "episode_renderer.cli", "season", str(folder), "-o",
+                                str(tmp_path / "out"), "-j", "2", "--no-cache"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    workers: set[int] = set()
+    while len(workers) < 3 and time.monotonic() < deadline:  # two renderers and the progress manager
+        time.sleep(0.2)
+        workers = {p for p in _children(process.pid)
+                   if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()} if process.poll() is None else set()
+    assert len(workers) >= 2, "the season's workers never started"
+    time.sleep(1.0)
+    process.send_signal(getattr(signal, how))
+    process.wait(timeout=60)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in workers):
+        time.sleep(0.2)
+    alive = [p for p in workers if Path(f"/proc/{p}").exists()
+             and Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"]
+    for pid in alive:
+        os.kill(pid, signal.SIGKILL)
+    assert not alive, "orphaned season workers"
+    out = tmp_path / "out"
+    assert not out.exists() or not [p for p in out.iterdir() if ".partial" in p.name]

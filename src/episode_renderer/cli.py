@@ -19,6 +19,7 @@ from rich.table import Table
 
 from . import __version__
 from .errors import EpisodeError
+from .signals import TERMINATED_EXIT, Terminated, install_termination_handler
 
 app = typer.Typer(
     help="Render Hugo Markdown episode scripts into finished, podcast-ready audio.\n\n"
@@ -50,6 +51,16 @@ def _user_errors() -> Iterator[None]:
         yield
     except EpisodeError as error:
         _fail(error)
+    except OSError as exc:  # a cache or output folder that is full or read-only, reached outside export/
+        from .export.paths import disk_error
+
+        error = disk_error(exc, Path(exc.filename or "."))
+        if error is None:
+            raise
+        _fail(error)
+    except Terminated as stop:
+        console.print(f"[yellow]terminated ({stop}):[/] nothing half-written was left behind.")
+        raise typer.Exit(code=TERMINATED_EXIT)
     except KeyboardInterrupt:
         console.print("[yellow]interrupted:[/] nothing half-written was left behind.")
         raise typer.Exit(code=130)
@@ -503,6 +514,7 @@ def cast_init(
 
 
 def main() -> None:  # pragma: no cover
+    install_termination_handler()  # here, not in the app: a test runner keeps its own SIGTERM
     app()
 
 

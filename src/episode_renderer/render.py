@@ -221,11 +221,11 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
     say = stage or (lambda _msg: None)
     outputs = Outputs.beside(Path(out))
     check_outputs(outputs.all(), input_files(path, project))
+    sweep(outputs.mp3.parent)  # temp files of a killed run
     episode = load_episode(path, project)
     unwritable = check_writable(outputs.mp3.parent)
     if unwritable is not None:
         raise unwritable
-    sweep(outputs.mp3.parent)
     cache = LineCache(cache_dir)
     if threads is None:
         threads = 1 if workers > 1 else 0

@@ -27,6 +27,7 @@ from .errors import ConfigError, EpisodeError, OutputError, ScriptError
 from .export.atomic import sweep, write_text
 from .export.paths import STATE_SUFFIX, check_writable, season_names
 from .script.numbering import Number, episode_number, parse_number
+from .signals import TERMINATED_EXIT, Terminated, die_with_parent
 from .script.parser import front_matter
 
 if TYPE_CHECKING:
@@ -292,13 +293,18 @@ def _render_one(job: _Job) -> EpisodeResult:
     """Worker: load the project in this process, render one episode, record its fingerprint."""
     import signal
 
+    global _RENDERING
     started = time.perf_counter()
     if _STOP is not None and _STOP.is_set():
         return EpisodeResult(job.episode, "failed", job.number, job.title, error=f"{job.episode}: cancelled.")
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    _RENDERING = True
     try:
         return _render_job(job, started)
+    except Terminated:  # the temp files are gone (atomic writes unwound); nothing is left to report to
+        os._exit(TERMINATED_EXIT)
     finally:
+        _RENDERING = False
         signal.signal(signal.SIGINT, previous)
 
 
@@ -387,7 +393,8 @@ def render_season(folder: Path, out_dir: Path, project: Project, *, jobs: int | 
     todo, skipped = plan_season(episodes, out_dir, project)
     unwritable = check_writable(out_dir) if todo else None
     if unwritable is not None:  # every stale episode fails at once; the caller still shows the table
-        todo, skipped = [], skipped + [EpisodeResult(path, "failed", error=unwritable.render()) for path, _ in todo]
+        why = f"not rendered: {unwritable.file} {unwritable.message}"
+        todo, skipped = [], skipped + [EpisodeResult(path, "failed", error=why) for path, _ in todo]
     results: dict[Path, EpisodeResult] = {r.file: r for r in skipped}
     report = on_progress or (lambda _event: None)
     for result in skipped:
@@ -424,11 +431,11 @@ def _run_pool(jobs: list[_Job], workers: int, on_progress: SeasonProgress | None
     manager: SyncManager | None = None
     if on_progress:
         manager = SyncManager(ctx=context)
-        manager.start(_ignore_sigint)  # it must outlive a Ctrl-C to carry the last messages
+        manager.start(_init_manager, (os.getpid(),))  # it must outlive a Ctrl-C to carry the last messages
     events = manager.Queue() if manager else None
     stop = context.Event()
     pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs))), mp_context=context,
-                               initializer=_init_worker, initargs=(stop,))
+                               initializer=_init_worker, initargs=(stop, os.getpid()))
     pending: dict[Future, _Job] = {}
     finished: list[EpisodeResult] = []
     try:
@@ -443,6 +450,9 @@ def _run_pool(jobs: list[_Job], workers: int, on_progress: SeasonProgress | None
                 if on_progress:
                     on_progress(SeasonEvent("finish", job.episode, result=result))
         pool.shutdown(wait=True)
+    except Terminated:
+        _terminate(pool, stop, [f for f in pending if not f.done()])
+        raise
     except BaseException:
         _stop(pool, stop, [f for f in pending if not f.done()])
         raise
@@ -470,7 +480,24 @@ def _stop(pool: ProcessPoolExecutor, stop: Any, pending: list[Future]) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
+def _terminate(pool: ProcessPoolExecutor, stop: Any, pending: list[Future]) -> None:
+    """SIGTERM reached the season: pass it to every worker now (each removes its temp files and exits)."""
+    import signal
+
+    stop.set()
+    for future in pending:
+        future.cancel()
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            os.kill(process.pid, signal.SIGTERM)
+        except (OSError, AttributeError):
+            pass
+    wait(pending, timeout=10.0)
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
 _STOP: Any = None
+_RENDERING = False
 _PROJECTS: dict[tuple, Project] = {}
 
 
@@ -480,11 +507,31 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _init_worker(stop: Any) -> None:
-    """Workers ignore Ctrl-C while idle (no tracebacks); _render_one lets it interrupt a render."""
+def _init_manager(parent: int) -> None:
+    _ignore_sigint()
+    die_with_parent(parent)
+
+
+def _worker_sigterm(signum: int, frame: Any) -> None:
+    """Mid-render, unwind (atomic writes remove their temp files); idle, just exit."""
+    if _RENDERING:
+        raise Terminated("SIGTERM")
+    os._exit(TERMINATED_EXIT)
+
+
+def _init_worker(stop: Any, parent: int) -> None:
+    """Workers ignore Ctrl-C while idle (no tracebacks); _render_one lets it interrupt a render.
+
+    They end with their parent, whatever killed it (SIGTERM, SIGKILL, a crash), instead of
+    rendering the rest of the season as orphans.
+    """
+    import signal
+
     global _STOP
     _STOP = stop
     _ignore_sigint()
+    signal.signal(signal.SIGTERM, _worker_sigterm)
+    die_with_parent(parent)
 
 
 def _outcome(future: Future, job: _Job) -> EpisodeResult:

@@ -51,14 +51,28 @@ def atomic_path(target: Path) -> Iterator[Path]:
         raise error from None
     except EpisodeError:
         raise
-    except Exception as exc:  # encoders and taggers wrap the OSError of a full disk in their own type
+    except Exception as exc:  # encoders and taggers hide the OSError of a full disk in their own type
         cause = exc.__cause__ or exc.__context__
-        error = disk_error(cause, target) if isinstance(cause, OSError) else None
+        cause = cause if isinstance(cause, OSError) else probe(target.parent)
+        error = disk_error(cause, target) if cause is not None else None
         if error is None:
             raise
         raise error from None
     finally:
         tmp_path.unlink(missing_ok=True)
+
+
+def probe(folder: Path, size: int = 1 << 16) -> OSError | None:
+    """After a writer failed without saying why (pedalboard: "Unable to write data"): can ``folder``
+    still take ``size`` bytes? If not, the OSError to report instead of the writer's."""
+    try:
+        with tempfile.TemporaryFile(dir=folder) as handle:
+            handle.write(b"\0" * size)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as exc:
+        return exc
+    return None
 
 
 def sweep(folder: Path) -> list[Path]:

@@ -85,8 +85,9 @@ def disk_error(exc: OSError, target: Path) -> OutputError | None:
               errno.EROFS: "the folder is on a read-only file system",
               errno.EACCES: "permission denied", errno.EPERM: "permission denied"}.get(
         exc.errno or 0, exc.strerror or str(exc))
-    return OutputError(f"cannot be written: {reason}.", file=target,
-                       hint="Free space or choose a writable folder with -o; nothing half-written was left.")
+    fix = "Free some space, or choose another folder with -o" if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) \
+        else "Choose a writable folder with -o"
+    return OutputError(f"cannot be written: {reason}.", file=target, hint=f"{fix}; nothing half-written was left.")
 
 
 def check_writable(folder: Path) -> OutputError | None:
