@@ -29,7 +29,8 @@ def fails_cleanly(args: list[str], *folders: Path, names: str) -> str:
     result = runner.invoke(app, args)
     text = result.output
     assert result.exit_code == 2, text
-    assert "Traceback" not in text and result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in text
+    assert result.exception is None or isinstance(result.exception, SystemExit)
     paragraphs = [p for p in text.strip().split("\n\n") if p.strip()]
     assert len(paragraphs) == 1, text
     assert names in text.replace("\n", ""), text

@@ -246,6 +246,8 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
     timeline.clips.clear()
     say("Mastering")
     encoded = EncodedCache(Path(cache_dir) / "encoded" if cache_dir else None)
+    if encoded.folder is not None:
+        sweep(encoded.folder)
     loudness = _master_and_write(mix, project, episode, timeline.layout, outputs, encoded, parts=workers)
     result = RenderResult(episode, outputs, loudness, timeline.layout.duration, time.perf_counter() - started,
                           cache.hits, cache.misses, timeline.layout, project.show.bitrate)

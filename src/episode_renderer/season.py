@@ -27,8 +27,8 @@ from .errors import ConfigError, EpisodeError, OutputError, ScriptError
 from .export.atomic import sweep, write_text
 from .export.paths import STATE_SUFFIX, check_writable, season_names
 from .script.numbering import Number, episode_number, parse_number
-from .signals import TERMINATED_EXIT, Terminated, die_with_parent
 from .script.parser import front_matter
+from .signals import TERMINATED_EXIT, Terminated, die_with_parent
 
 if TYPE_CHECKING:
     from .render import RenderResult

@@ -47,7 +47,7 @@ def check_outputs(outputs: Iterable[Path], inputs: Iterable[Path | None], *, fla
     for path in (Path(p) for p in outputs):
         if path.is_dir():
             raise OutputError(f"{flag} names an existing folder, not a file to write.", file=path,
-                              hint="Give a file name ending in .mp3 (nothing was written).")
+                              hint="Give a file name instead (nothing was written).")
         for source in sources:
             if _same(path, source):
                 raise OutputError(f"{flag} would overwrite an input file ({source}).", file=path,
