@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, shared_episodes
 from episode_renderer.cli import app
 
 runner = CliRunner()
@@ -514,3 +514,22 @@ def test_season_workers_die_with_their_parent(tmp_path, how):
     assert not alive, "orphaned season workers"
     out = tmp_path / "out"
     assert not out.exists() or not [p for p in out.iterdir() if ".partial" in p.name]
+
+
+@pytest.mark.skipif(not shared_episodes(), reason="the show's scripts (../shared/episodes) are not here")
+def test_script_shows_every_direction_of_the_shows_episodes(monkeypatch):
+    from rich.console import Console
+
+    import episode_renderer.cli as cli
+    from episode_renderer.config import load_project
+    from episode_renderer.render import load_episode
+
+    monkeypatch.setattr(cli, "out", Console(width=2000, highlight=False))
+    project = load_project(ROOT)
+    for path in shared_episodes():
+        result = runner.invoke(app, ["script", str(path)])
+        assert result.exit_code == 0, result.output
+        shown = result.output
+        missing = [e.text for e in load_episode(path, project).events
+                   if e.kind in ("direction", "cue") and e.text.strip() not in shown]
+        assert not missing, f"{path.name}: {missing[:5]}"
