@@ -130,7 +130,8 @@ def render(
             result = render_episode(episode, project, target, cache_dir=_cache_dir(no_cache, cache_dir),
                                     progress=progress, stage=stage, workers=jobs)
     loud = result.loudness
-    out.print(f"[green]wrote[/] {escape(str(result.outputs.mp3))}  {result.duration:.1f} s audio in {result.seconds:.1f} s  "
+    out.print(f"[green]wrote[/] {escape(str(result.outputs.mp3))}  "
+              f"{result.duration:.1f} s audio in {result.seconds:.1f} s  "
               f"{loud.integrated:.1f} LUFS  {loud.true_peak:.1f} dBTP  "
               f"{len(result.layout.chapters)} chapters  ({result.cache_hits} lines from cache)", highlight=False,
               soft_wrap=True)
@@ -224,7 +225,8 @@ def preview(
         started = time.perf_counter()
         result = preview_line(episode, project, character, line=line, text=text, out=target,
                               cache_dir=_cache_dir(no_cache, cache_dir))
-    out.print(f"[green]wrote[/] {escape(str(target))}  {result.duration:.1f} s  in {time.perf_counter() - started:.1f} s  "
+    out.print(f"[green]wrote[/] {escape(str(target))}  {result.duration:.1f} s  "
+              f"in {time.perf_counter() - started:.1f} s  "
               f"[dim]{escape(result.speech)}[/]", highlight=False)
 
 

@@ -85,8 +85,8 @@ def disk_error(exc: OSError, target: Path) -> OutputError | None:
               errno.EROFS: "the folder is on a read-only file system",
               errno.EACCES: "permission denied", errno.EPERM: "permission denied"}.get(
         exc.errno or 0, exc.strerror or str(exc))
-    fix = "Free some space, or choose another folder with -o" if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) \
-        else "Choose a writable folder with -o"
+    full = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+    fix = "Free some space, or choose another folder with -o" if full else "Choose a writable folder with -o"
     return OutputError(f"cannot be written: {reason}.", file=target, hint=f"{fix}; nothing half-written was left.")
 
 
