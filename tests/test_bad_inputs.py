@@ -532,3 +532,27 @@ def test_script_shows_every_direction_of_the_shows_episodes(monkeypatch):
         missing = [e.text for e in load_episode(path, project).events
                    if e.kind in ("direction", "cue") and e.text.strip() not in shown]
         assert not missing, f"{path.name}: {missing[:5]}"
+
+
+def test_two_renders_keep_their_sidecars_and_a_damaged_encoding_is_redone(tmp_path):
+    """The real CLI twice: sidecars per full stem; a same-size cached MP3 with a zeroed middle is re-encoded."""
+    from episode_renderer.export.mp3 import read_audio
+
+    cache = tmp_path / "cache"
+    first = runner.invoke(app, ["render", str(SHORT), "-o", str(tmp_path / "show.ep1.mp3"), "--cache-dir", str(cache)])
+    assert first.exit_code == 0, first.output
+    (entry,) = (cache / "encoded").glob("*.mp3")
+    data = bytearray(entry.read_bytes())
+    data[len(data) // 4: 3 * len(data) // 4] = bytes(len(data) // 2)
+    entry.write_bytes(bytes(data))
+    second = runner.invoke(app, ["render", str(SHORT), "-o", str(tmp_path / "show.ep2.mp3"), "--cache-dir", str(cache)])
+    assert second.exit_code == 0, second.output
+    for stem in ("show.ep1", "show.ep2"):
+        assert all((tmp_path / f"{stem}{suffix}").is_file()
+                   for suffix in (".mp3", ".json", ".vtt", ".srt", ".chapters.json", ".report.json"))
+    assert not (tmp_path / "show.json").exists()
+    one, _ = read_audio(tmp_path / "show.ep1.mp3")
+    two, _ = read_audio(tmp_path / "show.ep2.mp3")
+    middle = slice(two.size // 3, 2 * two.size // 3)
+    assert abs(one.size - two.size) < 4410 and float(abs(two[middle]).max()) > 0.01
+    assert entry.read_bytes() != bytes(data)  # the damaged entry was replaced by the new encoding
