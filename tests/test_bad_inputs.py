@@ -556,3 +556,21 @@ def test_two_renders_keep_their_sidecars_and_a_damaged_encoding_is_redone(tmp_pa
     middle = slice(two.size // 3, 2 * two.size // 3)
     assert abs(one.size - two.size) < 4410 and float(abs(two[middle]).max()) > 0.01
     assert entry.read_bytes() != bytes(data)  # the damaged entry was replaced by the new encoding
+
+
+def test_render_into_a_file_as_if_it_were_a_folder(script, tmp_path):
+    fails_cleanly(["render", str(script), "-o", str(script / "ep.mp3")], tmp_path, names="is a file")
+
+
+def test_preview_refuses_an_existing_folder(tmp_path):
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    fails_cleanly(["preview", str(SHORT), "-c", "Kai", "--text", "Hi.", "-o", str(folder)], tmp_path,
+                  names="existing folder")
+
+
+def test_season_output_that_is_a_file(tmp_path):
+    folder = _season(tmp_path, ["ep-1.md"])
+    target = tmp_path / "out.txt"
+    target.write_text("mine")
+    fails_cleanly(["season", str(folder), "-o", str(target)], tmp_path, names="out.txt")
