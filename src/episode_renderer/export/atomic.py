@@ -11,15 +11,13 @@ import contextlib
 import os
 import re
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import EpisodeError
 
+#: ``.<stem>.<pid>-<random>.partial<ext>``; without the pid, a name from before pids were added.
 _TEMP = re.compile(r"^\..+\.(?:(\d+)-)?[^./]+\.partial(?:\.[^./]+)?$")
-#: A temp name without a process id (written before ids were added) is stale after this long.
-LEGACY_AGE = 3600.0
 
 
 @contextlib.contextmanager
@@ -76,7 +74,10 @@ def probe(folder: Path, size: int = 1 << 16) -> OSError | None:
 
 
 def sweep(folder: Path) -> list[Path]:
-    """Remove temp files left in ``folder`` by runs that no longer exist; return what was removed."""
+    """Remove temp files left in ``folder`` by runs that no longer exist; return what was removed.
+
+    A temp name without a pid was written by an older version, which no longer runs here.
+    """
     removed: list[Path] = []
     try:
         entries = list(Path(folder).iterdir())
@@ -87,12 +88,9 @@ def sweep(folder: Path) -> list[Path]:
         if not match or not path.is_file():
             continue
         pid = match.group(1)
+        if pid is not None and (int(pid) == os.getpid() or _alive(int(pid))):
+            continue
         try:
-            if pid is not None:
-                if int(pid) == os.getpid() or _alive(int(pid)):
-                    continue
-            elif time.time() - path.stat().st_mtime < LEGACY_AGE:
-                continue
             path.unlink()
             removed.append(path)
         except OSError:
