@@ -307,7 +307,7 @@ def season(
         console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
     if not project.show.base_url:
         console.print("[yellow]warning:[/] show.toml has no base_url, so the feed's links are relative; "
-                      "set [show] base_url to where the MP3s will be published.", highlight=False)
+                      "set \\[show] base_url to where the MP3s will be published.", highlight=False)
     failed = [r for r in results if r.status == "failed"]
     if failed:
         for r in failed:
