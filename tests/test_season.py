@@ -178,7 +178,7 @@ def test_season_renders_publishes_and_resumes(folder, tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)
     out, cache = tmp_path / "out", tmp_path / "cache"
     args = ["season", str(folder), "-o", str(out), "--jobs", "2", "--cache-dir", str(cache),
-            "--cast", "voices/cast.toml"]  # relative: the worker processes must load the same file
+            "--cast", "voices/draft.toml"]  # relative: the worker processes must load the same file
     first = runner.invoke(app, args)
     assert first.exit_code == 1, first.output
     mp3s = sorted(p.name for p in out.glob("*.mp3"))
