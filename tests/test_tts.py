@@ -156,3 +156,25 @@ def test_long_lines_reach_the_engine_in_bounded_pieces_and_lose_no_word():
     assert max(len(p) for p, _ in split_text(unpunctuated)) <= PIECE_CHARS
     assert split_text("x" * 1000) == [("x" * 400, 0.0), ("x" * 400, 0.0), ("x" * 200, 0.0)]
     assert split_text("Short line.") == [("Short line.", 0.0)]
+
+
+def test_temp_entries_of_a_killed_run_are_swept_from_the_line_cache(tmp_path):
+    import os
+    import subprocess
+
+    import numpy as np
+
+    from episode_renderer.tts.cache import LineCache
+
+    cache = LineCache(tmp_path)
+    cache.put("ab" + "0" * 62, np.zeros(10, dtype=np.float32), 44100)
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    folder = tmp_path / "ab"
+    leftover = folder / f".abcdef.{dead.pid}-x1.partial.line"
+    leftover.write_bytes(b"half")
+    live = folder / f".abcdef.{os.getpid()}-x2.partial.line"
+    live.write_bytes(b"mine")
+    LineCache(tmp_path).put("ab" + "1" * 62, np.zeros(10, dtype=np.float32), 44100)
+    assert not leftover.exists() and live.exists()
+    assert LineCache(tmp_path).get("ab" + "1" * 62) is not None

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import EpisodeError
+from ..tempfiles import sweep, temp_prefix  # noqa: F401  (sweep re-exported for the renderer)
 
-#: ``.<stem>.<pid>-<random>.partial<ext>``; without the pid, a name from before pids were added.
-_TEMP = re.compile(r"^\..+\.(?:(\d+)-)?[^./]+\.partial(?:\.[^./]+)?$")
 
 
 @contextlib.contextmanager
@@ -32,7 +30,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     target = Path(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.{os.getpid()}-",
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=temp_prefix(target.stem),
                                    suffix=f".partial{target.suffix}")
         os.close(fd)
     except OSError as exc:
@@ -71,41 +69,6 @@ def probe(folder: Path, size: int = 1 << 16) -> OSError | None:
     except OSError as exc:
         return exc
     return None
-
-
-def sweep(folder: Path) -> list[Path]:
-    """Remove temp files left in ``folder`` by runs that no longer exist; return what was removed.
-
-    A temp name without a pid was written by an older version, which no longer runs here.
-    """
-    removed: list[Path] = []
-    try:
-        entries = list(Path(folder).iterdir())
-    except OSError:
-        return removed
-    for path in entries:
-        match = _TEMP.match(path.name)
-        if not match or not path.is_file():
-            continue
-        pid = match.group(1)
-        if pid is not None and (int(pid) == os.getpid() or _alive(int(pid))):
-            continue
-        try:
-            path.unlink()
-            removed.append(path)
-        except OSError:
-            continue
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _umask() -> int:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..tempfiles import sweep, temp_prefix
+
 _MAGIC = b"EPRL1"
 _HEADER = struct.Struct("<5sI32s")  # magic, sample rate, sha256 of payload
 
@@ -35,6 +37,7 @@ class LineCache:
         self.folder = Path(folder) if folder else None
         self.hits = 0
         self.misses = 0
+        self._swept: set[Path] = set()
 
     def _path(self, key: str) -> Path:
         assert self.folder is not None
@@ -64,10 +67,14 @@ class LineCache:
         if self.folder is None:
             return
         path = self._path(key)
+        fresh = not path.parent.is_dir()
         path.parent.mkdir(parents=True, exist_ok=True)
+        if not fresh and path.parent not in self._swept:
+            sweep(path.parent)  # temp entries of a run that was killed mid-write
+            self._swept.add(path.parent)
         payload = np.ascontiguousarray(audio, dtype=np.float32).tobytes()
         header = _HEADER.pack(_MAGIC, rate, hashlib.sha256(payload).digest())
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".line")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=temp_prefix(key[:16]), suffix=".partial.line")
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(header + payload)

