@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -18,9 +18,12 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from ..errors import ConfigError
+from .model import SoundPart
+from .vocabulary import FILLERS, Lexicon, Modifier, SoundWords, clauses, deliveries, timed_seconds, tokens
 
 CATEGORIES = ("cue", "pause", "interrupt", "delivery", "action")
 _PARTS = re.compile(r"\s*(?:,|;|—|–|\s-\s)\s*")
+_UNKNOWN_IN_CUE = 2  # other words a clause may hold and still be a sound cue ("scanner sweep")
 
 
 @dataclass(frozen=True)
@@ -35,19 +38,49 @@ class Rule:
 
 @dataclass(frozen=True)
 class Direction:
-    """What one stage direction means for the render."""
+    """What one stage direction means for the render; one direction may mean several things
+    (*pauses, something clicking* is a pause and a click)."""
 
     category: str | None  # None: no rule matched (listed by `episode script --unmapped`)
-    sound: str | None = None
+    sound: str | None = None  # an action rule's own sound, played under the next words
     seconds: float | None = None
     delivery: str | None = None
+    parts: tuple[SoundPart, ...] = ()  # sounds the words name, in order
+    interrupt: bool = False
+    sound_first: bool = False  # the sound is named before the pause
+    by_rule: bool = False  # a regular-expression rule matched (not just a word of a lexicon)
+
+
+@dataclass(frozen=True)
+class Words:
+    """The lexicons: sound words (from sfx/cues.toml) and the words of pauses, interruptions,
+    deliveries and actions (from directions.toml)."""
+
+    sounds: SoundWords = field(default_factory=SoundWords)
+    pause: Lexicon = field(default_factory=Lexicon)
+    lengths: dict[str, float] = field(default_factory=dict)
+    interrupt: Lexicon = field(default_factory=Lexicon)
+    delivery: Lexicon = field(default_factory=Lexicon)
+    action: Lexicon = field(default_factory=Lexicon)
+    pause_seconds: float = 0.9
+    max_seconds: float = 3.0
+
+    def merged(self, first: "Words", first_source: dict[str, bool]) -> "Words":
+        """``first``'s words win; its plain settings only where its file set them."""
+        return Words(self.sounds.merged(first.sounds), self.pause.merged(first.pause),
+                     {**self.lengths, **first.lengths}, self.interrupt.merged(first.interrupt),
+                     self.delivery.merged(first.delivery), self.action.merged(first.action),
+                     first.pause_seconds if first_source.get("seconds") else self.pause_seconds,
+                     first.max_seconds if first_source.get("max_seconds") else self.max_seconds)
 
 
 @dataclass
 class Rules:
-    """All rules, in the order they are tried."""
+    """All rules: regular-expression rules (tried first, in order) and the lexicons."""
 
     rules: list[Rule] = field(default_factory=list)
+    words: Words = field(default_factory=Words)
+    sets: dict[str, bool] = field(default_factory=dict)
 
     def classify(self, direction: str) -> Direction:
         """Classify a direction (without its asterisks)."""
@@ -58,15 +91,79 @@ class Rules:
                 if rule.category != category:
                     continue
                 if any(rule.pattern.fullmatch(part) for part in parts):
-                    return Direction(category, rule.sound, rule.seconds, rule.delivery)
-        return Direction(None)
+                    if category == "action":
+                        return self._with_action(text, rule)
+                    sounds = (SoundPart(rule.sound),) if category == "cue" and rule.sound else ()
+                    return Direction(category, None if sounds else rule.sound, rule.seconds, rule.delivery,
+                                     sounds, category == "interrupt", by_rule=True)
+        return self._read(text)
+
+    def _with_action(self, text: str, rule: Rule) -> Direction:
+        """An action rule gives its sound; the words still give the delivery or pause around it
+        (*investigating urgently*: a click, and an intense delivery)."""
+        read = self._read(text)
+        category = read.category if read.category in ("pause", "interrupt", "delivery") else "action"
+        parts = () if rule.sound else read.parts
+        return replace(read, category=category, sound=rule.sound, parts=parts, by_rule=True)
+
+    def _read(self, text: str) -> Direction:
+        """Read a direction word by word: sounds, pause, interruption, delivery, action."""
+        w = self.words
+        words = tokens(text)
+        sounds: list[SoundPart] = []
+        dominant = False
+        first_sound = first_pause = len(words)
+        for clause in clauses(words):
+            found = w.sounds.parts(clause)
+            if not found:
+                continue
+            sounds += found
+            unknown = [t for t in clause if t not in FILLERS and not w.sounds.known(t)]
+            dominant = dominant or len(unknown) <= _UNKNOWN_IN_CUE
+        sound_hits = w.sounds.sounds.find(words)
+        if sound_hits:
+            first_sound = sound_hits[0][0]
+        pauses = w.pause.find(words)
+        seconds = timed_seconds(text, w.max_seconds)
+        if pauses or seconds is not None:
+            first_pause = pauses[0][0] if pauses else 0
+            if seconds is None:
+                lengths = [w.lengths[word] for word in words if word in w.lengths]
+                seconds = min(lengths[0] if lengths else w.pause_seconds, w.max_seconds)
+        interrupt = bool(w.interrupt.find(words))
+        delivery = deliveries(words, w.delivery)
+        action = bool(w.action.find(words))
+        if sounds and dominant:
+            category: str | None = "cue"
+        elif seconds is not None:
+            category = "pause"
+        elif interrupt:
+            category = "interrupt"
+        elif delivery:
+            category = "delivery"
+        elif action or sounds:
+            category = "action"
+        else:
+            category = None
+        return Direction(category, None, seconds, delivery, tuple(sounds), interrupt, first_sound < first_pause)
+
+    def leads(self, text: str) -> bool:
+        """Does the text open with a word the rules know? Stage directions open with their verb or
+        adverb (*Pauses*, *Quietly*); narration opens with its subject (*Vector stops pacing*)."""
+        words = tokens(_clean(text))
+        if not words:
+            return False
+        w = self.words
+        return any(lexicon.find(words[:3]) and lexicon.find(words[:3])[0][0] == 0
+                   for lexicon in (w.pause, w.interrupt, w.delivery, w.action, w.sounds.sounds, w.sounds.modifiers))
 
     def is_cue(self, direction: str) -> bool:
         return self.classify(direction).category == "cue"
 
     def extend(self, other: "Rules") -> "Rules":
-        """Rules of ``other`` are tried before ours within each category."""
-        return Rules(other.rules + self.rules)
+        """Rules of ``other`` are tried before ours within each category; its words win over ours."""
+        return Rules(other.rules + self.rules, self.words.merged(other.words, other.sets),
+                     {**self.sets, **other.sets})
 
 
 def _clean(text: str) -> str:
@@ -87,6 +184,10 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
         raise ConfigError(f"is not valid TOML ({exc}).", file=source,
                           hint="Fix the syntax; see the comments in the default file for the format.") from exc
     rules: list[Rule] = []
+    known = set(CATEGORIES) | {"words", "sounds", "modifiers", "levels", "mix", "blocks"}
+    if set(data) - known:
+        raise ConfigError(f"unknown table(s) {', '.join(sorted(set(data) - known))}; "
+                          f"expected {', '.join(sorted(known))}.", file=source)
     for category in CATEGORIES:
         entries = data.get(category, [])
         if not isinstance(entries, list):
@@ -108,7 +209,73 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
             rules.append(Rule(category, pattern, entry.get("sound"),
                               float(seconds) if seconds is not None else None,
                               entry.get("delivery"), source))
-    return Rules(rules)
+    words, sets = _words(data, source)
+    return Rules(rules, words, sets)
+
+
+def _word_list(value: object, where: str, source: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigError(f"{where} must be a list of words or phrases, e.g. [\"whirr\", \"whir\"].", file=source)
+    return [v.strip() for v in value]
+
+
+def _number(table: dict, key: str, where: str, source: str, default: float, low: float, high: float) -> float:
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+        raise ConfigError(f"{where} `{key}` must be a number from {low:g} to {high:g}, not {value!r}.", file=source)
+    return float(value)
+
+
+def _table(data: dict, key: str, where: str, source: str, allowed: set[str] | None = None) -> dict:
+    table = data.get(key, {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table ([{where.strip('[]')}]).", file=source)
+    if allowed is not None and set(table) - allowed:
+        unknown = ", ".join(sorted(set(table) - allowed))
+        raise ConfigError(f"{where} has unknown key(s) {unknown}; it takes {', '.join(sorted(allowed))}.",
+                          file=source)
+    return table
+
+
+def _words(data: dict, source: str) -> tuple[Words, dict[str, bool]]:
+    """The lexicon tables: [words.*] (directions.toml), [sounds.*] and [modifiers.*] (sfx/cues.toml)."""
+    words = _table(data, "words", "[words]", source, {"pause", "interrupt", "delivery", "action"})
+    pause = _table(words, "pause", "[words.pause]", source, {"words", "seconds", "max_seconds", "lengths"})
+    lengths = _table(pause, "lengths", "[words.pause.lengths]", source)
+    length_map = {k.lower(): _number(lengths, k, "[words.pause.lengths]", source, 0.9, 0.05, 30.0) for k in lengths}
+    interrupt = _table(words, "interrupt", "[words.interrupt]", source, {"words"})
+    action = _table(words, "action", "[words.action]", source, {"words"})
+    delivery = _table(words, "delivery", "[words.delivery]", source)
+    sounds = _table(data, "sounds", "[sounds]", source)
+    modifiers = _table(data, "modifiers", "[modifiers]", source)
+    sound_words: dict[str, list[str]] = {}
+    for name, table in sounds.items():
+        where = f"[sounds.{name}]"
+        table = _table(sounds, name, where, source, {"words", "kind", "file"})
+        sound_words[str(table.get("file", name))] = _word_list(table.get("words", []), f"{where} `words`", source)
+    effects: dict[str, Modifier] = {}
+    modifier_words: dict[str, list[str]] = {}
+    for name, table in modifiers.items():
+        where = f"[modifiers.{name}]"
+        table = _table(modifiers, name, where, source, {"words", "gain_db", "repeat", "bend", "wobble"})
+        modifier_words[name] = _word_list(table.get("words", []), f"{where} `words`", source)
+        effects[name] = Modifier(_number(table, "gain_db", where, source, 0.0, -30.0, 12.0),
+                                 int(_number(table, "repeat", where, source, 1, 1, 8)),
+                                 _number(table, "bend", where, source, 0.0, -12.0, 12.0),
+                                 _number(table, "wobble", where, source, 0.0, 0.0, 6.0))
+    for name, value in delivery.items():
+        _word_list(value, f"[words.delivery] `{name}`", source)
+    seconds = _number(pause, "seconds", "[words.pause]", source, 0.9, 0.05, 30.0)
+    max_seconds = _number(pause, "max_seconds", "[words.pause]", source, 3.0, 0.05, 60.0)
+    built = Words(
+        SoundWords(Lexicon.of(sound_words), Lexicon.of(modifier_words), effects),
+        Lexicon.of({"pause": _word_list(pause.get("words", []), "[words.pause] `words`", source)}),
+        length_map,
+        Lexicon.of({"interrupt": _word_list(interrupt.get("words", []), "[words.interrupt] `words`", source)}),
+        Lexicon.of({name: list(value) for name, value in delivery.items()}),
+        Lexicon.of({"action": _word_list(action.get("words", []), "[words.action] `words`", source)}),
+        seconds, max_seconds)
+    return built, {"seconds": "seconds" in pause, "max_seconds": "max_seconds" in pause}
 
 
 def default_rules() -> Rules:

@@ -7,6 +7,26 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class SoundPart:
+    """One sound of a cue as the script names it: a compound (WHIRR-CLICK) has several, in order."""
+
+    sound: str
+    gain_db: float = 0.0  # from modifiers (*soft*, *loud*): an offset from the sound's usual level
+    repeat: int = 1  # *rapid*, *multiple*: played this many times back to back
+    bend: float = 0.0  # *confused*: semitones the pitch glides by over the sound
+    wobble: float = 0.0  # *nervous*: semitones of vibrato
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"sound": self.sound}
+        for name in ("gain_db", "bend", "wobble"):
+            if getattr(self, name):
+                data[name] = getattr(self, name)
+        if self.repeat != 1:
+            data["repeat"] = self.repeat
+        return data
+
+
+@dataclass(frozen=True)
 class Event:
     """One thing that happens in the episode, in script order.
 
@@ -33,6 +53,7 @@ class Event:
     turn: int = 0  # index of the speaker turn; a new turn means a change of speaker or block
     topic: bool = False  # a host question that opens a new topic (chapter)
     interrupts: bool = False  # this line cuts into the previous one
+    parts: tuple[SoundPart, ...] = ()  # a cue's sounds in order (``sound`` is the first)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -52,6 +73,8 @@ class Event:
             data["topic"] = True
         if self.interrupts:
             data["interrupts"] = True
+        if self.parts:
+            data["parts"] = [part.to_json() for part in self.parts]
         return data
 
 

@@ -63,6 +63,11 @@ _LINK_REF = re.compile(r"^\s*\[[^\]]+\]:\s*<?(?:https?://|/|\./|#|www\.)\S*>?(?:
 _EMPHASIS = re.compile(r"(\*\*|__|\*|(?<!\w)_(?!_)|(?<!_)_(?!\w)|~~)")
 _CODE_SPAN = re.compile(r"`([^`]*)`")
 _WORDS = re.compile(r"[A-Za-z0-9]")
+_PROSE_WORDS = 8  # an italic sentence this long that only a word list matched is narration, not a direction
+# (a shorter sentence too, unless it opens with a word the rules know: *Pauses.* but *Probably nothing.*)
+_SENTENCE_END = re.compile(r"(^|[.!?…:;—–\-)\"”])\s*$")
+_SENTENCE_START = re.compile(r"^\s*($|[A-Z(\"“—–\-.!?…])")
+_SENTENCE = re.compile(r"[.?!…]$")  # *Wait.* inside speech is an emphasised sentence, not a direction
 _THIRD_PERSON = re.compile(r"\b(he|she|they|his|her|their|them|him)\b", re.IGNORECASE)
 
 
@@ -493,6 +498,8 @@ class _LineParser:
             stripped = ", ".join(c for c in cells if c)
         item = _LIST.match(stripped)
         italic = _ITALIC_LINE.match(stripped)
+        if italic and "*" in (italic.group("a") or "") and not italic.group("c"):
+            italic = None  # *WHIRR* words *BZZT*: cues around speech, not one italic
         if italic and not item:
             inner = italic.group("a") or italic.group("b") or italic.group("c") or ""
             self._italic_line(number, inner, raw, speaker)
@@ -510,13 +517,15 @@ class _LineParser:
         self._speech(number, stripped, speaker or NARRATOR)
 
     def _italic_line(self, number: int, inner: str, raw: str, speaker: str | None) -> None:
-        direction = self.rules.classify(strip_markup(inner))
-        if direction.category is not None:
-            self._direction(number, inner, direction, speaker)
-            return
         plain = strip_markup(inner)
+        direction = self.rules.classify(plain)
         words = plain.split()
         spoken = (bool(re.search(r"[.?!…\"”:]$", plain)) and len(words) >= 2) or len(words) >= 12
+        prose = direction.category not in (None, "cue") and not direction.by_rule and (
+            plain.isupper() or (spoken and (len(words) >= _PROSE_WORDS or not self.rules.leads(plain))))
+        if direction.category is not None and not prose:
+            self._direction(number, inner, direction, speaker)
+            return
         if speaker is None:
             who = "Human" if (self.s.host_open and not self.s.stack) else NARRATOR
             self._speech(number, inner, who, whole_italic_is_speech=True)
@@ -534,25 +543,27 @@ class _LineParser:
         return bool(_THIRD_PERSON.search(text)) or any(re.search(rf"\b{re.escape(n)}\b", text) for n in names)
 
     def _direction(self, number: int, inner: str, direction: Direction, speaker: str | None) -> None:
+        """One direction may be several events: a delivery or action, a pause, and its sounds."""
         text = strip_markup(inner)
         category = direction.category
         where = self.context()
-        if category == "cue":
-            self.s.events.append(Event("cue", number, text, speaker=speaker, sound=direction.sound,
-                                       category="cue", **where))
-        elif category == "pause":
-            self.s.events.append(Event("pause", number, text, speaker=speaker, category="pause",
-                                       seconds=direction.seconds or 0.8, **where))
-        else:
-            if category == "delivery":
-                self.s.delivery = direction.delivery
-            elif category == "interrupt":
-                self.s.interrupt_next = True
-                if direction.delivery:
-                    self.s.delivery = direction.delivery
+        if direction.delivery:
+            self.s.delivery = direction.delivery
+        if direction.interrupt:
+            self.s.interrupt_next = True
+        if category not in ("cue", "pause"):
             self.s.events.append(Event("direction", number, text, speaker=speaker, sound=direction.sound,
-                                       category=category or "action", delivery=direction.delivery,
-                                       **where))
+                                       category=category or "action", delivery=direction.delivery, **where))
+        pause = None
+        if direction.seconds is not None:
+            pause = Event("pause", number, text, speaker=speaker, category="pause", seconds=direction.seconds,
+                          delivery=direction.delivery if category == "pause" else None, **where)
+        cue = None
+        if direction.parts:
+            cue = Event("cue", number, text, speaker=speaker, sound=direction.parts[0].sound, category="cue",
+                        parts=direction.parts, **where)
+        order = [cue, pause] if direction.sound_first or category == "cue" else [pause, cue]
+        self.s.events.extend(e for e in order if e is not None)
 
     def _speech(self, number: int, text: str, speaker: str, *, whole_italic_is_speech: bool = False,
                 topic: bool = False, category: str | None = None) -> None:
@@ -565,7 +576,9 @@ class _LineParser:
         pos = 0
         for m in _INLINE_ITALIC.finditer(text):
             inner = strip_markup(m.group(1))
-            if self.rules.classify(inner).category is None:
+            found = self.rules.classify(inner)
+            if found.category is None or not (found.by_rule or found.category == "cue" and inner.isupper() or
+                                              _between_sentences(text, m) and not _SENTENCE.search(inner)):
                 continue
             pieces.append(("say", text[pos:m.start()]))
             pieces.append(("direct", m.group(1)))
@@ -589,3 +602,8 @@ class _LineParser:
             topic = False
         if not self._accounted(number):
             self.s.skipped.append(Skipped(number, text, "no words"))
+
+
+def _between_sentences(text: str, match: re.Match[str]) -> bool:
+    """An italic between sentences is a direction; one inside a sentence (*really*) is emphasis."""
+    return bool(_SENTENCE_END.search(text[:match.start()]) or _SENTENCE_START.match(text[match.end():]))

@@ -18,11 +18,26 @@ PLACEMENTS = ("before", "under", "replace-pause")
 BED_PLACEMENT = "bed"
 
 
+KINDS = ("foley", "character", "alarm", "sting", "bed")
+
+
+@dataclass(frozen=True)
+class Level:
+    """Where a kind of sound sits against the speech around it, in LU."""
+
+    lu: float
+    max: float
+
+
+DEFAULT_LEVELS = {"foley": Level(-14.0, -8.0), "character": Level(-9.0, -5.0), "alarm": Level(-4.0, 0.0),
+                  "sting": Level(-3.0, 0.0), "bed": Level(-18.0, -12.0)}
+
+
 @dataclass(frozen=True)
 class SoundSetting:
     """How one sound is played."""
 
-    gain_db: float = -6.0
+    gain_db: float = 0.0  # dB added to its kind's level
     placement: str = "before"
     overlap: float = 0.25  # seconds the next line starts before an "under" sound ends
 
@@ -32,9 +47,9 @@ class BlockSound:
     """Sound design of a block: a one-shot as it opens, and a bed under it."""
 
     before: str | None = None
-    before_gain_db: float = -6.0
+    before_gain_db: float = 0.0  # dB added to the sound's level
     bed: str | None = None
-    bed_gain_db: float = -22.0
+    bed_gain_db: float = 0.0
 
 
 @dataclass
@@ -46,9 +61,16 @@ class CueBook:
     source: str
     blocks: dict[str, BlockSound] = field(default_factory=dict)
     duck_db: float = -10.0  # how far beds drop while someone speaks
+    kinds: dict[str, str] = field(default_factory=dict)
+    levels: dict[str, Level] = field(default_factory=lambda: dict(DEFAULT_LEVELS))
 
     def setting(self, sound: str) -> SoundSetting:
         return self.settings.get(sound, SoundSetting())
+
+    def level(self, sound: str) -> Level:
+        """The level a sound is placed at; a sound of no known kind counts as a character sound."""
+        return self.levels[self.kinds.get(sound, "bed" if self.setting(sound).placement == BED_PLACEMENT
+                                          else "character")]
 
 
 def parse_cues(text: str, source: str = "<cues>") -> CueBook:
@@ -60,19 +82,46 @@ def parse_cues(text: str, source: str = "<cues>") -> CueBook:
         if placement not in PLACEMENTS + (BED_PLACEMENT,):
             raise ConfigError(f"[[cue]] number {index}: placement must be one of "
                               f"{', '.join(PLACEMENTS + (BED_PLACEMENT,))}, not {placement!r}.", file=source)
-        gain = entry.get("gain_db", -6.0)
-        if isinstance(gain, bool) or not isinstance(gain, (int, float)):
-            raise ConfigError(f"[[cue]] number {index}: gain_db must be a number.", file=source)
+        gain = entry.get("gain_db", 0.0)
+        if isinstance(gain, bool) or not isinstance(gain, (int, float)) or not -40 <= gain <= 20:
+            raise ConfigError(f"[[cue]] number {index}: gain_db must be a number of dB from -40 to 20.", file=source)
         settings.setdefault(entry["sound"], SoundSetting(float(gain), placement,
                                                           float(entry.get("overlap", 0.25))))
     blocks: dict[str, BlockSound] = {}
     for name, table in data.get("blocks", {}).items():
         if not isinstance(table, dict) or set(table) - {"before", "before_gain_db", "bed", "bed_gain_db"}:
             raise ConfigError(f"[blocks.{name}] takes before, before_gain_db, bed and bed_gain_db.", file=source)
-        blocks[name] = BlockSound(table.get("before"), float(table.get("before_gain_db", -6.0)),
-                                  table.get("bed"), float(table.get("bed_gain_db", -22.0)))
+        blocks[name] = BlockSound(table.get("before"), float(table.get("before_gain_db", 0.0)),
+                                  table.get("bed"), float(table.get("bed_gain_db", 0.0)))
     duck = data.get("mix", {}).get("duck_db", -10.0)
-    return CueBook(rules, settings, source, blocks, float(duck))
+    kinds: dict[str, str] = {}
+    for name, table in data.get("sounds", {}).items():
+        kind = table.get("kind", "character")
+        if kind not in KINDS:
+            raise ConfigError(f"[sounds.{name}] `kind` must be one of {', '.join(KINDS)}, not {kind!r}.", file=source)
+        kinds[str(table.get("file", name))] = kind
+    return CueBook(rules, settings, source, blocks, float(duck), kinds, _levels(data.get("levels", {}), source))
+
+
+def _levels(table: object, source: str) -> dict[str, Level]:
+    """[levels]: each kind's `lu` and `max` against the speech, checked so nothing rises above it."""
+    if not isinstance(table, dict) or set(table) - set(KINDS):
+        raise ConfigError(f"[levels] takes only {', '.join(KINDS)}.", file=source)
+    levels = dict(DEFAULT_LEVELS)
+    for kind, entry in table.items():
+        where = f"[levels] `{kind}`"
+        if not isinstance(entry, dict) or set(entry) - {"lu", "max"}:
+            raise ConfigError(f"{where} must be {{ lu = -9.0, max = -5.0 }}.", file=source)
+        values = []
+        for key in ("lu", "max"):
+            value = entry.get(key, getattr(levels[kind], key))
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not -60 <= value <= 6:
+                raise ConfigError(f"{where} `{key}` must be LU from -60 to 6 (relative to the speech).", file=source)
+            values.append(float(value))
+        if values[0] > values[1]:
+            raise ConfigError(f"{where}: `lu` ({values[0]:g}) is above `max` ({values[1]:g}).", file=source)
+        levels[kind] = Level(*values)
+    return levels
 
 
 def load_cues(path: Path) -> CueBook:

@@ -1,0 +1,195 @@
+"""Word lists that read directions by what they name, not by whole phrases.
+
+A new episode brings new phrasings ("confused whirr", "voice getting sharper") around the same
+few words, so directions are read word by word: inflections fold onto a base form, and sound
+words, modifiers, deliveries, pauses and action verbs are looked up in lexicons that are data.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .model import SoundPart
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?(?:-[a-z0-9]+(?:'[a-z]+)?)*|[,;:—–()]|\.\.\.|[.!?]")
+_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+            "nine": 9, "ten": 10, "a": 1, "half": 0.5, "several": 3, "few": 3, "couple": 2}
+_SECONDS = re.compile(r"\b(\d+(?:\.\d+)?|" + "|".join(_NUMBERS) + r")(?:\s+or\s+\w+)?\s+(?:full\s+)?seconds?\b")
+_NEGATORS = {"less", "not", "no", "without", "never", "un"}
+FILLERS = frozenset("""a an the of sound sounds noise noises tone tones with and then followed by its it his her
+their another one single two three four some more again from into s kai kai's system systems low-level""".split())
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case words (hyphenated ones kept whole) and clause marks: ``WHIRR-CLICK!`` -> whirr-click, !"""
+    return _TOKEN.findall(text.lower().replace("’", "'"))
+
+
+def forms(word: str) -> set[str]:
+    """The base forms a word may be an inflection of (whirring -> whirr, sharper -> sharp)."""
+    out = {word}
+    if word.endswith("'s"):
+        word = word[:-2]
+        out.add(word)
+    for suffix, repl in (("ily", "y"), ("ally", "al"), ("ally", ""), ("ly", ""), ("ly", "le"), ("ing", ""),
+                         ("ing", "e"), ("ied", "y"), ("ies", "y"), ("ed", ""), ("ed", "e"), ("es", ""),
+                         ("s", ""), ("ier", "y"), ("er", ""), ("er", "e"), ("est", ""), ("ness", ""),
+                         ("ment", ""), ("ity", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            stem = word[: len(word) - len(suffix)] + repl
+            out.add(stem)
+            if len(stem) > 3 and stem[-1] == stem[-2] and not repl:
+                out.add(stem[:-1])  # stopped -> stop, but whirr stays whirr
+    return out
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Words (base forms) or phrases mapped to a value; phrases are tuples of base forms."""
+
+    entries: dict[tuple[str, ...], str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, mapping: dict[str, list[str]]) -> "Lexicon":
+        entries: dict[tuple[str, ...], str] = {}
+        for value, words in mapping.items():
+            for word in words:
+                entries[tuple(word.lower().replace("-", " ").split())] = value
+        return cls(entries)
+
+    def merged(self, first: "Lexicon") -> "Lexicon":
+        """``first``'s words win over ours."""
+        return Lexicon({**self.entries, **first.entries})
+
+    def find(self, words: list[str]) -> list[tuple[int, int, str]]:
+        """Every (start, end, value) hit in text order, the longest phrase first at each position.
+
+        A hyphenated word that is no entry as a whole (WHIRR-CLICK) yields each of its parts, in
+        order, all at its own position.
+        """
+        longest = max((len(k) for k in self.entries), default=0)
+        hits: list[tuple[int, int, str]] = []
+        i = 0
+        while i < len(words):
+            for size in range(min(longest, len(words) - i), 0, -1):
+                value = self._match(words[i:i + size])
+                if value is not None:
+                    hits.append((i, i + size, value))
+                    i += size
+                    break
+            else:
+                if "-" in words[i]:
+                    hits.extend((i, i + 1, value) for _, _, value in self.find(words[i].split("-")))
+                i += 1
+        return hits
+
+    def _match(self, words: list[str]) -> str | None:
+        parts = [p for w in words for p in w.split("-") if p]
+        if not parts or len(parts) > max((len(k) for k in self.entries), default=0):
+            return None
+        if len(parts) == 1:
+            return next((self.entries[(f,)] for f in forms(parts[0]) if (f,) in self.entries), None)
+        if tuple(parts) in self.entries:
+            return self.entries[tuple(parts)]
+        options = [forms(p) for p in parts]
+        for candidate, value in self.entries.items():
+            if len(candidate) == len(parts) and all(c in o for c, o in zip(candidate, options, strict=True)):
+                return value
+        return None
+
+
+@dataclass(frozen=True)
+class Modifier:
+    """What a word such as *soft*, *confused* or *rapid* does to the sound it qualifies."""
+
+    gain_db: float = 0.0
+    repeat: int = 1
+    bend: float = 0.0
+    wobble: float = 0.0
+
+
+@dataclass(frozen=True)
+class SoundWords:
+    """The sound vocabulary: words -> sound files, and modifier words -> changes."""
+
+    sounds: Lexicon = field(default_factory=Lexicon)
+    modifiers: Lexicon = field(default_factory=Lexicon)
+    effects: dict[str, Modifier] = field(default_factory=dict)
+
+    def merged(self, first: "SoundWords") -> "SoundWords":
+        return SoundWords(self.sounds.merged(first.sounds), self.modifiers.merged(first.modifiers),
+                          {**self.effects, **first.effects})
+
+    def parts(self, words: list[str]) -> list[SoundPart]:
+        """The sounds a run of words names, in order, each shaped by the modifiers around it.
+
+        Hyphenated hits are a compound (WHIRR-CLICK: both, in order); a sound word right before
+        another (``alarm chime``) describes it, so only the head plays.
+        """
+        hits = self.sounds.find(words)
+        kept = [h for n, h in enumerate(hits)
+                if not (n + 1 < len(hits) and hits[n + 1][0] == h[1])]
+        if not kept:
+            return []
+        shape = self._shape(words, {i for h in hits for i in range(h[0], h[1])})
+        return [SoundPart(sound, shape.gain_db, shape.repeat, shape.bend, shape.wobble)
+                for _, _, sound in kept]
+
+    def _shape(self, words: list[str], taken: set[int]) -> Modifier:
+        gain, repeat, bend, wobble = 0.0, 1, 0.0, 0.0
+        for start, end, name in self.modifiers.find(words):
+            if any(i in taken for i in range(start, end)):
+                continue
+            effect = self.effects[name]
+            gain += effect.gain_db
+            repeat = max(repeat, effect.repeat)
+            bend = bend or effect.bend
+            wobble = wobble or effect.wobble
+        return Modifier(gain, repeat, bend, wobble)
+
+    def known(self, word: str) -> bool:
+        return bool(self.sounds.find([word]) or self.modifiers.find([word]))
+
+
+_HEDGES = frozenset("""gets getting get got more most very slightly a bit little suddenly voice tone now still too so
+really increasingly somewhat quite growing becoming becomes sounding sounds looks looking almost practically""".split())
+
+
+def deliveries(words: list[str], lexicon: Lexicon) -> str | None:
+    """The delivery a direction names, skipping negated ones (*less defensive*).
+
+    A clause that is nothing but the delivery (*stops processing, offended*: "offended") beats a
+    word inside a longer clause; otherwise the first one wins.
+    """
+    first: str | None = None
+    for clause in clauses(words):
+        for start, end, value in lexicon.find(clause):
+            if start and clause[start - 1] in _NEGATORS:
+                continue
+            rest = [w for n, w in enumerate(clause) if not start <= n < end and w not in _HEDGES]
+            if not rest:
+                return value
+            first = first or value
+    return first
+
+
+def timed_seconds(text: str, cap: float) -> float | None:
+    """Seconds from a timed phrase (*two seconds of silence*, *ten seconds pass*), capped."""
+    m = _SECONDS.search(text.lower())
+    if not m:
+        return None
+    value = m.group(1)
+    seconds = float(value) if value[0].isdigit() else float(_NUMBERS[value])
+    return min(seconds, cap)
+
+
+def clauses(words: list[str]) -> list[list[str]]:
+    """Split at commas, semicolons, dashes and full stops: each clause is read on its own."""
+    out: list[list[str]] = [[]]
+    for word in words:
+        if word in {",", ";", ":", "—", "–", "(", ")", ".", "...", "!", "?"}:
+            out.append([])
+        else:
+            out[-1].append(word)
+    return [c for c in out if c]
