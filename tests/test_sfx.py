@@ -27,6 +27,17 @@ DURATIONS = {  # seconds, (min, max)
     "notebook-close": (0.2, 0.4),
     "typing": (1.2, 2.0),
     "glitch": (0.4, 0.8),
+    "chk": (0.1, 0.2),
+    "buzz": (0.2, 0.35),
+    "hum": (1.0, 1.5),
+    "pulse": (0.5, 0.9),
+    "sweep": (0.8, 1.2),
+    "whistle": (0.4, 0.8),
+    "static": (0.6, 1.0),
+    "alert": (0.35, 0.6),
+    "thud": (0.25, 0.45),
+    "knock": (0.4, 0.6),
+    "whoosh": (0.5, 0.9),
     "interrupt": (0.3, 0.5),
     "transition": (1.2, 2.0),
     "intro-sting": (2.5, 3.5),
@@ -191,3 +202,30 @@ def test_checked_in_files_match_the_code(built: tuple[Path, list[Path]]) -> None
         assert stored.shape == fresh.shape, f"{name}: sfx/ is stale, run `episode sfx build`"
         np.testing.assert_allclose(stored, fresh, atol=2 / 32768, rtol=0,
                                    err_msg=f"{name}: sfx/ is stale, run `episode sfx build`")
+
+
+def test_every_sound_the_vocabulary_names_has_a_file() -> None:
+    from episode_renderer.sound.cues import load_cues
+
+    book = load_cues(SFX_DIR / "cues.toml")
+    named = {part for entry in book.rules.words.sounds.sounds.entries.values() for part in [entry]}
+    assert named and named <= set(synth.SOUNDS), named - set(synth.SOUNDS)
+    assert set(book.kinds) <= set(synth.SOUNDS)
+
+
+def test_alert_rises_and_sweep_glides_up_and_back(rendered: dict[str, np.ndarray]) -> None:
+    x = rendered["alert"]
+    first, second = x[: int(0.15 * SR)], x[int(0.21 * SR): int(0.36 * SR)]
+    assert _dominant_hz(second) > 1.3 * _dominant_hz(first)
+    y = rendered["sweep"]
+    fifth = len(y) // 5
+    pitches = [_dominant_hz(y[s:s + fifth]) for s in (0, 2 * fifth, 4 * fifth)]
+    assert pitches[1] > 1.5 * pitches[0] and pitches[1] > 1.5 * pitches[2]
+
+
+def test_chk_is_one_latch_and_buzz_is_low_and_gritty(rendered: dict[str, np.ndarray]) -> None:
+    assert len(rendered["chk"]) < 0.6 * len(rendered["chk-chk"])
+    x = rendered["buzz"].astype(np.float64)
+    spec = np.abs(np.fft.rfft(x)) ** 2
+    freqs = np.fft.rfftfreq(len(x), 1 / SR)
+    assert spec[freqs < 1000].sum() > 0.3 * spec.sum() and spec[freqs > 2000].sum() > 0.05 * spec.sum()

@@ -403,6 +403,111 @@ def glitch(sr: int, rng: np.random.Generator) -> np.ndarray:
     return _oneshot(out, sr, fade_in=0.001, fade_out=0.02)
 
 
+def chk(sr: int, rng: np.random.Generator) -> np.ndarray:
+    """One latch snapping shut ('ch' then 'k'): compounds such as CHK-CHK-CHK repeat it."""
+    buf = np.zeros(_n(sr, 0.14))
+    _place(buf, 0.55 * _click(sr, rng, [3100.0, 4900.0, 7300.0], 260), _n(sr, 0.006))
+    _place(buf, _click(sr, rng, [2300.0, 3900.0, 6100.0], 180.0), _n(sr, 0.015))
+    return _oneshot(buf, sr, fade_in=0.0005, fade_out=0.03)
+
+
+def buzz(sr: int, rng: np.random.Generator) -> np.ndarray:
+    """A short electric 'bzzt': a gritty 120 Hz buzz with a crackle, cut off abruptly."""
+    t = _t(sr, 0.28)
+    tone = np.tanh(3.0 * (_saw(120.0, t, sr) + 0.5 * _pulse(180.0, t, sr, 0.3)))
+    crackle = _bandpass(rng.standard_normal(len(t)), sr, 2000, 7000) * (rng.random(len(t)) < 0.05)
+    env = np.minimum(1.0, t / 0.004) * (1 - 0.3 * t / 0.28)
+    return _oneshot((tone + 2.0 * crackle) * env, sr, fade_out=0.012)
+
+
+def hum(sr: int, rng: np.random.Generator) -> np.ndarray:
+    """A machine humming to itself for a moment: a steady mains-like tone that swells and fades."""
+    dur = 1.2
+    t = _t(sr, dur)
+    x = sum(np.sin(2 * np.pi * k * 110.0 * t + k) / k ** 1.3 for k in range(1, 8))
+    x += 0.2 * _lowpass(rng.standard_normal(len(t)), sr, 600) / 0.1
+    return _oneshot(_lowpass(x, sr, 2500) * np.sin(np.pi * t / dur) ** 0.7, sr, fade_in=0.05, fade_out=0.1)
+
+
+def pulse(sr: int, rng: np.random.Generator) -> np.ndarray:
+    """A detection pulse: two soft low pings, like a sensor's heartbeat."""
+    buf = np.zeros(_n(sr, 0.7))
+    t = _t(sr, 0.3)
+    ping = np.sin(2 * np.pi * 440.0 * t) * np.exp(-t / 0.07) + 0.3 * np.sin(2 * np.pi * 880.0 * t) * np.exp(-t / 0.03)
+    for at, gain in ((0.005, 1.0), (0.33, 0.75)):
+        _place(buf, gain * _fade(ping, sr, 0.004, 0.02), _n(sr, at))
+    return _oneshot(buf, sr)
+
+
+def sweep(sr: int, rng: np.random.Generator) -> np.ndarray:
+    """A scanner sweep: a tone gliding up and back with a band of noise following it."""
+    dur = 1.0
+    t = _t(sr, dur)
+    freq = 500 + 1500 * np.sin(np.pi * t / dur) ** 2
+    tone = np.sin(2 * np.pi * np.cumsum(freq) / sr)
+    air = _swept_noise(rng, sr, len(t), lambda c: 600 + 2400 * np.sin(np.pi * c / dur) ** 2, 0.4)
+    env = np.sin(np.pi * t / dur)
+    return _oneshot((0.7 * tone + 0.5 * air / max(1e-9, np.max(np.abs(air)))) * env, sr)
+
+
+def whistle(sr: int, rng: np.random.Generator) -> np.ndarray:
+    """A soft rising-then-falling whistle: a breathy sine with a little noise."""
+    dur = 0.6
+    t = _t(sr, dur)
+    freq = 1400 + 600 * np.sin(np.pi * t / dur)
+    x = np.sin(2 * np.pi * np.cumsum(freq) / sr) + 0.15 * _bandpass(rng.standard_normal(len(t)), sr, 1200, 2600)
+    return _oneshot(x * np.sin(np.pi * t / dur) ** 0.8, sr)
+
+
+def static(sr: int, rng: np.random.Generator) -> np.ndarray:
+    """Radio static: band-limited hiss with crackles, swelling in and out."""
+    dur = 0.8
+    t = _t(sr, dur)
+    hiss = _bandpass(rng.standard_normal(len(t)), sr, 800, 9000)
+    pops = np.zeros(len(t))
+    hits = rng.integers(0, len(t), size=60)
+    pops[hits] = rng.uniform(-6, 6, size=60)
+    x = hiss + _highpass(pops, sr, 1500)
+    return _oneshot(x * (0.6 + 0.4 * np.sin(2 * np.pi * 3 * t)) * np.sin(np.pi * t / dur) ** 0.5, sr)
+
+
+def alert(sr: int, rng: np.random.Generator) -> np.ndarray:
+    """An alert tone: two quick rising notes, clear and insistent but not harsh."""
+    buf = np.zeros(_n(sr, 0.45))
+    t = _t(sr, 0.16)
+    for i, f in enumerate((880.0, 1318.5)):
+        note = np.sin(2 * np.pi * f * t) + 0.25 * np.sin(2 * np.pi * 2 * f * t)
+        _place(buf, _fade(note, sr, 0.004, 0.03), _n(sr, 0.005 + 0.2 * i))
+    return _oneshot(buf, sr)
+
+
+def thud(sr: int, rng: np.random.Generator) -> np.ndarray:
+    """Something landing on a table: a low, damped thump with a short knock on top."""
+    t = _t(sr, 0.35)
+    body = np.sin(2 * np.pi * np.cumsum(60 + 90 * np.exp(-t / 0.02)) / sr) * np.exp(-t / 0.07)
+    knock = _bandpass(rng.standard_normal(len(t)), sr, 300, 2000) * np.exp(-t / 0.008)
+    return _oneshot(body + 0.5 * knock, sr, fade_in=0.0005, fade_out=0.05)
+
+
+def knock(sr: int, rng: np.random.Generator) -> np.ndarray:
+    """Two knuckle knocks on a wooden door."""
+    buf = np.zeros(_n(sr, 0.5))
+    t = _t(sr, 0.12)
+    for at in (0.005, 0.22):
+        hit = (np.sin(2 * np.pi * 190 * t) + 0.6 * np.sin(2 * np.pi * 410 * t)) * np.exp(-t / 0.025)
+        hit += 0.6 * _bandpass(rng.standard_normal(len(t)), sr, 800, 4000) * np.exp(-t / 0.004)
+        _place(buf, hit, _n(sr, at))
+    return _oneshot(buf, sr, fade_in=0.0005)
+
+
+def whoosh(sr: int, rng: np.random.Generator) -> np.ndarray:
+    """Air rushing past: noise whose band rises and falls as it swells and dies."""
+    dur = 0.7
+    t = _t(sr, dur)
+    air = _swept_noise(rng, sr, len(t), lambda c: 400 + 3000 * np.sin(np.pi * c / dur) ** 2, 0.6)
+    return _oneshot(air * np.sin(np.pi * t / dur) ** 2, sr)
+
+
 def interrupt(sr: int, rng: np.random.Generator) -> np.ndarray:
     """An urgent hi-lo-hi-lo alert to cut in on whatever is happening."""
     buf = np.zeros(_n(sr, 0.4))
@@ -590,6 +695,17 @@ SOUNDS: dict[str, SoundFn] = {
     "notebook-close": notebook_close,
     "typing": typing,
     "glitch": glitch,
+    "chk": chk,
+    "buzz": buzz,
+    "hum": hum,
+    "pulse": pulse,
+    "sweep": sweep,
+    "whistle": whistle,
+    "static": static,
+    "alert": alert,
+    "thud": thud,
+    "knock": knock,
+    "whoosh": whoosh,
     "interrupt": interrupt,
     "transition": transition,
     "intro-sting": intro_sting,
