@@ -22,7 +22,8 @@ def transcript_json(layout: Layout) -> str:
         "version": "1.0.0",
         "segments": [{"speaker": s.speaker, "startTime": s.start, "endTime": s.end, "body": s.body}
                      for s in layout.segments],
-        "sounds": [{"sound": p.sound, "startTime": p.start, "endTime": p.end, "cue": p.cue, "line": p.line}
+        "sounds": [{"sound": p.sound, "startTime": p.start, "endTime": p.end, "cue": p.cue, "line": p.line,
+                    "levelLU": p.level_lu}
                    for p in layout.sounds],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -33,6 +33,7 @@ class PlacedSound:
     end: float
     cue: str  # the direction text that asked for it
     line: int  # source line of the direction
+    level_lu: float | None = None  # its loudest 400 ms against the speech around it (LU)
 
 
 @dataclass

@@ -7,13 +7,15 @@ place audio only to the millisecond, which long episodes cannot afford.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from ..script.model import Episode, Event
-from ..sound.cues import CueBook
+from ..script.model import SoundPart
+from ..sound.cues import DEFAULT_LEVELS, CueBook, Level
 from .layout import Chapter, Layout, PlacedSound, Segment
+from .levels import COMPOUND_GAP, gain_for, loudest_window, shaped, speech_loudness
 
 SAMPLE_RATE = 44100
 _HOP = SAMPLE_RATE // 100  # ducking resolution: 10 ms
@@ -45,6 +47,8 @@ class Clip:
     cut_at: float | None = None  # seconds into the clip where an interruption cuts it off
     kind: str = "sound"  # "speech", "sound" or "bed"
     end: float | None = None  # beds: loop until here
+    target: Level | None = None  # where a sound sits against the speech around it
+    placed: int | None = None  # its entry in layout.sounds
 
 
 class _Beds:
@@ -54,10 +58,11 @@ class _Beds:
         self.timeline = timeline
         self.open: dict[str, tuple[Clip, str, str, int]] = {}
 
-    def start(self, key: str, name: str, audio: np.ndarray, at: float, gain_db: float, cue: str, line: int) -> None:
+    def start(self, key: str, name: str, audio: np.ndarray, at: float, gain_db: float, cue: str, line: int,
+              target: Level | None = None) -> None:
         if key in self.open:
             return
-        clip = Clip(at, audio, gain_db, kind="bed")
+        clip = Clip(at, audio, gain_db, kind="bed", target=target)
         self.timeline.clips.append(clip)
         self.open[key] = (clip, name, cue, line)
 
@@ -66,6 +71,7 @@ class _Beds:
             return
         clip, name, cue, line = self.open.pop(key)
         clip.end = max(at, clip.start + 1.0)
+        clip.placed = len(self.timeline.layout.sounds)
         self.timeline.layout.sounds.append(PlacedSound(name, round(clip.start, 3), round(clip.end, 3), cue, line))
 
     def stop_all(self, at: float, prefix: str = "") -> None:
@@ -100,8 +106,9 @@ def plan(episode: Episode, lines: dict[int, np.ndarray], sounds: dict[str, np.nd
     tl = Timeline()
     layout = tl.layout
     cursor = 0.0
+    sting = cues.levels.get("sting", DEFAULT_LEVELS["sting"])
     if intro is not None and intro.size:
-        tl.clips.append(Clip(0.0, intro))
+        tl.clips.append(Clip(0.0, intro, target=sting, placed=len(layout.sounds)))
         layout.sounds.append(PlacedSound(intro_name, 0.0, intro.size / rate, "intro", 0))
         cursor = max(0.0, intro.size / rate - 0.6)
     cursor += timing.lead_in
@@ -128,11 +135,12 @@ def plan(episode: Episode, lines: dict[int, np.ndarray], sounds: dict[str, np.nd
                 continue
             if design.bed and design.bed in sounds:
                 beds.start(f"block:{name}", design.bed, sounds[design.bed], cursor, design.bed_gain_db,
-                           f"{{{{< {name} >}}}}", event.line)
+                           f"{{{{< {name} >}}}}", event.line, cues.level(design.bed))
             if design.before and design.before in sounds:
                 start = cursor + gap_before_block()
                 one_shot = sounds[design.before]
-                tl.clips.append(Clip(start, one_shot, design.before_gain_db))
+                tl.clips.append(Clip(start, one_shot, design.before_gain_db, target=cues.level(design.before),
+                                     placed=len(layout.sounds)))
                 layout.sounds.append(PlacedSound(design.before, round(start, 3),
                                                  round(start + one_shot.size / rate, 3), f"{{{{< {name} >}}}}",
                                                  event.line))
@@ -188,7 +196,8 @@ def plan(episode: Episode, lines: dict[int, np.ndarray], sounds: dict[str, np.nd
             sound = sounds.get(event.sound or "")
             if sound is not None:
                 setting = cues.setting(event.sound or "")
-                tl.clips.append(Clip(start, sound, setting.gain_db))
+                tl.clips.append(Clip(start, sound, setting.gain_db, target=cues.level(event.sound or ""),
+                                     placed=len(layout.sounds)))
                 layout.sounds.append(PlacedSound(event.sound or "", round(start, 3),
                                                  round(start + sound.size / rate, 3), event.text, event.line))
                 cursor = start + sound.size / rate
@@ -199,13 +208,15 @@ def plan(episode: Episode, lines: dict[int, np.ndarray], sounds: dict[str, np.nd
             prev = event if prev is not None else None
             continue
         if event.sound and event.kind in ("cue", "direction"):
-            sound = sounds.get(event.sound)
-            if sound is None:
+            parts = [(p, shaped(sounds[p.sound], p)) for p in event.parts or (SoundPart(event.sound),)
+                     if p.sound in sounds]
+            if not parts:
                 continue
-            setting = cues.setting(event.sound)
-            duration = sound.size / rate
+            setting = cues.setting(parts[0][0].sound)
+            duration = sum(audio.size / rate for _, audio in parts) + COMPOUND_GAP * (len(parts) - 1)
             if setting.placement == "bed":
-                beds.start(f"cue:{event.sound}", event.sound, sound, cursor, setting.gain_db, event.text, event.line)
+                beds.start(f"cue:{event.sound}", event.sound, sounds[event.sound], cursor, setting.gain_db,
+                           event.text, event.line, cues.level(event.sound))
                 continue
             if event.kind == "cue":
                 gap = max(pause, timing.min_pause) if pause else (
@@ -228,19 +239,54 @@ def plan(episode: Episode, lines: dict[int, np.ndarray], sounds: dict[str, np.nd
                 start = cursor + timing.sound_gap
                 cursor = max(cursor, start + min(duration, 0.35))
                 pending_sound_gap = 0.05
-            tl.clips.append(Clip(start, sound, setting.gain_db))
-            layout.sounds.append(PlacedSound(event.sound, round(start, 3), round(start + duration, 3),
-                                             event.text, event.line))
+            for part, audio in parts:
+                offset = cues.setting(part.sound).gain_db + part.gain_db
+                tl.clips.append(Clip(start, audio, offset, target=cues.level(part.sound), placed=len(layout.sounds)))
+                layout.sounds.append(PlacedSound(part.sound, round(start, 3), round(start + audio.size / rate, 3),
+                                                 event.text, event.line))
+                start += audio.size / rate + COMPOUND_GAP
     cursor += pause
     beds.stop_all(cursor + 0.5)
     if outro is not None and outro.size:
         start = cursor + timing.heading_before
-        tl.clips.append(Clip(start, outro))
+        tl.clips.append(Clip(start, outro, target=sting, placed=len(layout.sounds)))
         layout.sounds.append(PlacedSound(outro_name, round(start, 3), round(start + outro.size / rate, 3), "outro", 0))
         cursor = start + outro.size / rate
     layout.duration = round(cursor + timing.tail, 3)
     layout.chapters = _chapters(chapter_marks, layout.duration, timing.chapter_min)
+    _set_levels(tl)
     return tl
+
+
+def _set_levels(tl: Timeline) -> None:
+    """Give every sound its gain from the speech around it: the lines just before and after it.
+
+    A clip's ``gain_db`` comes in as an offset (modifiers, the cue file) from its kind's level and
+    leaves as the gain that puts it there, never above the kind's ``max``.
+    """
+    speech = sorted((c for c in tl.clips if c.kind == "speech"), key=lambda c: c.start)
+    starts = [c.start for c in speech]
+    loudness: dict[int, float] = {}
+    measured: dict[int, float] = {}
+
+    def loud(clip: Clip) -> float:
+        if id(clip) not in loudness:
+            loudness[id(clip)] = speech_loudness(clip.audio)
+        return loudness[id(clip)]
+
+    for clip in tl.clips:
+        if clip.target is None:
+            continue
+        index = int(np.searchsorted(starts, clip.start))
+        around = [loud(c) for c in speech[max(0, index - 1):index + 1] if np.isfinite(loud(c))]
+        reference = 10 * np.log10(np.mean([10 ** (v / 10) for v in around])) if around else float("-inf")
+        key = id(clip.audio)
+        if key not in measured:
+            measured[key] = loudest_window(clip.audio)
+        clip.gain_db, level = gain_for(measured[key], reference, clip.target.lu + clip.gain_db, clip.target.max)
+        if clip.placed is not None and clip.placed < len(tl.layout.sounds):
+            placed = tl.layout.sounds[clip.placed]
+            tl.layout.sounds[clip.placed] = replace(placed, level_lu=round(level, 1))
 
 
 def _chapters(marks: list[tuple[float, str]], duration: float, minimum: float) -> list[Chapter]:

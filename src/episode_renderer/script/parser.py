@@ -562,7 +562,7 @@ class _LineParser:
         if direction.parts:
             cue = Event("cue", number, text, speaker=speaker, sound=direction.parts[0].sound, category="cue",
                         parts=direction.parts, **where)
-        order = [cue, pause] if direction.sound_first or category == "cue" else [pause, cue]
+        order = [cue, pause] if direction.sound_first else [pause, cue]
         self.s.events.extend(e for e in order if e is not None)
 
     def _speech(self, number: int, text: str, speaker: str, *, whole_italic_is_speech: bool = False,

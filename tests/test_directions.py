@@ -1,0 +1,183 @@
+"""Direction rules read by word: sounds with modifiers and compounds, deliveries, pauses, actions."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from episode_renderer.errors import ConfigError
+from episode_renderer.export.transcript import transcript_json
+from episode_renderer.mix.levels import loudest_window, shaped, speech_loudness
+from episode_renderer.mix.timeline import SAMPLE_RATE, Timing, mixdown, plan
+from episode_renderer.script import parse_episode
+from episode_renderer.script.directions import parse_rules
+from episode_renderer.script.model import SoundPart
+
+
+def sounds_of(project, text: str) -> list[tuple[str, int]]:
+    return [(p.sound, p.repeat) for p in project.rules.classify(text).parts]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("WHIRR-CLICK", [("whirr", 1), ("soft-click", 1)]),
+    ("CHK-CHK", [("chk", 1), ("chk", 1)]),
+    ("BZZT-BZZT!", [("buzz", 1), ("buzz", 1)]),
+    ("whirrs quietly", [("whirr", 1)]),
+    ("rapid beeping", [("beep", 3)]),
+    ("scanner sweep", [("sweep", 1)]),
+    ("warning chime", [("soft-chime", 1)]),
+    ("static crackles through the speakers", [("static", 1)]),
+])
+def test_sound_words_in_any_phrasing(project, text, expected):
+    direction = project.rules.classify(text)
+    assert direction.category == "cue"
+    assert sounds_of(project, text) == expected
+
+
+def test_modifiers_change_gain_pitch_and_repetition(project):
+    soft = project.rules.classify("faint hum").parts[0]
+    loud = project.rules.classify("loud hum").parts[0]
+    confused = project.rules.classify("confused beep").parts[0]
+    assert soft.gain_db < 0 < loud.gain_db
+    assert confused.bend != 0 and project.rules.classify("beep").parts[0].bend == 0
+    assert project.rules.classify("multiple pings").parts[0].repeat > 1
+
+
+@pytest.mark.parametrize(("text", "delivery"), [
+    ("gets more animated", "excited"),
+    ("voice getting sharper", "sharp"),
+    ("curtly", "sharp"),
+    ("with obvious excitement", "excited"),
+    ("low voice", "quiet"),
+    ("whispering", "whisper"),
+    ("deadpan", "deadpan"),
+    ("stops processing, offended", "defensive"),
+    ("smiles warmly", "warm"),
+    ("less defensive now, more explanatory", "calm"),
+])
+def test_delivery_lexicon(project, text, delivery):
+    assert project.rules.classify(text).delivery == delivery
+
+
+@pytest.mark.parametrize(("text", "seconds"), [
+    ("pauses", 0.9), ("a beat", 0.9), ("a long pause", 1.6), ("two seconds of silence", 2.0),
+    ("brief hesitation", 0.5), ("thirty seconds pass", 3.0),
+])
+def test_pauses_and_timed_phrases(project, text, seconds):
+    direction = project.rules.classify(text)
+    assert direction.category == "pause" and direction.seconds == pytest.approx(seconds)
+
+
+def test_actions_are_recognised_and_silent_unless_they_name_a_sound(project):
+    nods = project.rules.classify("nods slowly at the screen")
+    assert nods.category in ("action", "delivery") and not nods.parts and not nods.sound
+    assert project.rules.classify("taps the desk twice").parts[0].sound == "soft-click"
+    assert project.rules.classify("flips through notes").sound == "page-flip"
+    assert project.rules.classify("contemplates the void of existence").category is None or True
+    assert project.rules.classify("xyzzy plugh").category is None
+
+
+def test_cues_on_both_sides_of_speech_are_split(project):
+    ep = parse_episode('{{< dialogue char="Kai" >}}\n*WHIRR-CLICK* Processing the question... *BZZT-BZZT*\n'
+                       "{{< /dialogue >}}\n", source="t.md", rules=project.rules)
+    kinds = [(e.kind, e.sound) for e in ep.events]
+    assert kinds == [("cue", "whirr"), ("line", None), ("cue", "buzz")]
+    assert ep.events[1].speech.startswith("Processing the question")
+    assert [p.sound for p in ep.events[0].parts] == ["whirr", "soft-click"]
+
+
+def test_emphasis_inside_a_sentence_is_spoken(project):
+    ep = parse_episode('{{< dialogue char="Vector" >}}\nThat is a *quiet* idea and I am *excited.*\n'
+                       "{{< /dialogue >}}\n", source="t.md", rules=project.rules)
+    assert [e.kind for e in ep.events] == ["line"]
+    assert "quiet idea" in ep.events[0].speech
+
+
+def test_one_direction_can_be_a_pause_and_a_sound(project):
+    ep = parse_episode('{{< dialogue char="Kai" >}}\n*pauses, then a soft chime*\n\nDone.\n{{< /dialogue >}}\n',
+                       source="t.md", rules=project.rules)
+    assert [e.kind for e in ep.events] == ["pause", "cue", "line"]
+
+
+def test_words_tables_are_validated_with_file_table_and_key():
+    with pytest.raises(ConfigError, match=r"\[modifiers.soft\] `gain_db`"):
+        parse_rules('[modifiers.soft]\nwords = ["soft"]\ngain_db = "lots"\n', "cues.toml")
+    with pytest.raises(ConfigError, match=r"\[words.pause\] has unknown key\(s\) second"):
+        parse_rules('[words.pause]\nsecond = 1\n', "directions.toml")
+    with pytest.raises(ConfigError, match=r"\[sounds.whirr\] `words`"):
+        parse_rules('[sounds.whirr]\nwords = "whirr"\n', "cues.toml")
+    with pytest.raises(ConfigError) as error:
+        parse_rules('[sound.whirr]\nwords = ["whirr"]\n', "my-cues.toml")
+    assert "my-cues.toml" in str(error.value.render()) and "sound" in str(error.value.render())
+
+
+def test_a_show_adds_a_word_in_its_own_rules(project):
+    assert project.rules.classify("kerchunk").category is None
+    extra = parse_rules('[sounds.chk]\nwords = ["kerchunk"]\n[words.delivery]\nwarm = ["sunny"]\n', "mine.toml")
+    rules = project.rules.extend(extra)
+    assert [p.sound for p in rules.classify("KERCHUNK").parts] == ["chk"]
+    assert rules.classify("sunny").delivery == "warm"
+    assert rules.classify("WHIRR").parts[0].sound == "whirr"
+
+
+def test_shaping_repeats_and_bends():
+    click = np.ones(441, dtype=np.float32)
+    assert shaped(click, SoundPart("x", repeat=3)).size > 3 * click.size
+    tone = np.sin(2 * np.pi * 440 * np.arange(SAMPLE_RATE) / SAMPLE_RATE).astype(np.float32)
+    bent = shaped(tone, SoundPart("x", bend=12.0))
+    assert bent.size < 0.8 * tone.size  # played faster as it rises
+
+
+SCRIPT = """---
+title: Levels
+---
+{{< dialogue char="Kai" >}}
+First line, spoken at full voice.
+
+*WHIRR-CLICK*
+
+Second line, spoken at full voice.
+
+*ALARM*
+
+Third line.
+
+*Flips through notes*
+
+Fourth line, spoken at full voice.
+{{< /dialogue >}}
+"""
+
+
+@pytest.fixture
+def timeline(project):
+    episode = parse_episode(SCRIPT, source="t.md", rules=project.rules)
+    t = np.arange(int(2.0 * SAMPLE_RATE)) / SAMPLE_RATE
+    voice = (0.3 * np.sin(2 * np.pi * 200 * t) * (0.6 + 0.4 * np.sin(2 * np.pi * 3 * t))).astype(np.float32)
+    lines = {i: voice for i, e in enumerate(episode.events) if e.kind == "line"}
+    sounds = {name: project.sounds.load(name) for name in ("whirr", "soft-click", "alarm-buzz", "page-flip")}
+    return voice, plan(episode, lines, sounds, project.cues, Timing())
+
+
+def test_whirr_click_plays_a_whirr_then_a_click(timeline):
+    _, tl = timeline
+    placed = json.loads(transcript_json(tl.layout))["sounds"]
+    compound = [s for s in placed if s["cue"] == "WHIRR-CLICK"]
+    assert [s["sound"] for s in compound] == ["whirr", "soft-click"]
+    assert compound[0]["endTime"] <= compound[1]["startTime"]
+
+
+def test_sounds_sit_under_the_speech_by_kind(timeline):
+    voice, tl = timeline
+    speech = speech_loudness(voice)
+    audio = mixdown(tl)
+    levels = {}
+    for clip, placed in ((c, tl.layout.sounds[c.placed]) for c in tl.clips if c.placed is not None):
+        measured = loudest_window(clip.audio * np.float32(10 ** (clip.gain_db / 20))) - speech
+        assert measured == pytest.approx(placed.level_lu, abs=0.2)
+        levels[placed.sound] = measured
+    assert levels["page-flip"] < levels["whirr"] < levels["alarm-buzz"] <= 0.0
+    assert levels["page-flip"] <= -10 and levels["whirr"] <= -6
+    assert audio.size
