@@ -75,7 +75,6 @@ def test_actions_are_recognised_and_silent_unless_they_name_a_sound(project):
     assert nods.category in ("action", "delivery") and not nods.parts and not nods.sound
     assert project.rules.classify("taps the desk twice").parts[0].sound == "soft-click"
     assert project.rules.classify("flips through notes").sound == "page-flip"
-    assert project.rules.classify("contemplates the void of existence").category is None or True
     assert project.rules.classify("xyzzy plugh").category is None
 
 

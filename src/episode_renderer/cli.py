@@ -177,7 +177,8 @@ def script(
         return
     table = Table("line", "kind", "speaker", "text", "sound / detail", title=escape(parsed.title), show_lines=False)
     for event in parsed.events:
-        detail = event.sound or (f"{event.seconds:.1f} s" if event.seconds else "") or event.delivery or \
+        detail = " + ".join(p.sound for p in event.parts) or event.sound or \
+            (f"{event.seconds:.1f} s" if event.seconds else "") or event.delivery or \
             event.category or ""
         table.add_row(str(event.line), event.kind, escape(event.speaker or ""), escape(event.text), escape(detail))
     out.print(table)
@@ -348,7 +349,10 @@ def check(
     with _user_errors():
         project = _project(cast, cues, rules, show)
         files = _episode_files(path)
-    table = Table("episode", "est. length", "no voice", "no sound", "unmapped directions", "status")
+    from .script.coverage import coverage
+
+    table = Table("episode", "est. length", "no voice", "no sound", "directions understood",
+                  "unmapped directions", "status")
     broken = findings = 0
     report = []
     warnings: list[str] = []
@@ -358,25 +362,26 @@ def check(
         except ScriptError as error:
             broken += 1
             report.append({"episode": str(file), "error": error.render()})
-            table.add_row(escape(file.name), "", "", "", "", f"[red]{escape(error.render())}[/]")
+            table.add_row(escape(file.name), "", "", "", "", "", f"[red]{escape(error.render())}[/]")
             continue
         unvoiced = sorted({n.strip() for e in episode.events if e.kind in ("line", "heading") and e.speaker
                            for n in e.speaker.split(" & ") if not project.cast.has_voice(n.strip())})
         silent = sorted({e.sound or e.text for e in episode.events
                          if (e.kind == "cue" and (not e.sound or not project.sounds.has(e.sound)))
                          or (e.kind == "direction" and e.sound and not project.sounds.has(e.sound))})
-        unmapped = Counter(e.text.lower() for e in episode.events if e.kind == "direction"
-                           and project.rules.classify(e.text).category is None)
+        understood = coverage(episode, project.rules)
+        unmapped = understood.unmatched
         findings += len(unvoiced) + len(silent) + len(unmapped)
         estimate = _estimate_seconds(episode, project)
         report.append({"episode": str(file), "estimated_seconds": round(estimate, 1), "no_voice": unvoiced,
-                       "no_sound": silent, "unmapped": dict(unmapped.most_common()), "warnings": episode.warnings})
+                       "no_sound": silent, "directions": understood.total, "understood": understood.understood,
+                       "unmapped": dict(unmapped.most_common()), "warnings": episode.warnings})
         warnings += episode.warnings
         minutes, secs = divmod(int(estimate), 60)
         table.add_row(escape(file.name), f"{minutes}:{secs:02d}", escape(", ".join(unvoiced)) or "-",
                       escape(", ".join(silent)) or "-",
-                      escape(", ".join(f"{k} ({v})" for k, v in unmapped.most_common(6))) +
-                      (f" +{len(unmapped) - 6} more" if len(unmapped) > 6 else "") or "-",
+                      f"{understood.share:.0%} ({understood.understood}/{understood.total})",
+                      escape("; ".join(f"{k} ({v})" if v > 1 else k for k, v in unmapped.most_common())) or "-",
                       "[green]ok[/]" if not (unvoiced or silent) else "[yellow]check[/]")
     if as_json:
         sys.stdout.write(json.dumps(report, indent=2) + "\n")
