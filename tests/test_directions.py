@@ -9,7 +9,7 @@ import pytest
 
 from episode_renderer.errors import ConfigError
 from episode_renderer.export.transcript import transcript_json
-from episode_renderer.mix.levels import loudest_window, shaped, speech_loudness
+from episode_renderer.mix.levels import as_mastered, loudest_window, shaped, speech_loudness
 from episode_renderer.mix.timeline import SAMPLE_RATE, Timing, mixdown, plan
 from episode_renderer.script import parse_episode
 from episode_renderer.script.directions import parse_rules
@@ -170,11 +170,11 @@ def test_whirr_click_plays_a_whirr_then_a_click(timeline):
 
 def test_sounds_sit_under_the_speech_by_kind(timeline):
     voice, tl = timeline
-    speech = speech_loudness(voice)
+    speech = speech_loudness(as_mastered(voice))
     audio = mixdown(tl)
     levels = {}
     for clip, placed in ((c, tl.layout.sounds[c.placed]) for c in tl.clips if c.placed is not None):
-        measured = loudest_window(clip.audio * np.float32(10 ** (clip.gain_db / 20))) - speech
+        measured = loudest_window(as_mastered(clip.audio * np.float32(10 ** (clip.gain_db / 20)))) - speech
         assert measured == pytest.approx(placed.level_lu, abs=0.2)
         levels[placed.sound] = measured
     assert levels["page-flip"] < levels["whirr"] < levels["alarm-buzz"] <= 0.0

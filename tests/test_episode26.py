@@ -14,7 +14,7 @@ from episode_renderer.export.mp3 import read_audio
 from episode_renderer.mix.master import integrated_loudness, true_peak
 
 EPISODE = SHARED_EPISODES / "episode-26-what-is-fine-tuning-ai-model.md"
-KAI_SOUNDS = {"whirr", "chk-chk", "soft-chime", "mechanical-purr", "alarm-buzz", "ding", "beep"}
+KAI_SOUNDS = {"whirr", "chk", "soft-chime", "mechanical-purr", "alarm-buzz", "ding", "beep"}
 
 pytestmark = pytest.mark.skipif(not EPISODE.is_file(), reason="../shared/episodes is not here")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..script.model import SoundPart
-from .master import _hop_power, integrated_loudness
+from .master import _hop_power, integrated_loudness, prepare
 
 SAMPLE_RATE = 44100
 _WINDOW_HOPS = 4  # 400 ms of 100 ms hops
@@ -55,10 +55,21 @@ def shaped(audio: np.ndarray, part: SoundPart) -> np.ndarray:
     return out
 
 
-def gain_for(sound_lufs: float, speech_lufs: float, level_lu: float, max_lu: float) -> tuple[float, float]:
-    """(gain in dB, resulting level in LU against the speech) for a sound asked to sit at
-    ``level_lu``, never above ``max_lu``."""
+def as_mastered(audio: np.ndarray) -> np.ndarray:
+    """A clip through the mastering compressor: it holds loud speech down and leaves quiet sounds,
+    so levels judged before it would put every sound a few LU too high."""
+    return prepare(audio) if audio.size else audio
+
+
+def placed_level(audio: np.ndarray, speech_lufs: float, level_lu: float, max_lu: float) -> tuple[float, float]:
+    """(gain in dB, level in LU against the speech) that puts a sound at ``level_lu``, never above
+    ``max_lu``, as heard after the compressor (one correction: it is gentle)."""
     target = min(level_lu, max_lu)
-    if not np.isfinite(sound_lufs) or not np.isfinite(speech_lufs):
+    heard = loudest_window(audio)
+    if not np.isfinite(heard) or not np.isfinite(speech_lufs):
         return 0.0, target
-    return speech_lufs + target - sound_lufs, target
+    gain = speech_lufs + target - heard
+    for _ in range(2):
+        level = loudest_window(as_mastered(audio * np.float32(10 ** (gain / 20)))) - speech_lufs
+        gain += target - level
+    return gain, target

@@ -15,7 +15,7 @@ from ..script.model import Episode, Event
 from ..script.model import SoundPart
 from ..sound.cues import DEFAULT_LEVELS, CueBook, Level
 from .layout import Chapter, Layout, PlacedSound, Segment
-from .levels import COMPOUND_GAP, gain_for, loudest_window, shaped, speech_loudness
+from .levels import COMPOUND_GAP, as_mastered, placed_level, shaped, speech_loudness
 
 SAMPLE_RATE = 44100
 _HOP = SAMPLE_RATE // 100  # ducking resolution: 10 ms
@@ -262,16 +262,16 @@ def _set_levels(tl: Timeline) -> None:
     """Give every sound its gain from the speech around it: the lines just before and after it.
 
     A clip's ``gain_db`` comes in as an offset (modifiers, the cue file) from its kind's level and
-    leaves as the gain that puts it there, never above the kind's ``max``.
+    leaves as the gain that puts it there, never above the kind's ``max``. Levels are judged after
+    the mastering compressor (which holds the voices down and leaves quiet sounds alone), as heard.
     """
     speech = sorted((c for c in tl.clips if c.kind == "speech"), key=lambda c: c.start)
     starts = [c.start for c in speech]
     loudness: dict[int, float] = {}
-    measured: dict[int, float] = {}
 
     def loud(clip: Clip) -> float:
         if id(clip) not in loudness:
-            loudness[id(clip)] = speech_loudness(clip.audio)
+            loudness[id(clip)] = speech_loudness(as_mastered(clip.audio))
         return loudness[id(clip)]
 
     for clip in tl.clips:
@@ -280,13 +280,9 @@ def _set_levels(tl: Timeline) -> None:
         index = int(np.searchsorted(starts, clip.start))
         around = [loud(c) for c in speech[max(0, index - 1):index + 1] if np.isfinite(loud(c))]
         reference = 10 * np.log10(np.mean([10 ** (v / 10) for v in around])) if around else float("-inf")
-        key = id(clip.audio)
-        if key not in measured:
-            measured[key] = loudest_window(clip.audio)
-        clip.gain_db, level = gain_for(measured[key], reference, clip.target.lu + clip.gain_db, clip.target.max)
+        clip.gain_db, level = placed_level(clip.audio, reference, clip.target.lu + clip.gain_db, clip.target.max)
         if clip.placed is not None and clip.placed < len(tl.layout.sounds):
-            placed = tl.layout.sounds[clip.placed]
-            tl.layout.sounds[clip.placed] = replace(placed, level_lu=round(level, 1))
+            tl.layout.sounds[clip.placed] = replace(tl.layout.sounds[clip.placed], level_lu=round(level, 1))
 
 
 def _chapters(marks: list[tuple[float, str]], duration: float, minimum: float) -> list[Chapter]:

@@ -1,0 +1,80 @@
+"""Sounds sit under the voices in a real render: measured on the decoded MP3, 400 ms windows.
+
+Foley and character sounds well under the dialogue, alarms at most level with it: the median placed
+sound (stings aside) at least 4 LU under the median speech segment, none more than 1 LU above it.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+
+import numpy as np
+import pytest
+
+from conftest import FIXTURES, ROOT
+from episode_renderer.export.mp3 import read_audio
+from episode_renderer.mix.master import _k_weighting, integrated_loudness
+
+WINDOW = 0.4
+STEP = 0.01
+STINGS = {"intro", "outro", "transition"}
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    from episode_renderer.config import load_project
+    from episode_renderer.render import render_episode
+
+    out = tmp_path_factory.mktemp("levels") / "levels.mp3"
+    render_episode(FIXTURES / "levels.md", load_project(ROOT), out, cache_dir=tmp_path_factory.mktemp("cache"))
+    audio, rate = read_audio(out)
+    return json.loads(out.with_suffix(".json").read_text()), audio, rate
+
+
+def _momentary(audio: np.ndarray, rate: int) -> np.ndarray:
+    """K-weighted loudness of the 400 ms window starting at every 10 ms."""
+    from scipy.signal import sosfilt
+
+    sos, gain = _k_weighting(rate)
+    power = (sosfilt(sos, audio.astype(np.float64)) * gain) ** 2
+    sums = np.concatenate([[0.0], np.cumsum(power)])
+    size, step = int(WINDOW * rate), int(STEP * rate)
+    starts = np.arange(0, power.size - size, step)
+    return -0.691 + 10 * np.log10(np.maximum((sums[starts + size] - sums[starts]) / size, 1e-20))
+
+
+def sound_levels(transcript: dict, audio: np.ndarray, rate: int) -> tuple[float, dict[str, float]]:
+    """(median speech segment LUFS, each placed sound's loudest clear window against it, LU)."""
+    speech = statistics.median(integrated_loudness(audio[int(s["startTime"] * rate):int(s["endTime"] * rate)])
+                               for s in transcript["segments"])
+    windows = _momentary(audio, rate)
+    talk = [(s["startTime"] - 0.03, s["endTime"] + 0.03) for s in transcript["segments"]]
+    levels = {}
+    for n, sound in enumerate(transcript["sounds"]):
+        if sound["cue"] in STINGS or sound["line"] == 0:
+            continue
+        first = max(sound["startTime"] - WINDOW + 0.1, 0.0)
+        candidates = [k for k in range(int(first / STEP), int(sound["endTime"] / STEP) + 1)
+                      if k < windows.size and not any(a < k * STEP + WINDOW and k * STEP < b for a, b in talk)]
+        if candidates:
+            levels[f"{n}:{sound['sound']}"] = float(np.max(windows[candidates])) - speech
+    return speech, levels
+
+
+def test_sounds_sit_under_the_speech(rendered):
+    transcript, audio, rate = rendered
+    _, levels = sound_levels(transcript, audio, rate)
+    assert len(levels) >= 6, levels
+    assert statistics.median(levels.values()) <= -4.0, levels
+    assert max(levels.values()) <= 1.0, levels
+    foley = [v for k, v in levels.items() if k.split(":")[1] in ("page-flip", "typing", "soft-click")]
+    assert foley and max(foley) <= -6.0, levels
+
+
+def test_transcript_records_each_sounds_level(rendered):
+    transcript, audio, rate = rendered
+    _, levels = sound_levels(transcript, audio, rate)
+    for key, measured in levels.items():
+        recorded = transcript["sounds"][int(key.split(":")[0])]["levelLU"]
+        assert recorded is not None and abs(recorded - measured) <= 3.0, (key, recorded, measured)
