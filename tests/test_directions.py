@@ -180,3 +180,10 @@ def test_sounds_sit_under_the_speech_by_kind(timeline):
     assert levels["page-flip"] < levels["whirr"] < levels["alarm-buzz"] <= 0.0
     assert levels["page-flip"] <= -10 and levels["whirr"] <= -6
     assert audio.size
+
+
+def test_a_mood_word_is_not_a_sound_and_a_sounds_modifier_is_not_a_mood(project):
+    alarmed = project.rules.classify("alarmed")
+    assert (alarmed.category, alarmed.delivery, alarmed.parts) == ("delivery", "intense", ())
+    ding = project.rules.classify("a soft ding")
+    assert ding.category == "cue" and ding.delivery is None and ding.parts[0].gain_db < 0

@@ -23,6 +23,7 @@ from .vocabulary import FILLERS, Lexicon, Modifier, SoundWords, clauses, deliver
 
 CATEGORIES = ("cue", "pause", "interrupt", "delivery", "action")
 _PARTS = re.compile(r"\s*(?:,|;|—|–|\s-\s)\s*")
+_MASK = "\x00"
 _UNKNOWN_IN_CUE = 2  # other words a clause may hold and still be a sound cue ("scanner sweep")
 
 
@@ -81,6 +82,12 @@ class Rules:
     rules: list[Rule] = field(default_factory=list)
     words: Words = field(default_factory=Words)
     sets: dict[str, bool] = field(default_factory=dict)
+    _not_sounds: frozenset[str] = field(init=False, repr=False, default=frozenset())
+
+    def __post_init__(self) -> None:
+        """Words listed as a delivery as written (*alarmed*) are not read as a sound (alarm)."""
+        sounds = {k[0] for k in self.words.sounds.sounds.entries if len(k) == 1}
+        self._not_sounds = frozenset(k[0] for k in self.words.delivery.entries if len(k) == 1) - sounds
 
     def classify(self, direction: str) -> Direction:
         """Classify a direction (without its asterisks)."""
@@ -110,17 +117,20 @@ class Rules:
         """Read a direction word by word: sounds, pause, interruption, delivery, action."""
         w = self.words
         words = tokens(text)
+        heard = [_MASK if t in self._not_sounds else t for t in words]  # *alarmed* is a mood, not an alarm
         sounds: list[SoundPart] = []
         dominant = False
+        spoken_of: list[str] = []  # the clauses that are not a sound cue: deliveries come from these
         first_sound = first_pause = len(words)
-        for clause in clauses(words):
-            found = w.sounds.parts(clause)
-            if not found:
-                continue
+        for clause, masked in zip(clauses(words), clauses(heard), strict=True):
+            found = w.sounds.parts(clause, masked)
+            unknown = [t for t in masked if t not in FILLERS and not w.sounds.known(t)]
+            if found and len(unknown) <= _UNKNOWN_IN_CUE:
+                dominant = True
+            else:
+                spoken_of += clause + [","]
             sounds += found
-            unknown = [t for t in clause if t not in FILLERS and not w.sounds.known(t)]
-            dominant = dominant or len(unknown) <= _UNKNOWN_IN_CUE
-        sound_hits = w.sounds.sounds.find(words)
+        sound_hits = w.sounds.sounds.find(heard)
         if sound_hits:
             first_sound = sound_hits[0][0]
         pauses = w.pause.find(words)
@@ -131,7 +141,7 @@ class Rules:
                 lengths = [w.lengths[word] for word in words if word in w.lengths]
                 seconds = min(lengths[0] if lengths else w.pause_seconds, w.max_seconds)
         interrupt = bool(w.interrupt.find(words))
-        delivery = deliveries(words, w.delivery)
+        delivery = deliveries(spoken_of if dominant else words, w.delivery)
         action = bool(w.action.find(words))
         if sounds and dominant:
             category: str | None = "cue"

@@ -121,13 +121,14 @@ class SoundWords:
         return SoundWords(self.sounds.merged(first.sounds), self.modifiers.merged(first.modifiers),
                           {**self.effects, **first.effects})
 
-    def parts(self, words: list[str]) -> list[SoundPart]:
+    def parts(self, words: list[str], heard: list[str] | None = None) -> list[SoundPart]:
         """The sounds a run of words names, in order, each shaped by the modifiers around it.
 
         Hyphenated hits are a compound (WHIRR-CLICK: both, in order); a sound word right before
-        another (``alarm chime``) describes it, so only the head plays.
+        another (``alarm chime``) describes it, so only the head plays. ``heard``: the words with
+        those that may not name a sound masked out (modifiers still read ``words``).
         """
-        hits = self.sounds.find(words)
+        hits = self.sounds.find(words if heard is None else heard)
         kept = [h for n, h in enumerate(hits)
                 if not (n + 1 < len(hits) and hits[n + 1][0] == h[1])]
         if not kept:
