@@ -139,6 +139,21 @@ def test_check_reports_findings_and_estimate(tmp_path):
     assert runner.invoke(app, ["check", str(script), "--strict"]).exit_code == 1
 
 
+def test_check_prints_the_share_of_directions_understood(tmp_path):
+    script = tmp_path / "ep.md"
+    script.write_text("---\ntitle: t\n---\n{{< dialogue char=\"Kai\" >}}\n*WHIRR-CLICK*\n\nHello.\n\n"
+                      "*Juggles flaming torches*\n\n*gets more zany*\n\nBye.\n\n*Pauses*\n\nEnd.\n"
+                      "{{< /dialogue >}}\n")
+    rules = tmp_path / "directions.toml"
+    rules.write_text('[words.delivery]\nzany = ["zany"]\n')
+    report = json.loads(runner.invoke(app, ["check", str(script), "--json", "--rules", str(rules)]).stdout)[0]
+    assert (report["directions"], report["understood"]) == (4, 3)
+    result = runner.invoke(app, ["check", str(script), "--rules", str(rules)], env={"COLUMNS": "200"})
+    assert "75% (3/4)" in result.stdout and "juggles flaming torches" in result.stdout
+    warned = result.output + (result.stderr if result.stderr_bytes is not None else "")
+    assert "zany" in warned  # a delivery the cast does not define is named
+
+
 def test_cues_and_unmapped(tmp_path):
     script = tmp_path / "ep.md"
     script.write_text("---\ntitle: t\n---\n{{< dialogue char=\"Kai\" >}}\n*WHIRR*\n*Juggles*\nHi.\n{{< /dialogue >}}\n")

@@ -356,6 +356,7 @@ def check(
     broken = findings = 0
     report = []
     warnings: list[str] = []
+    undefined: Counter[str] = Counter()
     for file in files:
         try:
             episode = load_episode(file, project)
@@ -368,7 +369,9 @@ def check(
                            for n in e.speaker.split(" & ") if not project.cast.has_voice(n.strip())})
         silent = sorted({e.sound or e.text for e in episode.events
                          if (e.kind == "cue" and (not e.sound or not project.sounds.has(e.sound)))
-                         or (e.kind == "direction" and e.sound and not project.sounds.has(e.sound))})
+                         or (e.kind == "direction" and e.sound and not project.sounds.has(e.sound))} |
+                        {p.sound for e in episode.events for p in e.parts if not project.sounds.has(p.sound)})
+        undefined.update(e.delivery for e in episode.events if e.delivery and e.delivery not in project.cast.deliveries)
         understood = coverage(episode, project.rules)
         unmapped = understood.unmatched
         findings += len(unvoiced) + len(silent) + len(unmapped)
@@ -389,6 +392,10 @@ def check(
         out.print(table)
         for warning in warnings:
             console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
+        if undefined:
+            console.print(f"[yellow]warning:[/] directions ask for deliveries the cast does not define "
+                          f"(those lines keep the plain voice): {escape(', '.join(sorted(undefined)))}; add "
+                          f"{escape('[delivery.NAME]')} tables to the cast.", highlight=False, soft_wrap=True)
     if broken or (strict and findings):
         raise typer.Exit(code=1)
 
