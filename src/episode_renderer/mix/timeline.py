@@ -7,6 +7,7 @@ place audio only to the millisecond, which long episodes cannot afford.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -267,18 +268,14 @@ def _set_levels(tl: Timeline) -> None:
     """
     speech = sorted((c for c in tl.clips if c.kind == "speech"), key=lambda c: c.start)
     starts = [c.start for c in speech]
-    loudness: dict[int, float] = {}
-
-    def loud(clip: Clip) -> float:
-        if id(clip) not in loudness:
-            loudness[id(clip)] = speech_loudness(as_mastered(clip.audio))
-        return loudness[id(clip)]
-
-    for clip in tl.clips:
-        if clip.target is None:
-            continue
-        index = int(np.searchsorted(starts, clip.start))
-        around = [loud(c) for c in speech[max(0, index - 1):index + 1] if np.isfinite(loud(c))]
+    sounds = [c for c in tl.clips if c.target is not None]
+    near = {id(c): [int(i) - 1, int(i)] for c in sounds for i in [np.searchsorted(starts, c.start)]}
+    needed = sorted({i for pair in near.values() for i in pair if 0 <= i < len(speech)})
+    with ThreadPoolExecutor(max_workers=2) as pool:  # the compressor and filters release the GIL
+        measured = dict(zip(needed, pool.map(lambda i: speech_loudness(as_mastered(speech[i].audio)), needed),
+                            strict=True))
+    for clip in sounds:
+        around = [measured[i] for i in near[id(clip)] if i in measured and np.isfinite(measured[i])]
         reference = 10 * np.log10(np.mean([10 ** (v / 10) for v in around])) if around else float("-inf")
         clip.gain_db, level = placed_level(clip.audio, reference, clip.target.lu + clip.gain_db, clip.target.max)
         if clip.placed is not None and clip.placed < len(tl.layout.sounds):
