@@ -83,6 +83,7 @@ class Rules:
     words: Words = field(default_factory=Words)
     sets: dict[str, bool] = field(default_factory=dict)
     _not_sounds: frozenset[str] = field(init=False, repr=False, default=frozenset())
+    _memo: dict[str, Direction] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         """Words listed as a delivery as written (*alarmed*) are not read as a sound (alarm)."""
@@ -91,6 +92,13 @@ class Rules:
 
     def classify(self, direction: str) -> Direction:
         """Classify a direction (without its asterisks)."""
+        if direction not in self._memo:
+            if len(self._memo) > 4096:
+                self._memo.clear()
+            self._memo[direction] = self._classify(direction)
+        return self._memo[direction]
+
+    def _classify(self, direction: str) -> Direction:
         text = _clean(direction)
         parts = [text] + [p.strip() for p in _PARTS.split(text) if p.strip()] if _PARTS.search(text) else [text]
         for category in CATEGORIES:

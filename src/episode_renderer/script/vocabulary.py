@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .model import SoundPart
 
@@ -26,7 +27,8 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.lower().replace("’", "'"))
 
 
-def forms(word: str) -> set[str]:
+@lru_cache(maxsize=16384)
+def forms(word: str) -> frozenset[str]:
     """The base forms a word may be an inflection of (whirring -> whirr, sharper -> sharp)."""
     out = {word}
     if word.endswith("'s"):
@@ -41,7 +43,7 @@ def forms(word: str) -> set[str]:
             out.add(stem)
             if len(stem) > 3 and stem[-1] == stem[-2] and not repl:
                 out.add(stem[:-1])  # stopped -> stop, but whirr stays whirr
-    return out
+    return frozenset(out)
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,16 @@ class Lexicon:
     """Words (base forms) or phrases mapped to a value; phrases are tuples of base forms."""
 
     entries: dict[tuple[str, ...], str] = field(default_factory=dict)
+    _by_first: dict[str, list[tuple[tuple[str, ...], str]]] = field(init=False, repr=False, compare=False)
+    _longest: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        """Index phrases by their first word: a direction is read once per lexicon, quickly."""
+        index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for key, value in self.entries.items():
+            index.setdefault(key[0], []).append((key, value))
+        object.__setattr__(self, "_by_first", index)
+        object.__setattr__(self, "_longest", max((len(k) for k in self.entries), default=0))
 
     @classmethod
     def of(cls, mapping: dict[str, list[str]]) -> "Lexicon":
@@ -68,11 +80,10 @@ class Lexicon:
         A hyphenated word that is no entry as a whole (WHIRR-CLICK) yields each of its parts, in
         order, all at its own position.
         """
-        longest = max((len(k) for k in self.entries), default=0)
         hits: list[tuple[int, int, str]] = []
         i = 0
         while i < len(words):
-            for size in range(min(longest, len(words) - i), 0, -1):
+            for size in range(min(self._longest, len(words) - i), 0, -1):
                 value = self._match(words[i:i + size])
                 if value is not None:
                     hits.append((i, i + size, value))
@@ -86,16 +97,13 @@ class Lexicon:
 
     def _match(self, words: list[str]) -> str | None:
         parts = [p for w in words for p in w.split("-") if p]
-        if not parts or len(parts) > max((len(k) for k in self.entries), default=0):
+        if not parts or len(parts) > self._longest:
             return None
-        if len(parts) == 1:
-            return next((self.entries[(f,)] for f in forms(parts[0]) if (f,) in self.entries), None)
-        if tuple(parts) in self.entries:
-            return self.entries[tuple(parts)]
         options = [forms(p) for p in parts]
-        for candidate, value in self.entries.items():
-            if len(candidate) == len(parts) and all(c in o for c, o in zip(candidate, options, strict=True)):
-                return value
+        for first in options[0]:
+            for key, value in self._by_first.get(first, ()):
+                if len(key) == len(parts) and all(k in o for k, o in zip(key[1:], options[1:], strict=True)):
+                    return value
         return None
 
 
