@@ -416,8 +416,9 @@ def cues_command(
         for file in files:
             for event in load_episode(file, project).events:
                 if event.kind in ("cue", "direction", "pause", "break"):
-                    sound = event.sound or ""
-                    status = ("missing file" if sound and not project.sounds.has(sound) else
+                    names = [p.sound for p in event.parts] or ([event.sound] if event.sound else [])
+                    sound = " + ".join(names)
+                    status = ("missing file" if any(not project.sounds.has(n) for n in names) else
                               "sound" if sound else
                               ("pause" if event.kind == "pause" else event.category or "") if
                               project.rules.classify(event.text).category or event.kind != "direction"
