@@ -187,3 +187,42 @@ def test_a_mood_word_is_not_a_sound_and_a_sounds_modifier_is_not_a_mood(project)
     assert (alarmed.category, alarmed.delivery, alarmed.parts) == ("delivery", "intense", ())
     ding = project.rules.classify("a soft ding")
     assert ding.category == "cue" and ding.delivery is None and ding.parts[0].gain_db < 0
+
+
+def test_what_the_one_off_phrases_did_comes_from_general_rules(project):
+    from episode_renderer.config import source_root
+
+    data = (source_root() / "src/episode_renderer/script/directions.toml").read_text() + \
+        (source_root() / "sfx/cues.toml").read_text()
+    for phrase in ("stops processing, offended", "processing hesitates", "investigating urgently",
+                   "log entry appended", "multiple alert tones"):
+        assert phrase not in data, phrase
+    offended = project.rules.classify("stops processing, offended")
+    assert offended.delivery == "defensive" and offended.seconds
+    hesitates = project.rules.classify("processing hesitates")
+    assert hesitates.seconds == pytest.approx(0.5) and hesitates.delivery == "thoughtful"
+    urgent = project.rules.classify("investigating urgently")
+    assert (urgent.sound, urgent.delivery) == ("soft-click", "intense")
+    assert project.rules.classify("log entry appended").category == "action"
+    alerts = project.rules.classify("multiple alert tones").parts
+    assert [(p.sound, p.repeat) for p in alerts] == [("alert", 3)]
+
+
+# Directions of the kind the show writes, invented here (none is copied from an episode): the rules
+# must read the format, not a list of known lines.
+INVENTED = """leaning in|grinning|sighs heavily|rolls eyes|laughs nervously|clears throat|long exhale|dramatic pause|
+Beat.|awkward silence|beeps rapidly|mechanical whirring intensifies|static crackle|a soft ding|screens flicker|
+lights dim|the fans spin up|muttering to himself|under his breath|sarcastically|mock-offended|counting on fingers|
+checks notes|scribbles something|taps pen against desk|holds up a finger|raises an eyebrow|crosses arms|beaming|
+sheepishly|emphatically|reading from the screen|long silence|three beeps|suddenly serious|triumphantly|calculating|
+error tone|glitching|hesitant|wistfully|still typing|scrolling through logs|pulls up a chart|examines the data|
+long pause, then quietly|chuckles darkly|thinking out loud|an alert sounds|notification ping|skeptical|proudly|
+firmly|cheerfully|patiently|slowly|loudly|curiously|wryly|perks up|slumps|hopefully|nervously|casually|
+a questioning chirp|Kai's servos whine|two short bleeps|a low hum|frantic clicking|radar sweep|door knock|
+something thuds offscreen|whooshes past|voice getting louder|gets more and more animated|smiles faintly""".replace(
+    "\n", "").split("|")
+
+
+def test_invented_directions_are_understood(project):
+    missed = [text for text in INVENTED if project.rules.classify(text).category is None]
+    assert len(missed) <= 0.05 * len(INVENTED), missed

@@ -19,7 +19,7 @@ else:  # pragma: no cover
 
 from ..errors import ConfigError
 from .model import SoundPart
-from .vocabulary import FILLERS, Lexicon, Modifier, SoundWords, clauses, deliveries, timed_seconds, tokens
+from .vocabulary import Lexicon, Modifier, SoundWords, clauses, deliveries, filler, timed_seconds, tokens
 
 CATEGORIES = ("cue", "pause", "interrupt", "delivery", "action")
 _PARTS = re.compile(r"\s*(?:,|;|—|–|\s-\s)\s*")
@@ -132,7 +132,7 @@ class Rules:
         first_sound = first_pause = len(words)
         for clause, masked in zip(clauses(words), clauses(heard), strict=True):
             found = w.sounds.parts(clause, masked)
-            unknown = [t for t in masked if t not in FILLERS and not w.sounds.known(t)]
+            unknown = [t for t in masked if not filler(t) and not w.sounds.known(t)]
             if found and len(unknown) <= _UNKNOWN_IN_CUE:
                 dominant = True
             else:

@@ -19,7 +19,12 @@ _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "sev
 _SECONDS = re.compile(r"\b(\d+(?:\.\d+)?|" + "|".join(_NUMBERS) + r")(?:\s+or\s+\w+)?\s+(?:full\s+)?seconds?\b")
 _NEGATORS = {"less", "not", "no", "without", "never", "un"}
 FILLERS = frozenset("""a an the of sound sounds noise noises tone tones with and then followed by its it his her
-their another one single two three four some more again from into s kai kai's system systems low-level""".split())
+their another one single two three four some more again from into s system systems""".split())
+
+
+def filler(word: str) -> bool:
+    """Words that do not stop a clause being a sound cue: articles, "sound", possessives (*Kai's whirr*)."""
+    return word in FILLERS or word.endswith("'s")
 
 
 def tokens(text: str) -> list[str]:
