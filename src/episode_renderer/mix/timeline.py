@@ -12,8 +12,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..script.model import Episode, Event
-from ..script.model import SoundPart
+from ..script.model import Episode, Event, SoundPart
 from ..sound.cues import DEFAULT_LEVELS, CueBook, Level
 from .layout import Chapter, Layout, PlacedSound, Segment
 from .levels import COMPOUND_GAP, as_mastered, placed_level, shaped, speech_loudness

@@ -15,8 +15,10 @@ from .model import SoundPart
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?(?:-[a-z0-9]+(?:'[a-z]+)?)*|[,;:—–()]|\.\.\.|[.!?]")
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-            "nine": 9, "ten": 10, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "sixty": 60, "a": 1, "half": 0.5, "several": 3, "few": 3, "couple": 2}
-_SECONDS = re.compile(r"\b(\d+(?:\.\d+)?|" + "|".join(_NUMBERS) + r")(?:\s+or\s+\w+)?\s+(?:full\s+)?seconds?\b")
+            "nine": 9, "ten": 10, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "sixty": 60, "a": 1,
+            "half": 0.5, "several": 3, "few": 3, "couple": 2}
+_SECONDS = re.compile(r"\b(\d+(?:\.\d+)?|" + "|".join(_NUMBERS) +
+                      r")(?:\s+or\s+\w+)?\s+(?:full\s+)?seconds?\b")
 _NEGATORS = {"less", "not", "no", "without", "never", "un"}
 FILLERS = frozenset("""a an the of sound sounds noise noises tone tones with and then followed by its it his her
 their another one single two three four some more again from into s system systems""".split())
