@@ -226,3 +226,11 @@ something thuds offscreen|whooshes past|voice getting louder|gets more and more 
 def test_invented_directions_are_understood(project):
     missed = [text for text in INVENTED if project.rules.classify(text).category is None]
     assert len(missed) <= 0.05 * len(INVENTED), missed
+
+
+def test_a_users_phrase_rules_still_work(project):
+    mine = parse_rules("[[pause]]\nmatch = 'the clock ticks'\n[[delivery]]\nmatch = 'in a pirate voice'\n"
+                       "delivery = 'pirate'\n", "directions.toml")
+    rules = project.rules.extend(mine)
+    assert rules.classify("the clock ticks").seconds == pytest.approx(0.9)
+    assert rules.classify("in a pirate voice").delivery == "pirate"

@@ -109,7 +109,9 @@ class Rules:
                     if category == "action":
                         return self._with_action(text, rule)
                     sounds = (SoundPart(rule.sound),) if category == "cue" and rule.sound else ()
-                    return Direction(category, None if sounds else rule.sound, rule.seconds, rule.delivery,
+                    seconds = self.words.pause_seconds if category == "pause" and rule.seconds is None \
+                        else rule.seconds
+                    return Direction(category, None if sounds else rule.sound, seconds, rule.delivery,
                                      sounds, category == "interrupt", by_rule=True)
         return self._read(text)
 
