@@ -234,3 +234,13 @@ def test_a_users_phrase_rules_still_work(project):
     rules = project.rules.extend(mine)
     assert rules.classify("the clock ticks").seconds == pytest.approx(0.9)
     assert rules.classify("in a pirate voice").delivery == "pirate"
+
+
+@pytest.mark.parametrize(("text", "delivery"), [
+    ("pulls up defensive measures", None),  # the measures are defensive, not the voice
+    ("pauses dramatically", None),  # the pause is dramatic
+    ("sad smile", "quiet"),
+    ("excited about the idea", "excited"),
+])
+def test_adjectives_of_things_are_not_deliveries(project, text, delivery):
+    assert project.rules.classify(text).delivery == delivery

@@ -151,7 +151,10 @@ class Rules:
                 lengths = [w.lengths[word] for word in words if word in w.lengths]
                 seconds = min(lengths[0] if lengths else w.pause_seconds, w.max_seconds)
         interrupt = bool(w.interrupt.find(words))
-        delivery = deliveries(spoken_of if dominant else words, w.delivery)
+        said = spoken_of if dominant else words
+        if seconds is not None:
+            said = [t for t in said if t not in w.lengths]  # *pauses dramatically*: the pause is dramatic
+        delivery = deliveries(said, w.delivery, self._known)
         action = bool(w.action.find(words))
         if sounds and dominant:
             category: str | None = "cue"
@@ -166,6 +169,10 @@ class Rules:
         else:
             category = None
         return Direction(category, None, seconds, delivery, tuple(sounds), interrupt, first_sound < first_pause)
+
+    def _known(self, word: str) -> bool:
+        w = self.words
+        return any(lexicon.find([word]) for lexicon in (w.pause, w.interrupt, w.sounds.sounds))
 
     def leads(self, text: str) -> bool:
         """Does the text open with a word the rules know? Stage directions open with their verb or

@@ -8,6 +8,7 @@ words, modifiers, deliveries, pauses and action verbs are looked up in lexicons 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -172,8 +173,14 @@ _HEDGES = frozenset("""gets getting get got more most very slightly a bit little
 really increasingly somewhat quite growing becoming becomes sounding sounds looks looking almost practically""".split())
 
 
-def deliveries(words: list[str], lexicon: Lexicon) -> str | None:
-    """The delivery a direction names, skipping negated ones (*less defensive*).
+_LINKS = frozenset("""about at with to and but as now again then for of over in on by from yet still that this
+voice tone energy while though""".split())
+
+
+def deliveries(words: list[str], lexicon: Lexicon, known: Callable[[str], bool] = lambda w: False) -> str | None:
+    """The delivery a direction names, skipping negated ones (*less defensive*) and adjectives that
+    describe a thing rather than the voice (*pulls up defensive measures*: a word ``known`` to no
+    rule follows).
 
     A clause that is nothing but the delivery (*stops processing, offended*: "offended") beats a
     word inside a longer clause; otherwise the first one wins.
@@ -182,6 +189,9 @@ def deliveries(words: list[str], lexicon: Lexicon) -> str | None:
     for clause in clauses(words):
         for start, end, value in lexicon.find(clause):
             if start and clause[start - 1] in _NEGATORS:
+                continue
+            if end < len(clause) and clause[end] not in _LINKS and not known(clause[end]) \
+                    and not lexicon.find(clause[end:end + 1]):
                 continue
             rest = [w for n, w in enumerate(clause) if not start <= n < end and w not in _HEDGES]
             if not rest:
