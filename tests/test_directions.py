@@ -244,3 +244,8 @@ def test_a_users_phrase_rules_still_work(project):
 ])
 def test_adjectives_of_things_are_not_deliveries(project, text, delivery):
     assert project.rules.classify(text).delivery == delivery
+
+
+@pytest.mark.parametrize(("text", "sound"), [("WHIRRRRR", "whirr"), ("beeeep", "beep"), ("DINGGG!", "ding")])
+def test_drawn_out_spellings(project, text, sound):
+    assert [p.sound for p in project.rules.classify(text).parts] == [sound]

@@ -19,11 +19,10 @@ else:  # pragma: no cover
 
 from ..errors import ConfigError
 from .model import SoundPart
-from .vocabulary import Lexicon, Modifier, SoundWords, clauses, deliveries, filler, timed_seconds, tokens
+from .vocabulary import MASK, Lexicon, Modifier, SoundWords, clauses, deliveries, filler, timed_seconds, tokens
 
 CATEGORIES = ("cue", "pause", "interrupt", "delivery", "action")
 _PARTS = re.compile(r"\s*(?:,|;|—|–|\s-\s)\s*")
-_MASK = "\x00"
 _UNKNOWN_IN_CUE = 2  # other words a clause may hold and still be a sound cue ("scanner sweep")
 
 
@@ -127,7 +126,7 @@ class Rules:
         """Read a direction word by word: sounds, pause, interruption, delivery, action."""
         w = self.words
         words = tokens(text)
-        heard = [_MASK if t in self._not_sounds else t for t in words]  # *alarmed* is a mood, not an alarm
+        heard = [MASK if t in self._not_sounds else t for t in words]  # *alarmed* is a mood, not an alarm
         sounds: list[SoundPart] = []
         dominant = False
         spoken_of: list[str] = []  # the clauses that are not a sound cue: deliveries come from these
@@ -152,8 +151,9 @@ class Rules:
                 seconds = min(lengths[0] if lengths else w.pause_seconds, w.max_seconds)
         interrupt = bool(w.interrupt.find(words))
         said = spoken_of if dominant else words
-        if seconds is not None:
-            said = [t for t in said if t not in w.lengths]  # *pauses dramatically*: the pause is dramatic
+        if seconds is not None:  # *pauses dramatically*, *the room goes quiet*: words of the pause itself
+            said = [MASK if t in w.lengths or not dominant and any(a <= i < b for a, b, _ in pauses) else t
+                    for i, t in enumerate(said)]
         delivery = deliveries(said, w.delivery, self._known)
         action = bool(w.action.find(words))
         if sounds and dominant:

@@ -20,6 +20,8 @@ _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "sev
             "half": 0.5, "several": 3, "few": 3, "couple": 2}
 _SECONDS = re.compile(r"\b(\d+(?:\.\d+)?|" + "|".join(_NUMBERS) +
                       r")(?:\s+or\s+\w+)?\s+(?:full\s+)?seconds?\b")
+MASK = "\x00"  # stands in for a word already read as something else
+_DRAWN_OUT = re.compile(r"([a-z])\1{2,}")
 _NEGATORS = {"less", "not", "no", "without", "never", "un"}
 FILLERS = frozenset("""a an the of sound sounds noise noises tone tones with and then followed by its it his her
 their another one single two three four some more again from into s system systems""".split())
@@ -37,7 +39,10 @@ def tokens(text: str) -> list[str]:
 
 @lru_cache(maxsize=16384)
 def forms(word: str) -> frozenset[str]:
-    """The base forms a word may be an inflection of (whirring -> whirr, sharper -> sharp)."""
+    """The base forms a word may be an inflection of (whirring -> whirr, sharper -> sharp), or a
+    drawn-out spelling of (WHIRRRRR -> whirr, beeeep -> beep)."""
+    if _DRAWN_OUT.search(word):
+        return forms(_DRAWN_OUT.sub(r"\1\1", word)) | forms(_DRAWN_OUT.sub(r"\1", word))
     out = {word}
     if word.endswith("'s"):
         word = word[:-2]
@@ -174,7 +179,7 @@ really increasingly somewhat quite growing becoming becomes sounding sounds look
 
 
 _LINKS = frozenset("""about at with to and but as now again then for of over in on by from yet still that this
-voice tone energy while though""".split())
+voice tone energy while though""".split()) | {MASK}
 
 
 def deliveries(words: list[str], lexicon: Lexicon, known: Callable[[str], bool] = lambda w: False) -> str | None:
