@@ -249,3 +249,11 @@ def test_adjectives_of_things_are_not_deliveries(project, text, delivery):
 @pytest.mark.parametrize(("text", "sound"), [("WHIRRRRR", "whirr"), ("beeeep", "beep"), ("DINGGG!", "ding")])
 def test_drawn_out_spellings(project, text, sound):
     assert [p.sound for p in project.rules.classify(text).parts] == [sound]
+
+
+@pytest.mark.parametrize("line", ["_WHIRR-CLICK_ Processing the question... _BZZT-BZZT_",
+                                  "*WHIRR-CLICK* Processing the question... *BZZT-BZZT*"])
+def test_either_italic_mark_around_speech(project, line):
+    ep = parse_episode('{{< dialogue char="Kai" >}}\n' + line + "\n{{< /dialogue >}}\n", source="t.md",
+                       rules=project.rules)
+    assert [e.kind for e in ep.events] == ["cue", "line", "cue"]

@@ -55,7 +55,8 @@ _HOST = re.compile(r"^\s*(?:\*\*)?\[(?P<name>[A-Za-z][\w .'-]{0,40})\]\s*:\s*(?:
 _LIST = re.compile(r"^\s*(?P<mark>[-*+]|\d{1,3}[.)])\s+(?P<body>.+)$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _ITALIC_LINE = re.compile(r"^\s*(?:\*(?!\*)(?P<a>.+?)(?<!\*)\*|_(?!_)(?P<b>.+?)(?<!_)_|\*\*\*(?P<c>.+?)\*\*\*)\s*$")
-_INLINE_ITALIC = re.compile(r"(?<![\*\w])\*(?!\*)(?!\s)([^*\n]+?)(?<!\s)\*(?![\*\w])")
+_INLINE_ITALIC = re.compile(r"(?<![\*\w])\*(?!\*)(?!\s)([^*\n]+?)(?<!\s)\*(?![\*\w])"
+                            r"|(?<![_\w])_(?!_)(?!\s)([^_\n]+?)(?<!\s)_(?![_\w])")
 _IMAGE = re.compile(r"^\s*!\[[^\]]*\]\([^)]*\)\s*$")
 _LINK = re.compile(r"!?\[([^\]]*)\]\(([^)]*)\)")
 _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)+\|?\s*$|^\s*\|\s*:?-{2,}:?\s*\|\s*$")
@@ -498,7 +499,7 @@ class _LineParser:
             stripped = ", ".join(c for c in cells if c)
         item = _LIST.match(stripped)
         italic = _ITALIC_LINE.match(stripped)
-        if italic and "*" in (italic.group("a") or "") and not italic.group("c"):
+        if italic and ("*" in (italic.group("a") or "") or re.search(r"_\s|\s_", italic.group("b") or "")):
             italic = None  # *WHIRR* words *BZZT*: cues around speech, not one italic
         if italic and not item:
             inner = italic.group("a") or italic.group("b") or italic.group("c") or ""
@@ -575,13 +576,13 @@ class _LineParser:
         pieces: list[tuple[str, str]] = []
         pos = 0
         for m in _INLINE_ITALIC.finditer(text):
-            inner = strip_markup(m.group(1))
+            inner = strip_markup(m.group(1) or m.group(2))
             found = self.rules.classify(inner)
             if found.category is None or not (found.by_rule or found.category == "cue" and inner.isupper() or
                                               _between_sentences(text, m) and not _SENTENCE.search(inner)):
                 continue
             pieces.append(("say", text[pos:m.start()]))
-            pieces.append(("direct", m.group(1)))
+            pieces.append(("direct", m.group(1) or m.group(2)))
             pos = m.end()
         pieces.append(("say", text[pos:]))
         for kind, piece in pieces:
