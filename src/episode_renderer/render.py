@@ -233,7 +233,7 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
     say("Synthesizing lines")
     lines = speak_lines(episode, project, speaker, progress, workers)
     say("Mixing")
-    names = {e.sound for e in episode.events if e.sound}
+    names = {e.sound for e in episode.events if e.sound} | {p.sound for e in episode.events for p in e.parts}
     for design in project.cues.blocks.values():
         names |= {n for n in (design.before, design.bed) if n}
     names |= {n for n in (project.show.intro, project.show.outro) if n}
