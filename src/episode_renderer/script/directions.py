@@ -200,10 +200,11 @@ def _clean(text: str) -> str:
 
 
 def parse_rules(text: str, source: str = "<rules>") -> Rules:
-    """Parse direction or cue rules from TOML text.
+    """Parse direction or cue rules from TOML text, checking every table and key.
 
-    Direction files have tables ``[[pause]]``, ``[[interrupt]]``, ``[[delivery]]``, ``[[action]]``;
-    cue files (sfx/cues.toml) have ``[[cue]]`` with ``match`` and ``sound``.
+    Direction files have word lists ``[words.pause|interrupt|delivery|action]`` and phrase rules
+    ``[[pause]]``, ``[[interrupt]]``, ``[[delivery]]``, ``[[action]]``; cue files (sfx/cues.toml) have
+    the sound vocabulary ``[sounds.NAME]``, ``[modifiers.NAME]`` and ``[[cue]]`` with ``match`` and ``sound``.
     """
     try:
         data = tomllib.loads(text)
