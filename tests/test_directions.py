@@ -257,3 +257,9 @@ def test_either_italic_mark_around_speech(project, line):
     ep = parse_episode('{{< dialogue char="Kai" >}}\n' + line + "\n{{< /dialogue >}}\n", source="t.md",
                        rules=project.rules)
     assert [e.kind for e in ep.events] == ["cue", "line", "cue"]
+
+
+@pytest.mark.parametrize("text", ["on high alert", "buzzing with excitement"])
+def test_a_mood_phrase_holding_a_sound_word_is_a_mood(project, text):
+    direction = project.rules.classify(text)
+    assert direction.category == "delivery" and direction.parts == ()

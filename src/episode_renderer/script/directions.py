@@ -126,7 +126,9 @@ class Rules:
         """Read a direction word by word: sounds, pause, interruption, delivery, action."""
         w = self.words
         words = tokens(text)
-        heard = [MASK if t in self._not_sounds else t for t in words]  # *alarmed* is a mood, not an alarm
+        moods = {i for a, b, _ in w.delivery.find(words) if b - a > 1 for i in range(a, b)}
+        # *alarmed*, *on high alert*, *buzzing with energy* are moods, not sounds
+        heard = [MASK if t in self._not_sounds or i in moods else t for i, t in enumerate(words)]
         sounds: list[SoundPart] = []
         dominant = False
         spoken_of: list[str] = []  # the clauses that are not a sound cue: deliveries come from these
