@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 
 from .directions import Rules
 from .model import Episode
-from .vocabulary import tokens
 
 
 @dataclass
@@ -45,6 +44,6 @@ def coverage(episode: Episode, rules: Rules) -> Coverage:
             result.unmatched[text.lower()] += 1
         else:
             result.understood += 1
-        if rules.words.sounds.sounds.find(tokens(text)) and not sounded:
+        if rules.names_sound(text) and not sounded:
             result.silent.append(text)
     return result

@@ -126,9 +126,7 @@ class Rules:
         """Read a direction word by word: sounds, pause, interruption, delivery, action."""
         w = self.words
         words = tokens(text)
-        moods = {i for a, b, _ in w.delivery.find(words) if b - a > 1 for i in range(a, b)}
-        # *alarmed*, *on high alert*, *buzzing with energy* are moods, not sounds
-        heard = [MASK if t in self._not_sounds or i in moods else t for i, t in enumerate(words)]
+        heard = self._heard(words)
         sounds: list[SoundPart] = []
         dominant = False
         spoken_of: list[str] = []  # the clauses that are not a sound cue: deliveries come from these
@@ -171,6 +169,16 @@ class Rules:
         else:
             category = None
         return Direction(category, None, seconds, delivery, tuple(sounds), interrupt, first_sound < first_pause)
+
+    def _heard(self, words: list[str]) -> list[str]:
+        """The words that may name a sound: *alarmed*, *on high alert*, *buzzing with energy* are
+        moods, so their words are masked."""
+        moods = {i for a, b, _ in self.words.delivery.find(words) if b - a > 1 for i in range(a, b)}
+        return [MASK if t in self._not_sounds or i in moods else t for i, t in enumerate(words)]
+
+    def names_sound(self, direction: str) -> bool:
+        """Does the direction name a sound word (and so must place a sound)?"""
+        return bool(self.words.sounds.sounds.find(self._heard(tokens(_clean(direction)))))
 
     def _known(self, word: str) -> bool:
         w = self.words
