@@ -263,3 +263,13 @@ def test_either_italic_mark_around_speech(project, line):
 def test_a_mood_phrase_holding_a_sound_word_is_a_mood(project, text):
     direction = project.rules.classify(text)
     assert direction.category == "delivery" and direction.parts == ()
+
+
+def test_every_invented_direction_naming_a_sound_places_one(project):
+    from episode_renderer.script.coverage import coverage
+
+    body = "\n\n".join(f"*{text}*\n\nA line." for text in INVENTED)
+    ep = parse_episode('{{< dialogue char="Kai" >}}\n' + body + "\n{{< /dialogue >}}\n", source="t.md",
+                       rules=project.rules)
+    result = coverage(ep, project.rules)
+    assert result.total >= 0.9 * len(INVENTED) and result.silent == []
