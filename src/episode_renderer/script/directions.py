@@ -81,8 +81,8 @@ class Rules:
     rules: list[Rule] = field(default_factory=list)
     words: Words = field(default_factory=Words)
     sets: dict[str, bool] = field(default_factory=dict)
-    _not_sounds: frozenset[str] = field(init=False, repr=False, default=frozenset())
-    _memo: dict[str, Direction] = field(init=False, repr=False, default_factory=dict)
+    _not_sounds: frozenset[str] = field(init=False, repr=False, compare=False, default=frozenset())
+    _memo: dict[str, Direction] = field(init=False, repr=False, compare=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         """Words listed as a delivery as written (*alarmed*) are not read as a sound (alarm)."""
