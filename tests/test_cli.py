@@ -175,9 +175,12 @@ def test_ctrl_c_mid_render_leaves_nothing(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "episode_renderer.cli", "render", str(EXAMPLE), "-o",
                              str(out_dir / "ep.mp3"), "--no-cache"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
-    time.sleep(2.5)
+    deadline = time.monotonic() + 120
+    while not out_dir.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)  # the output folder is made once the project is loaded, before synthesis
+    time.sleep(0.5)
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     assert "interrupted" in err and "Traceback" not in err
     assert not out_dir.exists() or list(out_dir.iterdir()) == []
