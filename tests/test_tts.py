@@ -40,9 +40,9 @@ def test_delivery_and_blocks_shape_the_profile():
 @pytest.mark.parametrize("text, words", [
     ("[characters.X]\nspeed = 'fast'\n", "must be a number"),
     ("[characters.X]\nspeed = 9\n", "out of range"),
-    ("[characters.X]\neffects = [{ name = 'Wobble' }]\n", "unknown effect"),
-    ("[characters.X]\neffects = [{ name = 'Chorus', wobble = 1 }]\n", "does not take"),
-    ("[characters.X]\nengine = 'espeak'\n", "engine must be"),
+    ("[characters.X]\neffects = [{ name = 'Wobble' }]\n", "not an effect the renderer allows"),
+    ("[characters.X]\neffects = [{ name = 'Chorus', wobble = 1 }]\n", "Chorus has an unknown setting wobble"),
+    ("[characters.X]\nengine = 'espeak'\n", 'engine = "espeak" is not one of'),
     ("[characters.X]\nvolume = 3\n", "unknown setting"),
     ("[characters.X\n", "not valid TOML"),
 ])

@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 import os
-import sys
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 from .errors import ConfigError
 from .mix.master import Target
@@ -21,11 +15,15 @@ from .script.speech import to_speech
 from .sound.cues import CueBook, load_cues
 from .sound.library import SoundLibrary
 from .tts.cast import Cast, load_cast
+from .schema import parse_toml, read_toml, show_value, validate
+from .settings import SHOW
 from .tts.lexicon import Lexicon, load_lexicon
 
 #: The limiter's sample peaks aim this far under the true-peak ceiling; peaks between samples are then
 #: taken down by mastering's true-peak pass, with headroom left for the MP3 encoder.
 LIMITER_MARGIN_DB = 2.0
+COVER_MAX_BYTES = 5_000_000
+PNG_MAGIC, JPEG_MAGIC = b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff"
 
 
 def source_root() -> Path:
@@ -63,35 +61,67 @@ class Show:
     intro: str | None = None
     outro: str | None = None
     timing: Timing = field(default_factory=Timing)
+    sound_folders: list[Path] = field(default_factory=list)  # [sound] folders: sounds from outside sfx/
 
 
 def parse_show(text: str, source: str, root: Path) -> Show:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"is not valid TOML ({exc}).", file=source) from exc
+    """Show settings from show.toml's text; every value is checked by settings.SHOW."""
+    return show_from_data(validate(parse_toml(text, source), SHOW, source), source, root)
+
+
+def show_from_data(data: dict[str, Any], source: str, root: Path) -> Show:
     show, audio, sound = data.get("show", {}), data.get("audio", {}), data.get("sound", {})
-    timing_data: dict[str, Any] = data.get("timing", {})
-    known = {f.name for f in fields(Timing)}
-    unknown = set(timing_data) - known
-    if unknown:
-        raise ConfigError(f"[timing]: unknown setting(s) {', '.join(sorted(unknown))}.", file=source,
-                          hint="Known: " + ", ".join(sorted(known)) + ".")
-    cover = show.get("cover") or None
+    true_peak = float(audio.get("true_peak", -1.0))
+    return Show(
+        name=show.get("name", "Podcast"), author=show.get("author", ""), description=show.get("description", ""),
+        base_url=show.get("base_url", ""), cover=check_cover(show.get("cover") or None, source, root),
+        language=show.get("language", "en"), explicit=show.get("explicit", False),
+        category=show.get("category", "Technology"), bitrate=audio.get("bitrate", "128k"),
+        target=Target(lufs=float(audio.get("lufs", -16.0)), true_peak=true_peak,
+                      limiter_ceiling=true_peak - LIMITER_MARGIN_DB),
+        intro=sound.get("intro") or None, outro=sound.get("outro") or None,
+        timing=Timing(**{k: float(v) for k, v in data.get("timing", {}).items()}),
+        sound_folders=[_sound_folder(f, source, root) for f in sound.get("folders", [])],
+    )
+
+
+def check_cover(cover: str | None, source: str, root: Path) -> Path | None:
+    """The cover image: a PNG or JPEG of at most COVER_MAX_BYTES inside the project folder.
+
+    A relative path is read from the project folder; nothing outside it (``../``, an absolute path,
+    a symbolic link out) is embedded in an MP3 or listed in a feed.
+    """
+    if cover is None:
+        return None
+    label = f"[show] cover = {show_value(cover)}"
+    path = (root / cover).resolve()
+    if not path.is_relative_to(root.resolve()):
+        raise ConfigError(f"{label} is outside the project folder ({root}).", file=source,
+                          hint="Copy the image into the project folder and name it from there: cover = \"cover.jpg\".")
+    if not path.is_file():
+        raise ConfigError(f"{label}: no such image ({path}).", file=source,
+                          hint="Give a PNG or JPEG in the project folder, or cover = \"\" for none.")
     try:
-        return Show(
-            name=str(show.get("name", "Podcast")), author=str(show.get("author", "")),
-            description=str(show.get("description", "")), base_url=str(show.get("base_url", "")),
-            cover=(root / cover) if cover else None, language=str(show.get("language", "en")),
-            explicit=bool(show.get("explicit", False)), category=str(show.get("category", "Technology")),
-            bitrate=str(audio.get("bitrate", "128k")),
-            target=Target(lufs=float(audio.get("lufs", -16.0)), true_peak=float(audio.get("true_peak", -1.0)),
-                          limiter_ceiling=float(audio.get("true_peak", -1.0)) - LIMITER_MARGIN_DB),
-            intro=sound.get("intro") or None, outro=sound.get("outro") or None,
-            timing=Timing(**{k: float(v) for k, v in timing_data.items()}),
-        )
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"a setting has the wrong type ({exc}).", file=source) from exc
+        size = path.stat().st_size
+        with open(path, "rb") as handle:
+            head = handle.read(8)
+    except OSError as exc:
+        raise ConfigError(f"{label} cannot be read ({exc.strerror}).", file=source) from None
+    if size > COVER_MAX_BYTES:
+        raise ConfigError(f"{label} is {size / 1e6:.1f} MB; a cover is at most {COVER_MAX_BYTES // 1_000_000} MB.",
+                          file=source, hint="Podcast apps want a 1400-3000 px square JPEG or PNG, usually under 1 MB.")
+    if not head.startswith((PNG_MAGIC, JPEG_MAGIC)):
+        raise ConfigError(f"{label} is not a PNG or JPEG image.", file=source,
+                          hint="Podcast apps want a 1400-3000 px square JPEG or PNG.")
+    return path
+
+
+def _sound_folder(folder: str, source: str, root: Path) -> Path:
+    """A folder of sounds the user names in [sound] folders: the one way to use sounds outside sfx/."""
+    path = (root / folder).resolve()
+    if not path.is_dir():
+        raise ConfigError(f"[sound] folders: {show_value(folder)} is not a folder ({path}).", file=source)
+    return path
 
 
 @dataclass
@@ -126,8 +156,11 @@ def load_project(root: Path | None = None, *, cast: Path | None = None, cues: Pa
     show_path = Path(show) if show else root / "show.toml"
     cue_book = load_cues(cues_path)
     all_rules = load_rules(rules_path).extend(cue_book.rules)
-    show_data = parse_show(show_path.read_text("utf-8"), str(show_path), root) if show_path.is_file() else Show()
-    folders = [cues_path.parent, root / "sfx", source_root() / "sfx"]
+    if show and not show_path.is_file():
+        raise ConfigError("show file not found.", file=show_path)
+    show_data = show_from_data(validate(read_toml(show_path), SHOW, show_path), str(show_path), root) \
+        if show_path.is_file() else Show()
+    folders = [cues_path.parent, root / "sfx", source_root() / "sfx", *show_data.sound_folders]
     unique = list(dict.fromkeys(p.resolve() for p in folders))
     files = [p for p in (cast_path, cues_path, rules_path, show_path, lexicon_path) if p.is_file()]
     return Project(root, load_cast(cast_path), cue_book, all_rules, show_data, SoundLibrary(unique), files,

@@ -7,17 +7,13 @@ has its own vocabulary of asides and sounds.
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 from ..errors import ConfigError
+from ..schema import load, parse_toml, validate
+from ..settings import RULES
 from .model import SoundPart
 from .vocabulary import MASK, Lexicon, Modifier, SoundWords, clauses, deliveries, filler, timed_seconds, tokens
 
@@ -210,41 +206,23 @@ def _clean(text: str) -> str:
 
 
 def parse_rules(text: str, source: str = "<rules>") -> Rules:
-    """Parse direction or cue rules from TOML text, checking every table and key.
+    """Parse direction rules from TOML text; every value is checked by settings.RULES.
 
     Direction files have word lists ``[words.pause|interrupt|delivery|action]`` and phrase rules
-    ``[[pause]]``, ``[[interrupt]]``, ``[[delivery]]``, ``[[action]]``; cue files (sfx/cues.toml) have
-    the sound vocabulary ``[sounds.NAME]``, ``[modifiers.NAME]`` and ``[[cue]]`` with ``match`` and ``sound``.
+    ``[[pause]]``, ``[[interrupt]]``, ``[[delivery]]``, ``[[action]]``; a show's own rules may add to
+    the sound vocabulary ``[sounds.NAME]``, ``[modifiers.NAME]``; cue files (sfx/cues.toml,
+    settings.CUES) have these and ``[[cue]]`` with ``match`` and ``sound``.
     """
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"is not valid TOML ({exc}).", file=source,
-                          hint="Fix the syntax; see the comments in the default file for the format.") from exc
+    return rules_from_data(validate(parse_toml(text, source), RULES, source), source)
+
+
+def rules_from_data(data: dict, source: str) -> Rules:
+    """The rules of a file the schema has checked."""
     rules: list[Rule] = []
-    known = set(CATEGORIES) | {"words", "sounds", "modifiers", "levels", "mix", "blocks"}
-    if set(data) - known:
-        raise ConfigError(f"unknown table(s) {', '.join(sorted(set(data) - known))}; "
-                          f"expected {', '.join(sorted(known))}.", file=source)
     for category in CATEGORIES:
-        entries = data.get(category, [])
-        if not isinstance(entries, list):
-            raise ConfigError(f"'{category}' must be an array of tables ([[{category}]]).", file=source)
-        for index, entry in enumerate(entries, 1):
-            where = f"[[{category}]] number {index}"
-            if not isinstance(entry, dict) or not isinstance(entry.get("match"), str):
-                raise ConfigError(f"{where} needs a `match` regular expression.", file=source)
-            try:
-                pattern = re.compile(entry["match"], re.IGNORECASE)
-            except re.error as exc:
-                raise ConfigError(f"{where}: `match` is not a valid regular expression ({exc}).",
-                                  file=source) from exc
+        for entry in data.get(category, []):
             seconds = entry.get("seconds")
-            if seconds is not None and not isinstance(seconds, (int, float)):
-                raise ConfigError(f"{where}: `seconds` must be a number.", file=source)
-            if category == "cue" and not entry.get("sound"):
-                raise ConfigError(f"{where} needs a `sound` (a file stem in sfx/).", file=source)
-            rules.append(Rule(category, pattern, entry.get("sound"),
+            rules.append(Rule(category, re.compile(entry["match"], re.IGNORECASE), entry.get("sound"),
                               float(seconds) if seconds is not None else None,
                               entry.get("delivery"), source))
     words, sets = _words(data, source)
@@ -327,5 +305,5 @@ def load_rules(*paths: Path) -> Rules:
     rules = default_rules()
     for path in paths:
         if path is not None and Path(path).is_file():
-            rules = rules.extend(parse_rules(Path(path).read_text("utf-8"), str(path)))
+            rules = rules.extend(rules_from_data(load(Path(path), RULES), str(path)))
     return rules

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 from ..errors import ConfigError
-from ..script.directions import Rules, parse_rules
+from ..schema import load, parse_toml, validate
+from ..script.directions import Rules, rules_from_data
+from ..settings import CUES, SOUND_KINDS
 
 PLACEMENTS = ("before", "under", "replace-pause")
 BED_PLACEMENT = "bed"
 
 
-KINDS = ("foley", "character", "alarm", "sting", "bed")
+KINDS = SOUND_KINDS
 
 
 @dataclass(frozen=True)
@@ -74,32 +70,24 @@ class CueBook:
 
 
 def parse_cues(text: str, source: str = "<cues>") -> CueBook:
-    rules = parse_rules(text, source)
-    data = tomllib.loads(text)
+    """A cue file's rules and sound settings; every value is checked by settings.CUES."""
+    return cues_from_data(validate(parse_toml(text, source), CUES, source), source)
+
+
+def cues_from_data(data: dict, source: str) -> CueBook:
+    rules = rules_from_data(data, source)
     settings: dict[str, SoundSetting] = {}
-    for index, entry in enumerate(data.get("cue", []), 1):
-        placement = entry.get("placement", "before")
-        if placement not in PLACEMENTS + (BED_PLACEMENT,):
-            raise ConfigError(f"[[cue]] number {index}: placement must be one of "
-                              f"{', '.join(PLACEMENTS + (BED_PLACEMENT,))}, not {placement!r}.", file=source)
-        gain = entry.get("gain_db", 0.0)
-        if isinstance(gain, bool) or not isinstance(gain, (int, float)) or not -40 <= gain <= 20:
-            raise ConfigError(f"[[cue]] number {index}: gain_db must be a number of dB from -40 to 20.", file=source)
-        settings.setdefault(entry["sound"], SoundSetting(float(gain), placement,
+    for entry in data.get("cue", []):
+        settings.setdefault(entry["sound"], SoundSetting(float(entry.get("gain_db", 0.0)),
+                                                          entry.get("placement", "before"),
                                                           float(entry.get("overlap", 0.25))))
     blocks: dict[str, BlockSound] = {}
     for name, table in data.get("blocks", {}).items():
-        if not isinstance(table, dict) or set(table) - {"before", "before_gain_db", "bed", "bed_gain_db"}:
-            raise ConfigError(f"[blocks.{name}] takes before, before_gain_db, bed and bed_gain_db.", file=source)
         blocks[name] = BlockSound(table.get("before"), float(table.get("before_gain_db", 0.0)),
                                   table.get("bed"), float(table.get("bed_gain_db", 0.0)))
     duck = data.get("mix", {}).get("duck_db", -10.0)
-    kinds: dict[str, str] = {}
-    for name, table in data.get("sounds", {}).items():
-        kind = table.get("kind", "character")
-        if kind not in KINDS:
-            raise ConfigError(f"[sounds.{name}] `kind` must be one of {', '.join(KINDS)}, not {kind!r}.", file=source)
-        kinds[str(table.get("file", name))] = kind
+    kinds = {str(table.get("file", name)): table.get("kind", "character")
+             for name, table in data.get("sounds", {}).items()}
     return CueBook(rules, settings, source, blocks, float(duck), kinds, _levels(data.get("levels", {}), source))
 
 
@@ -129,4 +117,4 @@ def load_cues(path: Path) -> CueBook:
     if not path.is_file():
         raise ConfigError("cue file not found.", file=path,
                           hint="Pass --cues PATH, or run from the project folder that holds sfx/cues.toml.")
-    return parse_cues(path.read_text("utf-8"), str(path))
+    return cues_from_data(load(path, CUES), str(path))

@@ -8,25 +8,18 @@ across the episode but still reacts to the script.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 from ..errors import ConfigError
+from ..schema import load, parse_toml, show_value, validate, where
+from ..settings import CAST, ENGINE_KEYS, SPEED_LIMITS
 
 FALLBACK = "fallback"
 NARRATOR = "Narrator"
-ENGINES = ("kokoro", "piper", "coqui")
-_ENGINE_KEYS = {"engine", "voice", "model", "speaker_id", "noise_scale", "noise_w_scale", "model_name", "model_path",
-                "config_path", "speaker", "speaker_wav", "language"}
-_SHAPE_KEYS = {"speed", "pitch", "preserve_formants", "gain_db", "effects"}
-_OTHER_KEYS = {"aliases", "description"}
+_ENGINE_KEYS = {"engine"} | set().union(*ENGINE_KEYS.values())
+OTHER_ENGINE_KEYS = _ENGINE_KEYS - {"engine"}
 
 
 @dataclass(frozen=True)
@@ -131,28 +124,15 @@ class Cast:
 
 
 def _effects(value: Any, where: str, source: str) -> tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]:
+    """An effect chain the schema has checked, as hashable (name, sorted settings) pairs."""
     from .shaping import check_effect
 
-    if value is None:
-        return ()
-    if not isinstance(value, list):
-        raise ConfigError(f"{where}: `effects` must be a list of tables like {{ name = \"Chorus\" }}.", file=source)
     out = []
-    for entry in value:
-        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
-            raise ConfigError(f"{where}: each effect needs a `name` (a pedalboard effect, e.g. \"HighpassFilter\").",
-                              file=source)
+    for index, entry in enumerate(value or [], 1):
         params = {k: v for k, v in entry.items() if k != "name"}
-        check_effect(entry["name"], params, where, source)
+        check_effect(entry["name"], params, f"{where} effects[{index}]", source)
         out.append((entry["name"], tuple(sorted(params.items()))))
     return tuple(out)
-
-
-def _number(table: dict, key: str, default: float, where: str, source: str) -> float:
-    value = table.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(f"{where}: `{key}` must be a number.", file=source)
-    return float(value)
 
 
 def _check_kokoro_voice(voice: Any, where: str, source: str, voices_dir: Path | None) -> None:
@@ -166,7 +146,7 @@ def _check_kokoro_voice(voice: Any, where: str, source: str, voices_dir: Path | 
     try:
         blend = parse_blend(voice)
     except ValueError as exc:
-        raise ConfigError(f"{where}: voice {voice!r}: {exc}.", file=source) from None
+        raise ConfigError(f"{where}: voice {show_value(voice)}: {exc}.", file=source) from None
     known = voice_files([voices_dir / "kokoro"] if voices_dir else [])
     missing = [name for _, name in blend if name not in known]
     if missing:
@@ -174,70 +154,71 @@ def _check_kokoro_voice(voice: Any, where: str, source: str, voices_dir: Path | 
                           hint="Known: " + ", ".join(sorted(known)) + ".")
 
 
+def _check_engine(table: dict, engine: EngineSpec, speed: float, where: str, source: str) -> None:
+    """Settings that the character's engine would ignore, and a pace it cannot do, fail here."""
+    for key in table:
+        if key in OTHER_ENGINE_KEYS and key not in ENGINE_KEYS[engine.engine]:
+            owners = " or ".join(e for e, keys in ENGINE_KEYS.items() if key in keys)
+            raise ConfigError(f"{where} {key} is a {owners} setting, but this character speaks with "
+                              f"{engine.engine}, which would ignore it.", file=source,
+                              hint=f"Remove it, or set engine = \"{owners.split(' or ')[0]}\".")
+    low, high = SPEED_LIMITS[engine.engine]
+    if not low <= speed <= high:
+        raise ConfigError(f"{where} speed = {speed:g} is out of range for {engine.engine} ({low:g} to {high:g}; "
+                          f"1.0 is normal).", file=source)
+
+
 def _profile(table: dict, base: Profile, where: str, source: str, voices_dir: Path | None = None) -> Profile:
-    unknown = set(table) - _ENGINE_KEYS - _SHAPE_KEYS - _OTHER_KEYS
-    if unknown:
-        raise ConfigError(f"{where}: unknown setting(s) {', '.join(sorted(unknown))}.", file=source,
-                          hint="Known: " + ", ".join(sorted(_ENGINE_KEYS | _SHAPE_KEYS | _OTHER_KEYS)) + ".")
-    engine_fields = {k: table[k] for k in _ENGINE_KEYS if k in table}
-    if "engine" in engine_fields and engine_fields["engine"] not in ENGINES:
-        raise ConfigError(f"{where}: engine must be one of {', '.join(ENGINES)}, not {engine_fields['engine']!r}.",
-                          file=source)
-    engine = replace(base.engine, **engine_fields)
+    engine = replace(base.engine, **{k: table[k] for k in _ENGINE_KEYS if k in table})
+    speed = float(table.get("speed", base.speed))
+    _check_engine(table, engine, speed, where, source)
     if engine.engine == "kokoro":
         _check_kokoro_voice(engine.voice, where, source, voices_dir)
-    speed = _number(table, "speed", base.speed, where, source)
-    if not 0.3 <= speed <= 3.0:
-        raise ConfigError(f"{where}: speed {speed} is out of range (0.3 to 3.0; 1.0 is normal).", file=source)
     return Profile(
         engine=engine,
         speed=speed,
-        pitch=_number(table, "pitch", base.pitch, where, source),
-        preserve_formants=bool(table.get("preserve_formants", base.preserve_formants)),
-        gain_db=_number(table, "gain_db", base.gain_db, where, source),
+        pitch=float(table.get("pitch", base.pitch)),
+        preserve_formants=table.get("preserve_formants", base.preserve_formants),
+        gain_db=float(table.get("gain_db", base.gain_db)),
         effects=_effects(table["effects"], where, source) if "effects" in table else base.effects,
     )
 
 
 def _adjustment(table: dict, where: str, source: str) -> Adjustment:
-    if not isinstance(table, dict):
-        raise ConfigError(f"{where} must be a table.", file=source)
-    unknown = set(table) - {"speed", "pitch", "gain_db", "effects", "voice"}
-    if unknown:
-        raise ConfigError(f"{where}: unknown setting(s) {', '.join(sorted(unknown))}.", file=source,
-                          hint="Known: speed (multiplier), pitch (semitones), gain_db, effects, voice.")
     return Adjustment(
-        speed=_number(table, "speed", 1.0, where, source),
-        pitch=_number(table, "pitch", 0.0, where, source),
-        gain_db=_number(table, "gain_db", 0.0, where, source),
+        speed=float(table.get("speed", 1.0)),
+        pitch=float(table.get("pitch", 0.0)),
+        gain_db=float(table.get("gain_db", 0.0)),
         effects=_effects(table.get("effects"), where, source),
         voice=table.get("voice"),
     )
 
 
 def parse_cast(text: str, source: str = "<cast>", voices_dir: Path | None = None) -> Cast:
-    """Parse a cast file. See voices/cast.toml for the format."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"is not valid TOML ({exc}).", file=source) from exc
+    """Parse a cast file (see voices/cast.toml for the format); every value is checked by settings.CAST."""
+    return cast_from_data(validate(parse_toml(text, source), CAST, source), source, voices_dir)
+
+
+def cast_from_data(data: dict, source: str, voices_dir: Path | None = None) -> Cast:
     defaults = _profile(data.get("defaults", {}), Profile(EngineSpec()), "[defaults]", source, voices_dir)
     characters: dict[str, Profile] = {}
     aliases: dict[str, str] = {}
-    tables = data.get("characters", {})
-    if not isinstance(tables, dict):
-        raise ConfigError("[characters] must hold one table per character, e.g. [characters.Kai].", file=source)
-    for name, table in tables.items():
-        if not isinstance(table, dict):
-            raise ConfigError(f"[characters.{name}] must be a table.", file=source)
-        characters[name] = _profile(table, defaults, f"[characters.{name}]", source, voices_dir)
+    for name, table in data.get("characters", {}).items():
+        characters[name] = _profile(table, defaults, where(("characters", name)), source, voices_dir)
         for alias in table.get("aliases", []):
-            aliases[str(alias).lower()] = name
+            aliases[alias.lower()] = name
     characters.setdefault(FALLBACK, defaults)
     characters.setdefault(NARRATOR, defaults)
-    deliveries = {k: _adjustment(v, f"[delivery.{k}]", source) for k, v in data.get("delivery", {}).items()}
-    blocks = {k: _adjustment(v, f"[blocks.{k}]", source) for k, v in data.get("blocks", {}).items()}
-    return Cast(characters, aliases, deliveries, blocks, source, voices_dir)
+    deliveries = {k: _adjustment(v, where(("delivery", k)), source) for k, v in data.get("delivery", {}).items()}
+    blocks = {k: _adjustment(v, where(("blocks", k)), source) for k, v in data.get("blocks", {}).items()}
+    cast = Cast(characters, aliases, deliveries, blocks, source, voices_dir)
+    for kind, table in (("delivery", deliveries), ("blocks", blocks)):
+        for name, adjustment in table.items():
+            if adjustment.voice and not cast.has_voice(adjustment.voice):
+                raise ConfigError(f"{where((kind, name))} voice = {show_value(adjustment.voice)} names no character "
+                                  f"of this cast.", file=source,
+                                  hint="Characters: " + ", ".join(sorted(characters)) + ".")
+    return cast
 
 
 def load_cast(path: Path) -> Cast:
@@ -246,4 +227,4 @@ def load_cast(path: Path) -> Cast:
     if not path.is_file():
         raise ConfigError("cast file not found.", file=path,
                           hint="Pass --cast PATH, or run from the project folder that holds voices/cast.toml.")
-    return parse_cast(path.read_text("utf-8"), str(path), voices_dir=path.parent)
+    return cast_from_data(load(path, CAST), str(path), voices_dir=path.parent)

@@ -9,25 +9,19 @@ respelling (``[patterns]``). It is applied to the script's text before the speec
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 from ..errors import ConfigError
+from ..schema import key_text, load, parse_toml, validate
+from ..settings import LEXICON
 
-_TABLES = {"words", "patterns", "phonemes"}
 #: Phonemes ride through the speech text as ``[[...]]``, Piper's own syntax; Kokoro reads it too.
 #: The placeholder is plain lowercase letters, which the speech rules leave as they are.
 _SLOT = "zqxslot{}zqx"
 _SLOT_RE = re.compile(r"zqxslot([a-z]+)zqx", re.IGNORECASE)
 _MAX_ENTRIES = 5000
-_MAX_LENGTH = 200
 
 
 @dataclass
@@ -92,34 +86,23 @@ def _index(letters: str) -> int:
     return n
 
 
-def _table(data: dict, name: str, source: str) -> dict[str, str]:
+def _entries(data: dict, name: str, source: str) -> dict[str, str]:
+    """One table the schema has checked, with what the schema cannot say: phonemes stay in [phonemes]."""
     table = data.get(name, {})
-    if not isinstance(table, dict):
-        raise ConfigError(f"[{name}] must be a table of \"word\" = \"how to say it\".", file=source)
     for key, value in table.items():
-        if not isinstance(value, str) or not value.strip():
-            raise ConfigError(f"[{name}] {key!r}: the value must be a non-empty string.", file=source)
-        if len(key) > _MAX_LENGTH or len(value) > _MAX_LENGTH:
-            raise ConfigError(f"[{name}] {key[:40]!r}: entries are at most {_MAX_LENGTH} characters.", file=source)
-        if name != "patterns" and not key.strip():
-            raise ConfigError(f"[{name}]: an empty word.", file=source)
         if "[[" in value or "]]" in value or "zqxslot" in value.lower():
-            raise ConfigError(f"[{name}] {key!r}: write phonemes without [[ ]]; put them under [phonemes].",
+            raise ConfigError(f"[{name}] {key_text(key)}: write phonemes without [[ ]]; put them under [phonemes].",
                               file=source)
     return table
 
 
 def parse_lexicon(text: str, source: str = "<lexicon>") -> Lexicon:
-    """Read a lexicon file; every error names the file and the table."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"is not valid TOML ({exc}).", file=source) from None
-    unknown = set(data) - _TABLES
-    if unknown:
-        raise ConfigError(f"unknown table(s) {', '.join(sorted(unknown))}.", file=source,
-                          hint="A lexicon has [words], [patterns] and [phonemes].")
-    words, patterns, phonemes = (_table(data, name, source) for name in ("words", "patterns", "phonemes"))
+    """Read a lexicon file; every value is checked by settings.LEXICON and errors name the table."""
+    return lexicon_from_data(validate(parse_toml(text, source), LEXICON, source), source)
+
+
+def lexicon_from_data(data: dict, source: str) -> Lexicon:
+    words, patterns, phonemes = (_entries(data, name, source) for name in ("words", "patterns", "phonemes"))
     if len(words) + len(patterns) + len(phonemes) > _MAX_ENTRIES:
         raise ConfigError(f"has more than {_MAX_ENTRIES} entries.", file=source)
     both = set(words) & set(phonemes)
@@ -130,8 +113,8 @@ def parse_lexicon(text: str, source: str = "<lexicon>") -> Lexicon:
         try:
             regex = re.compile(pattern)
             regex.sub(respelling, "")
-        except (re.error, IndexError) as exc:
-            raise ConfigError(f"[patterns] {pattern!r} is not a usable regular expression ({exc}).",
+        except (re.error, IndexError, RecursionError, OverflowError) as exc:
+            raise ConfigError(f"[patterns] {key_text(pattern)} is not a usable regular expression ({exc}).",
                               file=source) from None
         compiled.append((regex, respelling))
     return Lexicon(words, compiled, phonemes, source)
@@ -141,8 +124,4 @@ def load_lexicon(path: Path | None) -> Lexicon:
     """The lexicon at ``path``; none at all when there is no file."""
     if path is None or not Path(path).is_file():
         return Lexicon()
-    try:
-        text = Path(path).read_text("utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError("is not UTF-8 text.", file=path, hint="Save it as UTF-8.") from None
-    return parse_lexicon(text, str(path))
+    return lexicon_from_data(load(Path(path), LEXICON), str(path))

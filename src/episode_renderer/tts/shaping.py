@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from fractions import Fraction
 from math import gcd
 from typing import Any
@@ -15,8 +14,13 @@ SAMPLE_RATE = 44100
 
 
 def _plugin_class(name: str):
+    """A built-in pedalboard effect the settings allow; never a plugin loader or anything that reads a file."""
     import pedalboard
 
+    from ..settings import EFFECTS
+
+    if name not in EFFECTS:
+        return None
     cls = getattr(pedalboard, name, None)
     if cls is None or not isinstance(cls, type) or not issubclass(cls, pedalboard.Plugin):
         return None
@@ -24,21 +28,14 @@ def _plugin_class(name: str):
 
 
 def check_effect(name: str, params: dict[str, Any], where: str, source: str) -> None:
-    """Fail early, naming the cast entry, when an effect or its parameters do not exist."""
+    """Build the effect once with its settings, so pedalboard's own refusals surface at load, naming the entry."""
     cls = _plugin_class(name)
     if cls is None:
-        raise ConfigError(f"{where}: unknown effect {name!r}.", file=source,
-                          hint="Use a pedalboard effect name such as HighpassFilter, LowpassFilter, "
-                               "PeakFilter, Compressor, Chorus, Reverb, Distortion, Bitcrush, Phaser, Delay.")
+        raise ConfigError(f"{where}: {name!r} is not an effect the renderer allows.", file=source)
     try:
         cls(**params)
-    except TypeError as exc:
-        try:
-            accepted = ", ".join(p for p in inspect.signature(cls.__init__).parameters if p != "self")
-        except (TypeError, ValueError):
-            accepted = "see pedalboard's documentation"
-        raise ConfigError(f"{where}: effect {name} does not take these settings ({exc}).", file=source,
-                          hint=f"Accepted: {accepted}.") from exc
+    except (TypeError, ValueError, RuntimeError) as exc:
+        raise ConfigError(f"{where} {name}: pedalboard refuses these settings ({exc}).", file=source) from None
 
 
 def resample(audio: np.ndarray, source_rate: float, target_rate: int = SAMPLE_RATE) -> np.ndarray:
