@@ -66,6 +66,17 @@ def _user_errors() -> Iterator[None]:
         raise typer.Exit(code=130)
 
 
+def _strict(warnings: list[str]) -> None:
+    """--strict: every warning is printed, then the command stops before any synthesis."""
+    from .errors import ScriptError
+
+    for warning in warnings:
+        console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
+    if warnings:
+        raise ScriptError(f"{len(warnings)} warning(s) with --strict; nothing was rendered.",
+                          hint="Fix them, or render without --strict.")
+
+
 def _project(cast: Optional[Path], cues: Optional[Path], rules: Optional[Path], show: Optional[Path],
              draft: bool = False):
     from .config import load_project
@@ -105,17 +116,21 @@ def render(
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Where synthesized lines are kept."),
     jobs: int = typer.Option(2, "--jobs", "-j", min=1, help="Lines synthesized at once."),
     draft: bool = DraftOpt,
+    strict: bool = typer.Option(False, "--strict", help="Stop before synthesis if there is any warning (a character "
+                                                        "without a voice, a sound without a file, ...)."),
 ) -> None:
     """Render one episode to MP3, with transcript (.json), captions (.vtt, .srt), chapters and a report.
 
     The MP3 is mastered to -16 LUFS with true peak under -1 dBTP, measured on the encoded
     file; a miss fails the render and writes nothing.
     """
-    from .render import render_episode
+    from .render import load_episode, render_episode
 
     target = output or Path("output") / f"{episode.stem}.mp3"
     with _user_errors():
         project = _project(cast, cues, rules, show, draft)
+        if strict:
+            _strict(load_episode(episode, project).warnings)
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TextColumn("{task.fields[who]}"), TimeElapsedColumn(), console=console,
                       disable=not console.is_terminal and not os.environ.get("EPISODE_PROGRESS")) as bar:
@@ -318,21 +333,6 @@ def season(
         raise typer.Exit(code=1)
 
 
-def _estimate_seconds(episode, project) -> float:
-    """Rough length before rendering: words at each voice's pace, plus gaps, pauses and sounds."""
-    timing = project.show.timing
-    seconds = timing.lead_in + timing.tail
-    for event in episode.events:
-        if event.kind in ("line", "heading") and event.speech:
-            speed = project.cast.profile((event.speaker or "").split(" & ")[0], event.delivery, event.block).speed
-            seconds += len(event.speech.split()) / (2.7 * speed) + timing.new_turn
-        elif event.kind == "pause":
-            seconds += event.seconds or 0.8
-        elif event.sound and project.sounds.has(event.sound) and project.cues.setting(event.sound).placement != "bed":
-            seconds += 0.8
-    return seconds
-
-
 @app.command()
 def check(
     path: Path = typer.Argument(..., help="An episode file or a folder of episodes."),
@@ -344,6 +344,7 @@ def check(
     """Dry run before rendering: characters without a voice, cues without a sound, directions
     no rule maps, and an estimated duration per episode. Nothing is synthesized."""
     from .errors import ScriptError
+    from .findings import check_length
     from .render import load_episode
 
     with _user_errors():
@@ -356,10 +357,10 @@ def check(
     broken = findings = 0
     report = []
     warnings: list[str] = []
-    undefined: Counter[str] = Counter()
     for file in files:
         try:
             episode = load_episode(file, project)
+            estimate = check_length(episode, project)
         except ScriptError as error:
             broken += 1
             report.append({"episode": str(file), "error": error.render()})
@@ -371,11 +372,9 @@ def check(
                          if (e.kind == "cue" and (not e.sound or not project.sounds.has(e.sound)))
                          or (e.kind == "direction" and e.sound and not project.sounds.has(e.sound))} |
                         {p.sound for e in episode.events for p in e.parts if not project.sounds.has(p.sound)})
-        undefined.update(e.delivery for e in episode.events if e.delivery and e.delivery not in project.cast.deliveries)
         understood = coverage(episode, project.rules)
         unmapped = understood.unmatched
-        findings += len(unvoiced) + len(silent) + len(unmapped)
-        estimate = _estimate_seconds(episode, project)
+        findings += len(unvoiced) + len(silent) + len(unmapped) + len(episode.warnings)
         report.append({"episode": str(file), "estimated_seconds": round(estimate, 1), "no_voice": unvoiced,
                        "no_sound": silent, "directions": understood.total, "understood": understood.understood,
                        "unmapped": dict(unmapped.most_common()), "warnings": episode.warnings})
@@ -385,17 +384,13 @@ def check(
                       escape(", ".join(silent)) or "-",
                       f"{understood.share:.0%} ({understood.understood}/{understood.total})",
                       escape("; ".join(f"{k} ({v})" if v > 1 else k for k, v in unmapped.most_common())) or "-",
-                      "[green]ok[/]" if not (unvoiced or silent) else "[yellow]check[/]")
+                      "[green]ok[/]" if not (unvoiced or silent or episode.warnings) else "[yellow]check[/]")
     if as_json:
         sys.stdout.write(json.dumps(report, indent=2) + "\n")
     else:
         out.print(table)
         for warning in warnings:
             console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
-        if undefined:
-            console.print(f"[yellow]warning:[/] directions ask for deliveries the cast does not define "
-                          f"(those lines keep the plain voice): {escape(', '.join(sorted(undefined)))}; add "
-                          f"{escape('[delivery.NAME]')} tables to the cast.", highlight=False, soft_wrap=True)
     if broken or (strict and findings):
         raise typer.Exit(code=1)
 

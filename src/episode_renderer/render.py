@@ -23,6 +23,7 @@ from .export.encoded_cache import EncodedCache, mix_key
 from .export.mp3 import read_audio, write_mp3
 from .export.paths import SIDECARS, check_outputs, check_writable, stem_of
 from .export.tags import write_tags
+from .findings import check_length, project_warnings
 from .export.transcript import chapters_json, srt, transcript_json, webvtt
 from .mix.layout import Layout
 from .mix.master import Loudness, finish, integrated_loudness, measure, prepare
@@ -36,10 +37,18 @@ from .tts.lines import LineSpeaker
 Progress = Callable[[int, int, str], None]
 
 
+#: The show's longest script is 27 kB; 2 MB is a pasted book or a wrong file, refused before reading it.
+MAX_SCRIPT_BYTES = 2_000_000
+
+
 def read_script(path: Path) -> str:
-    """The script's text; a binary or undecodable file is a ScriptError naming it."""
+    """The script's text; a binary, undecodable or oversized file is a ScriptError naming it."""
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_SCRIPT_BYTES:
+            raise ScriptError(f"is {size / 1e6:.1f} MB; an episode script is at most {MAX_SCRIPT_BYTES // 1_000_000} MB.",
+                              file=path, hint="Split it into several episodes, or check that this is the script.")
         data = path.read_bytes()
     except FileNotFoundError:
         raise ScriptError("file not found.", file=path, hint="Check the path to the episode's .md file.") from None
@@ -60,8 +69,11 @@ def read_script(path: Path) -> str:
 
 
 def load_episode(path: Path, project: Project) -> Episode:
-    return parse_episode(read_script(path), source=str(path), rules=project.rules, aliases=project.cast.aliases,
-                         speech=project.speech)
+    """The parsed episode, with warnings about what the project cannot do for it (no voice, no sound)."""
+    episode = parse_episode(read_script(path), source=str(path), rules=project.rules,
+                            aliases=project.cast.aliases, speech=project.speech)
+    episode.warnings.extend(project_warnings(episode, project))
+    return episode
 
 
 def input_files(script: Path | None, project: Project) -> list[Path]:
@@ -223,6 +235,7 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
     check_outputs(outputs.all(), input_files(path, project))
     sweep(outputs.mp3.parent)  # temp files of a killed run
     episode = load_episode(path, project)
+    check_length(episode, project)
     unwritable = check_writable(outputs.mp3.parent)
     if unwritable is not None:
         raise unwritable

@@ -70,7 +70,7 @@ class Text:
             return "contains a control character"
         if self.choices and value not in self.choices:
             return "is not one of " + ", ".join(f'"{c}"' for c in self.choices)
-        if self.pattern and value and not re.fullmatch(self.pattern, value):
+        if self.pattern is not None and not re.fullmatch(self.pattern, value):
             return f"is not {self.example}" if self.example else "is not in the expected form"
         if self.regex:
             try:

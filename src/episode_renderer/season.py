@@ -83,7 +83,7 @@ def _scan(path: Path) -> FrontMatter:
     return read_front_matter(text, path.stem)
 
 
-def find_episodes(folder: Path, include_drafts: bool = False, only: set[int] | None = None) -> list[Path]:
+def find_episodes(folder: Path, include_drafts: bool = False, only: Only | None = None) -> list[Path]:
     """The episode scripts in ``folder``, by episode number then name.
 
     An episode is a .md file whose front matter says ``type: episode`` or has an
@@ -106,21 +106,40 @@ def find_episodes(folder: Path, include_drafts: bool = False, only: set[int] | N
     return [path for _, _, path in sorted(found)]
 
 
-def parse_only(text: str) -> set[int]:
+#: --only takes at most this many parts; a range costs nothing however wide (it is kept as its ends).
+MAX_ONLY_PARTS = 1000
+
+
+@dataclass(frozen=True)
+class Only:
+    """Episode numbers as inclusive ranges: ``30-34`` is two numbers, never a set of five (or of 10^8)."""
+
+    ranges: tuple[tuple[int, int], ...]
+
+    def __contains__(self, number: object) -> bool:
+        if isinstance(number, bool) or not isinstance(number, (int, float)):
+            return False
+        return any(low <= number <= high for low, high in self.ranges)
+
+
+def parse_only(text: str) -> Only:
     """Episode numbers from ``"26,30-34"`` (single numbers and inclusive ranges, comma separated)."""
     hint = "Use episode numbers and ranges separated by commas, for example --only 26,30-34."
-    numbers: set[int] = set()
-    for part in text.split(","):
+    parts = text.split(",")
+    if len(parts) > MAX_ONLY_PARTS:
+        raise ConfigError(f"--only has {len(parts)} parts; the limit is {MAX_ONLY_PARTS}.", hint="Use ranges: 1-50.")
+    ranges: list[tuple[int, int]] = []
+    for part in parts:
         match = _RANGE.match(part)
-        if not match:
-            raise ConfigError(f"--only: '{part.strip()}' is not an episode number or a range.", hint=hint)
+        if not match or len(part) > 40:
+            raise ConfigError(f"--only: '{part.strip()[:40]}' is not an episode number or a range.", hint=hint)
         low = int(match.group(1))
         high = int(match.group(2)) if match.group(2) else low
         if high < low:
             raise ConfigError(f"--only: the range '{part.strip()}' runs backwards.",
                               hint=f"Write it low to high: {high}-{low}.")
-        numbers.update(range(low, high + 1))
-    return numbers
+        ranges.append((low, high))
+    return Only(tuple(ranges))
 
 
 # --- freshness ----------------------------------------------------------------------------------
@@ -366,7 +385,7 @@ def plan_season(episodes: Iterable[Path], out_dir: Path, project: Project
 
 
 def render_season(folder: Path, out_dir: Path, project: Project, *, jobs: int | None = None,
-                  include_drafts: bool = False, only: set[int] | None = None, cache_dir: Path | None = None,
+                  include_drafts: bool = False, only: Only | None = None, cache_dir: Path | None = None,
                   on_progress: SeasonProgress | None = None,
                   config: dict[str, Path | None] | None = None) -> list[EpisodeResult]:
     """Render every stale episode of ``folder`` into ``out_dir``, ``jobs`` processes at a time.

@@ -28,8 +28,10 @@ GAIN_DB = Number(-40, 20, "dB")
 SEMITONES = Number(-12, 12, "semitones")
 PATH = Text(max_length=1000, example='a file path, e.g. "voices/my-voice.onnx"')
 #: A sound is named by its file's stem in an sfx folder: no folder parts, so it cannot reach elsewhere.
-SOUND = Text(pattern=r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}",
+SOUND_NAME = r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}"
+SOUND = Text(pattern=SOUND_NAME,
              example='the name of a sound file in sfx/ without its extension, e.g. "whirr" (no folders)')
+SOUND_OR_NONE = Text(pattern=f"(?:{SOUND_NAME})?", example=SOUND.example + ', or "" for none')
 LANGUAGE = Text(pattern=r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8}){0,3}", example='a language code such as "en-us"')
 NAME = Text(max_length=100)
 
@@ -123,7 +125,7 @@ _TIMING = {name: SECONDS for name in ("lead_in", "in_turn", "new_turn", "list_it
 SHOW = Table({
     "show": Table({
         "name": NAME, "author": NAME, "description": Text(max_length=4000), "category": NAME,
-        "base_url": Text(pattern=r"https?://\S+", max_length=500, example='a web address such as '
+        "base_url": Text(pattern=r"(?:https?://\S+)?", max_length=500, example='a web address such as '
                          '"https://example.com/podcast/"'),
         "cover": PATH, "language": LANGUAGE, "explicit": Flag(),
     }),
@@ -132,7 +134,8 @@ SHOW = Table({
         "lufs": Number(-30, -9, "LUFS; podcasts use -16 to -19"),
         "true_peak": Number(-9, 0, "dBTP"),
     }),
-    "sound": Table({"intro": SOUND, "outro": SOUND, "folders": Names(PATH, max_items=20, example='["../shared-sfx"]')}),
+    "sound": Table({"intro": SOUND_OR_NONE, "outro": SOUND_OR_NONE,
+                    "folders": Names(PATH, max_items=20, example='["../shared-sfx"]')}),
     "timing": Table(_TIMING),
     "colors": Table(each=Text(pattern=r"#(?:[0-9a-fA-F]{3}){1,2}", example='a colour such as "#10b981"'),
                     max_items=200),

@@ -2,27 +2,37 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
 
 from ..errors import ConfigError
+from ..settings import SOUND_NAME
 from ..tts.shaping import SAMPLE_RATE, resample
 
 EXTENSIONS = (".wav", ".flac", ".ogg")
+#: A sound is a file's stem: no folder parts, so a name can never reach outside the sound folders.
+NAME = re.compile(SOUND_NAME)
+#: Cues and beds are seconds to minutes long; a longer file is a mistake that would fill memory.
+MAX_SOUND_SECONDS = 600.0
 
 
 class SoundLibrary:
+    """Sounds by name from a fixed list of folders (the project's sfx/ and those show.toml names)."""
+
     def __init__(self, folders: list[Path]) -> None:
         self.folders = [Path(f) for f in folders]
         self._loaded: dict[str, np.ndarray] = {}
 
     def path(self, name: str) -> Path | None:
+        if not NAME.fullmatch(name or ""):
+            return None
         for folder in self.folders:
             for ext in EXTENSIONS:
                 candidate = folder / f"{name}{ext}"
-                if candidate.is_file():
+                if candidate.is_file() and candidate.resolve().is_relative_to(folder.resolve()):
                     return candidate
         return None
 
@@ -44,8 +54,13 @@ class SoundLibrary:
             raise ConfigError(f"sound '{name}' has no file (looked for {name}.wav in {where}).",
                               hint="Add the file, or run `episode sfx build` to make the project's own sounds.")
         try:
+            seconds = sf.info(str(path)).duration
+            if seconds > MAX_SOUND_SECONDS:
+                raise ConfigError(f"is {seconds / 60:.0f} minutes long; a sound is at most "
+                                  f"{MAX_SOUND_SECONDS / 60:.0f} minutes.", file=path,
+                                  hint="Beds loop, so a short piece is enough.")
             data, rate = sf.read(path, dtype="float32", always_2d=True)
-        except (sf.LibsndfileError, RuntimeError) as exc:
+        except (sf.LibsndfileError, RuntimeError, OSError) as exc:
             raise ConfigError(f"cannot read this sound file ({exc}).", file=path,
                               hint="Use a WAV, FLAC or OGG file.") from exc
         audio = resample(data.mean(axis=1), rate, SAMPLE_RATE)

@@ -1,0 +1,98 @@
+"""What a render would otherwise do silently, found before synthesis from the script and the project.
+
+The same findings are printed by ``episode render`` (fatal with ``--strict``), listed by
+``episode check``, and kept in ``episode script --json``'s warnings.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .errors import ScriptError
+
+if TYPE_CHECKING:
+    from .config import Project
+    from .script.model import Episode
+
+#: Longer than this is not an episode but a mistake (a pasted book): refused before synthesis.
+MAX_EPISODE_SECONDS = 4 * 3600
+#: A line this far below the cast's level is lost under the others after mastering.
+INAUDIBLE_DB = -30.0
+_WORDS_PER_SECOND = 2.7
+
+
+def speakers(event_speaker: str | None) -> list[str]:
+    """The characters of one line ("Kai & Bounce" is two)."""
+    return [n.strip() for n in (event_speaker or "").split(" & ") if n.strip()]
+
+
+def estimate_seconds(episode: Episode, project: Project) -> float:
+    """Rough length before rendering: words at each voice's pace, plus gaps, pauses and sounds."""
+    timing = project.show.timing
+    seconds = timing.lead_in + timing.tail
+    for event in episode.events:
+        if event.kind in ("line", "heading") and event.speech:
+            first = (speakers(event.speaker) or [None])[0]
+            speed = project.cast.profile(first, event.delivery, event.block).speed
+            seconds += len(event.speech.split()) / (_WORDS_PER_SECOND * speed) + timing.new_turn
+        elif event.kind == "pause":
+            seconds += event.seconds or 0.8
+        elif event.sound and project.sounds.has(event.sound) and project.cues.setting(event.sound).placement != "bed":
+            seconds += 0.8
+    return seconds
+
+
+def check_length(episode: Episode, project: Project) -> float:
+    """The estimated length; a ScriptError when it is past MAX_EPISODE_SECONDS."""
+    seconds = estimate_seconds(episode, project)
+    if seconds > MAX_EPISODE_SECONDS:
+        raise ScriptError(f"would be about {seconds / 3600:.1f} hours long; an episode is at most "
+                          f"{MAX_EPISODE_SECONDS // 3600} hours.", file=episode.source,
+                          hint="Split it into several episodes.")
+    return seconds
+
+
+def project_warnings(episode: Episode, project: Project) -> list[str]:
+    """Everything the render would quietly work around, each naming the file and first line."""
+    source = episode.source or "<episode>"
+    unvoiced: dict[str, list[int]] = {}
+    missing: dict[str, list[int]] = {}
+    quiet: dict[tuple[str, str | None, str | None], tuple[int, float]] = {}
+    unknown_delivery: dict[str, int] = {}
+    for event in episode.events:
+        if event.kind in ("line", "heading"):
+            for name in speakers(event.speaker):
+                if not project.cast.has_voice(name):
+                    unvoiced.setdefault(name, []).append(event.line)
+                gain = project.cast.profile(name, event.delivery, event.block, event.scene).gain_db
+                if gain < INAUDIBLE_DB:
+                    block = event.block if event.block in project.cast.blocks else None
+                    quiet.setdefault((name, event.delivery, block), (event.line, gain))
+            if event.delivery and event.delivery not in project.cast.deliveries:
+                unknown_delivery.setdefault(event.delivery, event.line)
+        if event.sound and not project.sounds.has(event.sound):
+            missing.setdefault(event.sound, []).append(event.line)
+        if event.block and event.block in project.cues.blocks:
+            design = project.cues.blocks[event.block]
+            for sound in (design.before, design.bed):
+                if sound and not project.sounds.has(sound):
+                    missing.setdefault(sound, []).append(event.line)
+    out = [f"{source}:{lines[0]}: {name} has no voice in the cast ({project.cast.source}); "
+           f"{_count(lines, 'line', 'uses', 'use')} the fallback voice." for name, lines in unvoiced.items()]
+    folders = ", ".join(str(f) for f in project.sounds.folders)
+    out += [f"{source}:{lines[0]}: sound '{sound}' has no file (looked in {folders}); "
+            f"{_count(lines, 'cue', 'plays', 'play')} nothing." for sound, lines in missing.items()]
+    for name in (project.show.intro, project.show.outro):
+        if name and not project.sounds.has(name):
+            out.append(f"{source}: the show's intro/outro sound '{name}' has no file (looked in {folders}); "
+                       "it is left out.")
+    out += [f"{source}:{line}: {name}" + (f" ({delivery})" if delivery else "") + (f" in {block}" if block else "")
+            + f" is at {gain:+.0f} dB, too quiet to hear next to the others; check gain_db in the cast."
+            for (name, delivery, block), (line, gain) in quiet.items()]
+    out += [f"{source}:{line}: the delivery '{name}' has no [delivery.{name}] in the cast; those lines are "
+            "spoken plainly." for name, line in unknown_delivery.items()]
+    return out
+
+
+def _count(lines: list[int], thing: str, one: str, many: str) -> str:
+    return f"its {len(lines)} {thing}s {many}" if len(lines) > 1 else f"its {thing} {one}"
