@@ -362,7 +362,8 @@ def test_hours_of_script_are_refused(proj):
     turn = '{{< dialogue char="Kai" >}}\n' + "word " * 4000 + '\n{{< /dialogue >}}\n'
     (proj / "long.md").write_text("---\ntitle: x\n---\n" + turn * 60)
     result = runner.invoke(app, ["check", "long.md", "--json"])
-    assert result.exit_code == 1 and "hours long; an episode is at most 4 hours" in json.loads(result.stdout)[0]["error"]
+    assert result.exit_code == 1
+    assert "hours long; an episode is at most 4 hours" in json.loads(result.stdout)[0]["error"]
     fails_cleanly(proj, "render", "long.md", "-o", "output/long.mp3", says=["hours long"])
 
 

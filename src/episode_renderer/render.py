@@ -47,8 +47,9 @@ def read_script(path: Path) -> str:
     try:
         size = path.stat().st_size
         if size > MAX_SCRIPT_BYTES:
-            raise ScriptError(f"is {size / 1e6:.1f} MB; an episode script is at most {MAX_SCRIPT_BYTES // 1_000_000} MB.",
-                              file=path, hint="Split it into several episodes, or check that this is the script.")
+            raise ScriptError(f"is {size / 1e6:.1f} MB; an episode script is at most "
+                              f"{MAX_SCRIPT_BYTES // 1_000_000} MB.", file=path,
+                              hint="Split it into several episodes, or check that this is the script.")
         data = path.read_bytes()
     except FileNotFoundError:
         raise ScriptError("file not found.", file=path, hint="Check the path to the episode's .md file.") from None
