@@ -475,7 +475,7 @@ def _keys(table) -> list[str]:
 
 
 def _documents():
-    from episode_renderer.settings import ADJUSTMENT, CUES, LEXICON, PROFILE, SHOW
+    from episode_renderer.settings import ADJUSTMENT, CUES, LEXICON, PROFILE, RULES, SHOW
 
     cast = st.tuples(st.just("cast"), st.sampled_from(["defaults", "characters.Kai", "delivery.excited"]),
                      st.sampled_from(_keys(PROFILE) + _keys(ADJUSTMENT)), st.one_of(VALUES, _effect_entries()))
@@ -488,17 +488,21 @@ def _documents():
                   st.sampled_from(["duck_db", "before", "before_gain_db", "bed", "bed_gain_db", "x"]), VALUES))
     lexicon = st.tuples(st.just("lexicon"), st.sampled_from(sorted(LEXICON.keys) + ["nope"]),
                         st.text(min_size=0, max_size=12), VALUES)
-    return st.one_of(cast, show, cues, lexicon)
+    rules = st.sampled_from(["pause", "interrupt", "delivery", "action"]).flatmap(
+        lambda table: st.tuples(st.just("rules"), st.just(table), st.sampled_from(_keys(RULES.keys[table].table)),
+                                VALUES))
+    return st.one_of(cast, show, cues, lexicon, rules)
 
 
 def _text(kind: str, table: str, key: str, value) -> str:
     line = f"{json.dumps(key, ensure_ascii=False)} = {toml_value(value)}\n"
     if kind == "cast":
         return f'[defaults]\nengine = "piper"\n[{table}]\n{line}' if table != "defaults" else f"[defaults]\n{line}"
-    if kind == "cues" and table == "[cue]":
-        base = {"match": '"whirr"', "sound": '"whirr"'}
+    if kind == "cues" and table == "[cue]" or kind == "rules":
+        base = {"match": '"whirr"', "sound": '"whirr"'} if kind == "cues" else {"match": '"hmm"'}
         base[key] = toml_value(value)
-        return "[[cue]]\n" + "".join(f"{json.dumps(k)} = {v}\n" for k, v in base.items())
+        name = "cue" if kind == "cues" else table
+        return f"[[{name}]]\n" + "".join(f"{json.dumps(k)} = {v}\n" for k, v in base.items())
     return f"[{table}]\n{line}"
 
 
@@ -507,6 +511,7 @@ def _text(kind: str, table: str, key: str, value) -> str:
 def test_fuzz_config_values_never_traceback(tmp_path, doc):
     """Any value for any key: the file loads, or a ConfigError names it. Effects that load also run."""
     from episode_renderer.config import parse_show
+    from episode_renderer.script.directions import parse_rules
     from episode_renderer.sound.cues import parse_cues
     from episode_renderer.tts.cast import parse_cast
     from episode_renderer.tts.lexicon import parse_lexicon
@@ -516,7 +521,8 @@ def test_fuzz_config_values_never_traceback(tmp_path, doc):
     text = _text(kind, table, key, value)
     parse = {"cast": lambda t: parse_cast(t, "cast.toml", ROOT / "voices"),
              "show": lambda t: parse_show(t, "show.toml", tmp_path),
-             "cues": lambda t: parse_cues(t, "cues.toml"), "lexicon": lambda t: parse_lexicon(t, "lexicon.toml")}[kind]
+             "cues": lambda t: parse_cues(t, "cues.toml"), "lexicon": lambda t: parse_lexicon(t, "lexicon.toml"),
+             "rules": lambda t: parse_rules(t, "directions.toml")}[kind]
     try:
         loaded = parse(text)
     except ConfigError as error:
@@ -530,6 +536,8 @@ def test_fuzz_config_values_never_traceback(tmp_path, doc):
             assert np.all(np.isfinite(apply_effects(tone, 22050, gain_db=profile.gain_db, effects=profile.effects)))
     if kind == "lexicon":
         loaded.speech(lambda s: s)("Kai met OpenAI at 3 pm.")
+    if kind == "rules":
+        loaded.classify("hmm, a pause")
 
 
 def test_messages_have_no_markup_loss(proj):
