@@ -545,3 +545,12 @@ def test_messages_have_no_markup_loss(proj):
     edit(proj / "sfx" / "cues.toml", "gain_db = -4", "gain_db = -400")
     out = fails_cleanly(proj, "check", "ep.md", says=["[[cue]] number 1"])
     assert re.search(r"\[\[cue\]\] number 1 gain_db", out)
+
+
+@pytest.mark.slow
+def test_season_prints_each_episodes_warnings(proj):
+    (proj / "season").mkdir()
+    (proj / "season" / "w.md").write_text(WARN_EPISODE)
+    result = runner.invoke(app, ["season", "season", "-o", "output/season", "--no-cache", "-j", "1"])
+    assert result.exit_code == 0, result.output
+    assert "warning: season/w.md:9: Zorg has no voice" in " ".join(result.output.split())

@@ -321,6 +321,9 @@ def season(
     out.print(f"{summary}; wrote {escape(str(feed))} and {escape(str(manifest))}", highlight=False)
     for warning in publish_warnings(output, results):
         console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
+    for r in results:
+        for warning in r.warnings:
+            console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
     if not project.show.base_url:
         console.print("[yellow]warning:[/] show.toml has no base_url, so the feed's links are relative; "
                       "set \\[show] base_url to where the MP3s will be published.", highlight=False)

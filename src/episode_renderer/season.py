@@ -255,6 +255,7 @@ class EpisodeResult:
     seconds: float = 0.0
     lufs: float | None = None
     error: str | None = None
+    warnings: list[str] = field(default_factory=list)  # what the render worked around (no voice, no sound)
 
 
 @dataclass(frozen=True)
@@ -352,7 +353,8 @@ def _render_job(job: _Job, started: float) -> EpisodeResult:
         state = json.dumps(_state(result, job.digest), indent=2) + "\n"
         write_text(state_path(job.out.parent, job.episode.stem), state)  # last: it marks the render complete
         return EpisodeResult(job.episode, "rendered", result.episode.episode_number, result.episode.title,
-                             result.duration, time.perf_counter() - started, result.loudness.integrated)
+                             result.duration, time.perf_counter() - started, result.loudness.integrated,
+                             warnings=result.episode.warnings)
     except EpisodeError as exc:
         return EpisodeResult(job.episode, "failed", job.number, job.title, seconds=time.perf_counter() - started,
                              error=exc.render())
