@@ -554,3 +554,17 @@ def test_season_prints_each_episodes_warnings(proj):
     result = runner.invoke(app, ["season", "season", "-o", "output/season", "--no-cache", "-j", "1"])
     assert result.exit_code == 0, result.output
     assert "warning: season/w.md:9: Zorg has no voice" in " ".join(result.output.split())
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.one_of(st.binary(max_size=200), st.text(max_size=200).map(lambda t: t.encode("utf-8", "surrogatepass"))))
+def test_fuzz_any_bytes_as_a_settings_file(tmp_path, data):
+    """Whatever the bytes, reading a settings file gives a dict or a ConfigError."""
+    from episode_renderer.schema import read_toml
+
+    path = tmp_path / "any.toml"
+    path.write_bytes(data)
+    try:
+        assert isinstance(read_toml(path), dict)
+    except ConfigError as error:
+        assert "any.toml" in error.render()
