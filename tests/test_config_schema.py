@@ -413,6 +413,14 @@ def test_check_warns_about_silent_surprises(proj):
     assert len(report["warnings"]) == 3
 
 
+def test_check_warns_when_a_delivery_pushes_past_the_engine(proj):
+    (proj / "w.md").write_text(WARN_EPISODE.replace("Hello, Zorg.", "*Gets excited*\n\nHello, Zorg."))
+    set_key(proj / "voices" / "draft.toml", DRAFT_KAI, "speed = 2.9")
+    result = runner.invoke(app, ["check", "w.md"])
+    text = " ".join(result.output.split())
+    assert "w.md:15: Kai (excited) would speak at 3.19x, past piper's range (0.3 to 3)" in text
+
+
 def test_render_strict_stops_before_synthesis(proj):
     (proj / "w.md").write_text(WARN_EPISODE)
     before = snapshot(proj)

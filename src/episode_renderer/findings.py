@@ -6,9 +6,11 @@ The same findings are printed by ``episode render`` (fatal with ``--strict``), l
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from .errors import ScriptError
+from .settings import SPEED_LIMITS
 
 if TYPE_CHECKING:
     from .config import Project
@@ -58,16 +60,20 @@ def project_warnings(episode: Episode, project: Project) -> list[str]:
     unvoiced: dict[str, list[int]] = {}
     missing: dict[str, list[int]] = {}
     quiet: dict[tuple[str, str | None, str | None], tuple[int, float]] = {}
+    held: dict[tuple[str, str | None, str | None], tuple[int, float, str]] = {}
     unknown_delivery: dict[str, int] = {}
     for event in episode.events:
         if event.kind in ("line", "heading"):
             for name in speakers(event.speaker):
                 if not project.cast.has_voice(name):
                     unvoiced.setdefault(name, []).append(event.line)
-                gain = project.cast.profile(name, event.delivery, event.block, event.scene).gain_db
-                if gain < INAUDIBLE_DB:
-                    block = event.block if event.block in project.cast.blocks else None
-                    quiet.setdefault((name, event.delivery, block), (event.line, gain))
+                profile = project.cast.profile(name, event.delivery, event.block, event.scene)
+                block = event.block if event.block in project.cast.blocks else None
+                if profile.gain_db < INAUDIBLE_DB:
+                    quiet.setdefault((name, event.delivery, block), (event.line, profile.gain_db))
+                low, high = SPEED_LIMITS.get(profile.engine.engine, (0.0, math.inf))
+                if not low <= profile.speed <= high:
+                    held.setdefault((name, event.delivery, block), (event.line, profile.speed, profile.engine.engine))
             if event.delivery and event.delivery not in project.cast.deliveries:
                 unknown_delivery.setdefault(event.delivery, event.line)
         if event.sound and not project.sounds.has(event.sound):
@@ -86,12 +92,18 @@ def project_warnings(episode: Episode, project: Project) -> list[str]:
         if name and not project.sounds.has(name):
             out.append(f"{source}: the show's intro/outro sound '{name}' has no file (looked in {folders}); "
                        "it is left out.")
-    out += [f"{source}:{line}: {name}" + (f" ({delivery})" if delivery else "") + (f" in {block}" if block else "")
-            + f" is at {gain:+.0f} dB, too quiet to hear next to the others; check gain_db in the cast."
-            for (name, delivery, block), (line, gain) in quiet.items()]
+    out += [f"{source}:{line}: {_who(name, delivery, block)} is at {gain:+.0f} dB, too quiet to hear next to the "
+            "others; check gain_db in the cast." for (name, delivery, block), (line, gain) in quiet.items()]
+    out += [f"{source}:{line}: {_who(name, delivery, block)} would speak at {speed:.2f}x, past {engine}'s range "
+            f"({SPEED_LIMITS[engine][0]:g} to {SPEED_LIMITS[engine][1]:g}); check speed in the cast and its deliveries."
+            for (name, delivery, block), (line, speed, engine) in held.items()]
     out += [f"{source}:{line}: the delivery '{name}' has no [delivery.{name}] in the cast; those lines are "
             "spoken plainly." for name, line in unknown_delivery.items()]
     return out
+
+
+def _who(name: str, delivery: str | None, block: str | None) -> str:
+    return name + (f" ({delivery})" if delivery else "") + (f" in {block}" if block else "")
 
 
 def _count(lines: list[int], thing: str, one: str, many: str) -> str:
