@@ -338,6 +338,23 @@ def test_effects_never_load_a_plugin_or_a_file(proj, monkeypatch, effect):
     fails_cleanly(proj, "voices", says=["[characters.Kai] effects[1] name = ", "is not an effect the renderer allows"])
 
 
+def test_a_sound_that_is_not_audio_fails_before_synthesis(proj):
+    (proj / "sfx" / "whirr.wav").unlink()
+    (proj / "sfx" / "whirr.wav").write_text("not a sound")
+    started = time.perf_counter()
+    fails_cleanly(proj, "render", "ep.md", "-o", "output/ep.mp3", says=["sfx/whirr.wav: cannot read this sound file"])
+    assert time.perf_counter() - started < 20
+
+
+def test_an_hour_long_sound_is_refused(proj):
+    import soundfile as sf
+
+    (proj / "sfx" / "whirr.wav").unlink()
+    sf.write(proj / "sfx" / "whirr.wav", np.zeros(1000 * 660, dtype=np.int16), 1000)
+    fails_cleanly(proj, "render", "ep.md", "-o", "output/ep.mp3", says=["sfx/whirr.wav: is 11 minutes long; a sound is "
+                                                                         "at most 10 minutes."])
+
+
 def test_only_allowed_effects_reach_pedalboard():
     from episode_renderer.tts.shaping import _plugin_class
 

@@ -244,14 +244,10 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
     if threads is None:
         threads = 1 if workers > 1 else 0
     speaker = LineSpeaker(cache, project.cast.voices_dir, threads=threads)
+    sounds = _load_sounds(episode, project)  # first: a broken sound file fails before minutes of synthesis
     say("Synthesizing lines")
     lines = speak_lines(episode, project, speaker, progress, workers)
     say("Mixing")
-    names = {e.sound for e in episode.events if e.sound} | {p.sound for e in episode.events for p in e.parts}
-    for design in project.cues.blocks.values():
-        names |= {n for n in (design.before, design.bed) if n}
-    names |= {n for n in (project.show.intro, project.show.outro) if n}
-    sounds = {n: project.sounds.load(n) for n in sorted(names) if project.sounds.has(n)}
     timeline = plan(episode, lines, sounds, project.cues, project.show.timing,
                     intro=sounds.get(project.show.intro or ""), outro=sounds.get(project.show.outro or ""),
                     intro_name=project.show.intro or "intro", outro_name=project.show.outro or "outro")
@@ -267,6 +263,15 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
                           cache.hits, cache.misses, timeline.layout, project.show.bitrate)
     _write_sidecars(result, outputs)
     return result
+
+
+def _load_sounds(episode: Episode, project: Project) -> dict[str, np.ndarray]:
+    """Every sound the episode, its blocks and the show play (those with a file; the rest are warnings)."""
+    names = {e.sound for e in episode.events if e.sound} | {p.sound for e in episode.events for p in e.parts}
+    for design in project.cues.blocks.values():
+        names |= {n for n in (design.before, design.bed) if n}
+    names |= {n for n in (project.show.intro, project.show.outro) if n}
+    return {n: project.sounds.load(n) for n in sorted(names) if project.sounds.has(n)}
 
 
 def _master_and_write(mix: np.ndarray, project: Project, episode: Episode, layout: Layout,
