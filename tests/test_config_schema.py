@@ -344,6 +344,8 @@ def test_a_sound_that_is_not_audio_fails_before_synthesis(proj):
     started = time.perf_counter()
     fails_cleanly(proj, "render", "ep.md", "-o", "output/ep.mp3", says=["sfx/whirr.wav: cannot read this sound file"])
     assert time.perf_counter() - started < 20
+    check = runner.invoke(app, ["check", "ep.md", "--strict"])
+    assert check.exit_code == 1 and "sound 'whirr'" in check.output and "cannot read this sound file" in check.output
 
 
 def test_an_hour_long_sound_is_refused(proj):

@@ -88,6 +88,11 @@ def project_warnings(episode: Episode, project: Project) -> list[str]:
     folders = ", ".join(str(f) for f in project.sounds.folders)
     out += [f"{source}:{lines[0]}: sound '{sound}' has no file (looked in {folders}); "
             f"{_count(lines, 'cue', 'plays', 'play')} nothing." for sound, lines in missing.items()]
+    used = set(missing) | {e.sound for e in episode.events if e.sound} | {project.show.intro, project.show.outro}
+    for sound in sorted(n for n in used if n):
+        why = project.sounds.problem(sound)
+        if why:
+            out.append(f"{source}: sound '{sound}' ({project.sounds.path(sound)}) {why}")
     for name in (project.show.intro, project.show.outro):
         if name and not project.sounds.has(name):
             out.append(f"{source}: the show's intro/outro sound '{name}' has no file (looked in {folders}); "

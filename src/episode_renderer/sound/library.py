@@ -44,6 +44,19 @@ class SoundLibrary:
     def has(self, name: str) -> bool:
         return self.path(name) is not None
 
+    def problem(self, name: str) -> str | None:
+        """Why a sound that has a file cannot be played (not audio, too long), from its header alone."""
+        path = self.path(name)
+        if path is None:
+            return None
+        try:
+            seconds = sf.info(str(path)).duration
+        except (sf.LibsndfileError, RuntimeError, OSError) as exc:
+            return f"cannot read this sound file ({exc})."
+        if seconds > MAX_SOUND_SECONDS:
+            return f"is {seconds / 60:.0f} minutes long; a sound is at most {MAX_SOUND_SECONDS / 60:.0f} minutes."
+        return None
+
     def load(self, name: str) -> np.ndarray:
         """Mono float32 at 44.1 kHz."""
         if name in self._loaded:
@@ -53,12 +66,11 @@ class SoundLibrary:
             where = ", ".join(str(f) for f in self.folders)
             raise ConfigError(f"sound '{name}' has no file (looked for {name}.wav in {where}).",
                               hint="Add the file, or run `episode sfx build` to make the project's own sounds.")
+        why = self.problem(name)
+        if why:
+            raise ConfigError(why, file=path, hint="Use a WAV, FLAC or OGG file of at most "
+                                                   f"{MAX_SOUND_SECONDS / 60:.0f} minutes (beds loop).")
         try:
-            seconds = sf.info(str(path)).duration
-            if seconds > MAX_SOUND_SECONDS:
-                raise ConfigError(f"is {seconds / 60:.0f} minutes long; a sound is at most "
-                                  f"{MAX_SOUND_SECONDS / 60:.0f} minutes.", file=path,
-                                  hint="Beds loop, so a short piece is enough.")
             data, rate = sf.read(path, dtype="float32", always_2d=True)
         except (sf.LibsndfileError, RuntimeError, OSError) as exc:
             raise ConfigError(f"cannot read this sound file ({exc}).", file=path,
