@@ -237,6 +237,7 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
     sweep(outputs.mp3.parent)  # temp files of a killed run
     episode = load_episode(path, project)
     check_length(episode, project)
+    sounds = _load_sounds(episode, project)  # now: a broken sound file fails before minutes of synthesis
     unwritable = check_writable(outputs.mp3.parent)
     if unwritable is not None:
         raise unwritable
@@ -244,7 +245,6 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
     if threads is None:
         threads = 1 if workers > 1 else 0
     speaker = LineSpeaker(cache, project.cast.voices_dir, threads=threads)
-    sounds = _load_sounds(episode, project)  # first: a broken sound file fails before minutes of synthesis
     say("Synthesizing lines")
     lines = speak_lines(episode, project, speaker, progress, workers)
     say("Mixing")

@@ -60,13 +60,14 @@ class Text:
     example: str = ""
     max_length: int = 200
     regex: bool = False  # the text is a regular expression and must compile
+    free: bool = False  # prose (a description): any character; the output formats clean it
 
     def problem(self, value: Any) -> str | None:
         if not isinstance(value, str):
             return "must be text in quotes" + (f", {self.example}" if self.example else "")
         if len(value) > self.max_length:
             return f"is longer than {self.max_length} characters"
-        if _CONTROL.search(value):
+        if not self.free and _CONTROL.search(value):
             return "contains a control character"
         if self.choices and value not in self.choices:
             return "is not one of " + ", ".join(f'"{c}"' for c in self.choices)

@@ -97,7 +97,7 @@ PROFILE = Table({
     "gain_db": GAIN_DB,
     "effects": EFFECT_CHAIN,
     "aliases": Names(NAME, max_items=50),
-    "description": Text(max_length=500),
+    "description": Text(max_length=500, free=True),
 })
 
 ADJUSTMENT = Table({
@@ -124,7 +124,7 @@ _TIMING = {name: SECONDS for name in ("lead_in", "in_turn", "new_turn", "list_it
 
 SHOW = Table({
     "show": Table({
-        "name": NAME, "author": NAME, "description": Text(max_length=4000), "category": NAME,
+        "name": NAME, "author": NAME, "description": Text(max_length=4000, free=True), "category": NAME,
         "base_url": Text(pattern=r"(?:https?://\S+)?", max_length=500, example='a web address such as '
                          '"https://example.com/podcast/"'),
         "cover": PATH, "language": LANGUAGE, "explicit": Flag(),
