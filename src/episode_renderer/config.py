@@ -11,9 +11,9 @@ from .errors import ConfigError
 from .mix.master import Target
 from .mix.timeline import Timing
 from .schema import parse_toml, read_toml, show_value, validate
-from .settings import SHOW
 from .script.directions import Rules, load_rules
 from .script.speech import to_speech
+from .settings import SHOW
 from .sound.cues import CueBook, load_cues
 from .sound.library import SoundLibrary
 from .tts.cast import Cast, load_cast
