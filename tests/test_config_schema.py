@@ -180,6 +180,14 @@ def test_show_values(proj, old, new, says):
     fails_cleanly(proj, "check", "ep.md", says=["show.toml: ", *says])
 
 
+def test_true_peak_needs_headroom_above_the_loudness(proj):
+    """-12 LUFS under a -9 dBTP ceiling used to fail only after synthesis, mastering and encoding."""
+    edit(proj / "show.toml", "lufs = -16.0", "lufs = -12.0")
+    edit(proj / "show.toml", "true_peak = -1.0", "true_peak = -9.0")
+    fails_cleanly(proj, "render", "ep.md", "-o", "output/ep.mp3", says=["[audio] true_peak = -9.0 is 3 dB above lufs = "
+                                                                         "-12; speech needs at least 7 dB"])
+
+
 CUE_CASES = [
     ("gain_db = -4", 'gain_db = -4\noverlap = "x"', ['[[cue]] number 1 overlap = "x" must be a number']),
     ("gain_db = -4", "gain_db = -4\noverlap = 60", ["[[cue]] number 1 overlap = 60 is out of range (0 to 5 s)."]),

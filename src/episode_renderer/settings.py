@@ -117,6 +117,22 @@ CAST = Table({
 
 # --- show.toml ----------------------------------------------------------------------------------
 
+LUFS = Number(-30, -9, "LUFS; podcasts use -16 to -19")
+TRUE_PEAK = Number(-9, 0, "dBTP")
+#: Speech mastered closer to its ceiling than this misses the loudness target after minutes of work
+#: (measured: 7 dB renders, 6 dB does not).
+MIN_HEADROOM_DB = 7.0
+
+
+def _headroom(audio: dict) -> list[tuple[str, str]]:
+    """The true-peak ceiling must leave speech room above the loudness target."""
+    lufs, peak = audio.get("lufs", -16.0), audio.get("true_peak", -1.0)
+    if LUFS.problem(lufs) or TRUE_PEAK.problem(peak) or peak - lufs >= MIN_HEADROOM_DB:
+        return []
+    return [("true_peak", f"is {peak - lufs:g} dB above lufs = {lufs:g}; speech needs at least "
+                          f"{MIN_HEADROOM_DB:g} dB (the default is lufs = -16 with true_peak = -1)")]
+
+
 #: mix.timeline.Timing's gaps (tests/test_config_schema.py keeps the two in step).
 _TIMING = {name: SECONDS for name in ("lead_in", "in_turn", "new_turn", "list_item", "interrupt_overlap",
                                       "heading_before", "heading_after", "scene_break", "sound_gap", "tail",
@@ -131,9 +147,9 @@ SHOW = Table({
     }),
     "audio": Table({
         "bitrate": Text(choices=BITRATES),
-        "lufs": Number(-30, -9, "LUFS; podcasts use -16 to -19"),
-        "true_peak": Number(-9, 0, "dBTP"),
-    }),
+        "lufs": LUFS,
+        "true_peak": TRUE_PEAK,
+    }, check=_headroom),
     "sound": Table({"intro": SOUND_OR_NONE, "outro": SOUND_OR_NONE,
                     "folders": Names(PATH, max_items=20, example='["../shared-sfx"]')}),
     "timing": Table(_TIMING),
