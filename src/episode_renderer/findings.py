@@ -57,53 +57,68 @@ def check_length(episode: Episode, project: Project) -> float:
 def project_warnings(episode: Episode, project: Project) -> list[str]:
     """Everything the render would quietly work around, each naming the file and first line."""
     source = episode.source or "<episode>"
+    return _voice_findings(episode, project, source) + _sound_findings(episode, project, source)
+
+
+Who = tuple[str, "str | None", "str | None"]  # character, delivery, block
+
+
+def _voice_findings(episode: Episode, project: Project, source: str) -> list[str]:
+    """Characters without a voice, too quiet to hear, or pushed past their engine's pace; unknown deliveries."""
     unvoiced: dict[str, list[int]] = {}
-    missing: dict[str, list[int]] = {}
-    quiet: dict[tuple[str, str | None, str | None], tuple[int, float]] = {}
-    held: dict[tuple[str, str | None, str | None], tuple[int, float, str]] = {}
+    quiet: dict[Who, tuple[int, float]] = {}
+    held: dict[Who, tuple[int, float, str]] = {}
     unknown_delivery: dict[str, int] = {}
     for event in episode.events:
-        if event.kind in ("line", "heading"):
-            for name in speakers(event.speaker):
-                if not project.cast.has_voice(name):
-                    unvoiced.setdefault(name, []).append(event.line)
-                profile = project.cast.profile(name, event.delivery, event.block, event.scene)
-                block = event.block if event.block in project.cast.blocks else None
-                if profile.gain_db < INAUDIBLE_DB:
-                    quiet.setdefault((name, event.delivery, block), (event.line, profile.gain_db))
-                low, high = SPEED_LIMITS.get(profile.engine.engine, (0.0, math.inf))
-                if not low <= profile.speed <= high:
-                    held.setdefault((name, event.delivery, block), (event.line, profile.speed, profile.engine.engine))
-            if event.delivery and event.delivery not in project.cast.deliveries:
-                unknown_delivery.setdefault(event.delivery, event.line)
-        if event.sound and not project.sounds.has(event.sound):
-            missing.setdefault(event.sound, []).append(event.line)
-        if event.block and event.block in project.cues.blocks:
-            design = project.cues.blocks[event.block]
-            for sound in (design.before, design.bed):
-                if sound and not project.sounds.has(sound):
-                    missing.setdefault(sound, []).append(event.line)
+        if event.kind not in ("line", "heading"):
+            continue
+        for name in speakers(event.speaker):
+            if not project.cast.has_voice(name):
+                unvoiced.setdefault(name, []).append(event.line)
+            profile = project.cast.profile(name, event.delivery, event.block, event.scene)
+            who = (name, event.delivery, event.block if event.block in project.cast.blocks else None)
+            if profile.gain_db < INAUDIBLE_DB:
+                quiet.setdefault(who, (event.line, profile.gain_db))
+            low, high = SPEED_LIMITS.get(profile.engine.engine, (0.0, math.inf))
+            if not low <= profile.speed <= high:
+                held.setdefault(who, (event.line, profile.speed, profile.engine.engine))
+        if event.delivery and event.delivery not in project.cast.deliveries:
+            unknown_delivery.setdefault(event.delivery, event.line)
     out = [f"{source}:{lines[0]}: {name} has no voice in the cast ({project.cast.source}); "
            f"{_count(lines, 'line', 'uses', 'use')} the fallback voice." for name, lines in unvoiced.items()]
+    out += [f"{source}:{line}: {_who(*who)} is at {gain:+.0f} dB, too quiet to hear next to the others; check "
+            "gain_db in the cast." for who, (line, gain) in quiet.items()]
+    out += [f"{source}:{line}: {_who(*who)} would speak at {speed:.2f}x, past {engine}'s range "
+            f"({SPEED_LIMITS[engine][0]:g} to {SPEED_LIMITS[engine][1]:g}); check speed in the cast and its deliveries."
+            for who, (line, speed, engine) in held.items()]
+    out += [f"{source}:{line}: the delivery '{name}' has no [delivery.{name}] in the cast; those lines are "
+            "spoken plainly." for name, line in unknown_delivery.items()]
+    return out
+
+
+def _sound_findings(episode: Episode, project: Project, source: str) -> list[str]:
+    """Sounds the episode, its blocks or the show play that have no file, or a file that cannot be played."""
+    missing: dict[str, list[int]] = {}
+    for event in episode.events:
+        names = [event.sound] if event.sound else []
+        design = project.cues.blocks.get(event.block or "")
+        if design:
+            names += [n for n in (design.before, design.bed) if n]
+        for sound in names:
+            if not project.sounds.has(sound):
+                missing.setdefault(sound, []).append(event.line)
     folders = ", ".join(str(f) for f in project.sounds.folders)
-    out += [f"{source}:{lines[0]}: sound '{sound}' has no file (looked in {folders}); "
-            f"{_count(lines, 'cue', 'plays', 'play')} nothing." for sound, lines in missing.items()]
-    used = set(missing) | {e.sound for e in episode.events if e.sound} | {project.show.intro, project.show.outro}
-    for sound in sorted(n for n in used if n):
-        why = project.sounds.problem(sound)
-        if why:
-            out.append(f"{source}: sound '{sound}' ({project.sounds.path(sound)}) {why}")
+    out = [f"{source}:{lines[0]}: sound '{sound}' has no file (looked in {folders}); "
+           f"{_count(lines, 'cue', 'plays', 'play')} nothing." for sound, lines in missing.items()]
     for name in (project.show.intro, project.show.outro):
         if name and not project.sounds.has(name):
             out.append(f"{source}: the show's intro/outro sound '{name}' has no file (looked in {folders}); "
                        "it is left out.")
-    out += [f"{source}:{line}: {_who(name, delivery, block)} is at {gain:+.0f} dB, too quiet to hear next to the "
-            "others; check gain_db in the cast." for (name, delivery, block), (line, gain) in quiet.items()]
-    out += [f"{source}:{line}: {_who(name, delivery, block)} would speak at {speed:.2f}x, past {engine}'s range "
-            f"({SPEED_LIMITS[engine][0]:g} to {SPEED_LIMITS[engine][1]:g}); check speed in the cast and its deliveries."
-            for (name, delivery, block), (line, speed, engine) in held.items()]
-    out += [f"{source}:{line}: the delivery '{name}' has no [delivery.{name}] in the cast; those lines are "
-            "spoken plainly." for name, line in unknown_delivery.items()]
+    used = {e.sound for e in episode.events if e.sound} | {project.show.intro, project.show.outro}
+    for sound in sorted(n for n in used if n):
+        why = project.sounds.problem(sound)
+        if why:
+            out.append(f"{source}: sound '{sound}' ({project.sounds.path(sound)}) {why}")
     return out
 
 
