@@ -259,10 +259,13 @@ def test_every_problem_is_counted_in_one_paragraph(proj):
     assert out.count("error:") == 1
 
 
-def test_render_fails_before_synthesis(proj):
+@pytest.mark.parametrize("args", [["render", "ep.md", "-o", "output/ep.mp3"], ["preview", "ep.md", "-c", "Kai"],
+                                  ["season", ".", "-o", "output/season"], ["script", "ep.md"], ["cues", "ep.md"],
+                                  ["check", "ep.md"], ["voices"]], ids=lambda a: a[0])
+def test_every_command_fails_before_synthesis(proj, args):
     set_key(proj / "voices" / "draft.toml", DRAFT_KAI, "pitch = 1000")
     started = time.perf_counter()
-    fails_cleanly(proj, "render", "ep.md", "-o", "output/ep.mp3", says=["pitch = 1000 is out of range"])
+    fails_cleanly(proj, *args, says=["draft.toml: [characters.Kai] pitch = 1000 is out of range"])
     assert time.perf_counter() - started < 20
 
 
