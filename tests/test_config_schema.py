@@ -403,6 +403,7 @@ def test_only_ranges_are_bounded(proj):
     started = time.perf_counter()
     only = parse_only("1-100000000,5")
     assert 99_999_999 in only and 0 not in only and 100_000_001 not in only and 35.5 not in parse_only("35")
+    assert 35.5 in parse_only("35.5") and 35.5 in parse_only("30-40") and 35 not in parse_only("35.5")
     assert time.perf_counter() - started < 0.1
     (proj / "season").mkdir()
     fails_cleanly(proj, "season", "season", "--only", "1-100000000", says=["holds no episode files"])

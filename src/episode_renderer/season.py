@@ -33,7 +33,7 @@ from .signals import TERMINATED_EXIT, Terminated, die_with_parent
 if TYPE_CHECKING:
     from .render import RenderResult
 
-_RANGE = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$")
+_RANGE = re.compile(r"^\s*(\d{1,9}(?:\.\d{1,3})?)\s*(?:-\s*(\d{1,9}(?:\.\d{1,3})?)\s*)?$")
 
 
 # --- finding episodes ---------------------------------------------------------------------------
@@ -114,7 +114,7 @@ MAX_ONLY_PARTS = 1000
 class Only:
     """Episode numbers as inclusive ranges: ``30-34`` is two numbers, never a set of five (or of 10^8)."""
 
-    ranges: tuple[tuple[int, int], ...]
+    ranges: tuple[tuple[float, float], ...]
 
     def __contains__(self, number: object) -> bool:
         if isinstance(number, bool) or not isinstance(number, (int, float)):
@@ -123,21 +123,21 @@ class Only:
 
 
 def parse_only(text: str) -> Only:
-    """Episode numbers from ``"26,30-34"`` (single numbers and inclusive ranges, comma separated)."""
+    """Episode numbers from ``"26,30-34,35.5"`` (numbers and inclusive ranges, comma separated)."""
     hint = "Use episode numbers and ranges separated by commas, for example --only 26,30-34."
     parts = text.split(",")
     if len(parts) > MAX_ONLY_PARTS:
         raise ConfigError(f"--only has {len(parts)} parts; the limit is {MAX_ONLY_PARTS}.", hint="Use ranges: 1-50.")
-    ranges: list[tuple[int, int]] = []
+    ranges: list[tuple[float, float]] = []
     for part in parts:
         match = _RANGE.match(part)
         if not match or len(part) > 40:
             raise ConfigError(f"--only: '{part.strip()[:40]}' is not an episode number or a range.", hint=hint)
-        low = int(match.group(1))
-        high = int(match.group(2)) if match.group(2) else low
+        low = float(match.group(1))
+        high = float(match.group(2)) if match.group(2) else low
         if high < low:
             raise ConfigError(f"--only: the range '{part.strip()}' runs backwards.",
-                              hint=f"Write it low to high: {high}-{low}.")
+                              hint=f"Write it low to high: {high:g}-{low:g}.")
         ranges.append((low, high))
     return Only(tuple(ranges))
 
