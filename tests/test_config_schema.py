@@ -189,19 +189,29 @@ def test_true_peak_needs_headroom_above_the_loudness(proj):
 
 
 CUE_CASES = [
-    ("gain_db = -4", 'gain_db = -4\noverlap = "x"', ['[[cue]] number 1 overlap = "x" must be a number']),
-    ("gain_db = -4", "gain_db = -4\noverlap = 60", ["[[cue]] number 1 overlap = 60 is out of range (0 to 5 s)."]),
-    ("gain_db = -4", "gain_db = -400", ["[[cue]] number 1 gain_db = -400 is out of range (-40 to 20 dB)."]),
-    ("gain_db = -4", 'gain_db = -4\nplacement = "after"', ['placement = "after" is not one of "before"']),
-    ('sound = "whirr"', 'sound = "../../../etc/passwd"', ['[[cue]] number 1 sound = "../../../etc/passwd" is not the '
-                                                           "name of a sound file"]),
-    ('sound = "whirr"', 'sound = "/tmp/boom"', ['sound = "/tmp/boom" is not the name of a sound file']),
-    ('sound = "whirr"', 'sond = "whirr"', ["[[cue]] number 1 needs `sound`", "unknown setting sond"]),
-    ("'(soft |quiet |low |single soft )?whirr(-whirr)*!?( .*)?'", "'(unclosed'", ["match = \"(unclosed\" is not a "
-                                                                                   "valid regular expression"]),
+    ('sound = "rain"', 'sound = "rain"\noverlap = "x"', ['[[cue]] number 1 overlap = "x" must be a number']),
+    ('sound = "rain"', 'sound = "rain"\noverlap = 60', ["[[cue]] number 1 overlap = 60 is out of range (0 to 5 s)."]),
+    ('sound = "rain"', 'sound = "rain"\ngain_db = -400', ["[[cue]] number 1 gain_db = -400 is out of range (-40 to 20 "
+                                                         "dB)."]),
+    ('placement = "bed"', 'placement = "after"', ['placement = "after" is not one of "before"']),
+    ('sound = "rain"', 'sound = "../../../etc/passwd"', ['[[cue]] number 1 sound = "../../../etc/passwd" is not the '
+                                                          "name of a sound file"]),
+    ('sound = "rain"', 'sound = "/tmp/boom"', ['sound = "/tmp/boom" is not the name of a sound file']),
+    ('sound = "rain"', 'sond = "rain"', ["[[cue]] number 1 needs `sound`", "unknown setting sond"]),
+    ("'(sound of |soft |heavy |light )?rain.*'", "'(unclosed'", ["match = \"(unclosed\" is not a valid regular "
+                                                                 "expression"]),
     ("duck_db = -10.0", "duck_db = 5", ["[mix] duck_db = 5 is out of range (-40 to 0 dB)."]),
-    ("before_gain_db = -10.0", "before_gain_db = -10.0\nbefore_db = 1", ["[blocks.optimax-alert] has an unknown "
-                                                                         "setting before_db"]),
+    ("before_gain_db = -2.0", "before_gain_db = -2.0\nbefore_db = 1", ["[blocks.optimax-alert] has an unknown "
+                                                                       "setting before_db"]),
+    ('[sounds.whirr]\nkind = "character"', '[sounds.whirr]\nkind = "robot"', ['[sounds.whirr] kind = "robot" is not '
+                                                                               'one of "foley"']),
+    ('[sounds.whirr]\nkind = "character"', '[sounds.whirr]\nkind = "character"\nfile = "../x"',
+     ['[sounds.whirr] file = "../x" is not the name of a sound file']),
+    ("words = [\"whirr\",", "words = \"whirr\"\nold = [\"whirr\",", ['[sounds.whirr] words = "whirr" must be a list']),
+    ("foley = { lu = -14.0, max = -8.0 }", "foley = { lu = -4.0, max = -8.0 }", ["[levels.foley] lu = -4.0 is above "
+                                                                                 "max = -8"]),
+    ("gain_db = -4.0", "gain_db = -40.0", ["[modifiers.soft] gain_db = -40.0 is out of range (-30 to 12 dB)."]),
+    ("[modifiers.soft]", "[modifier.soft]", ["has an unknown table [modifier] (did you mean [modifiers]?)"]),
 ]
 
 
@@ -431,7 +441,7 @@ Hello, Zorg.
 
 def test_check_warns_about_silent_surprises(proj):
     (proj / "w.md").write_text(WARN_EPISODE)
-    edit(proj / "sfx" / "cues.toml", 'sound = "whirr"', 'sound = "whirr-missing"')
+    edit(proj / "sfx" / "cues.toml", "[sounds.whirr]", "[sounds.whirr-missing]")
     set_key(proj / "voices" / "draft.toml", DRAFT_KAI, "gain_db = -38")
     result = runner.invoke(app, ["check", "w.md"])
     assert result.exit_code == 0, result.output
@@ -523,13 +533,18 @@ def _documents():
     cue_table = CUES.keys["cue"].table
     cues = st.one_of(
         st.tuples(st.just("cues"), st.just("[cue]"), st.sampled_from(_keys(cue_table)), VALUES),
-        st.tuples(st.just("cues"), st.sampled_from(["mix", "blocks.thought"]),
-                  st.sampled_from(["duck_db", "before", "before_gain_db", "bed", "bed_gain_db", "x"]), VALUES))
+        st.tuples(st.just("cues"), st.sampled_from(["mix", "blocks.thought", "sounds.whirr", "modifiers.soft",
+                                                    "levels.foley", "levels"]),
+                  st.sampled_from(["duck_db", "before", "before_gain_db", "bed", "bed_gain_db", "x", "words", "kind",
+                                   "file", "gain_db", "repeat", "bend", "wobble", "lu", "max", "foley"]), VALUES))
     lexicon = st.tuples(st.just("lexicon"), st.sampled_from(sorted(LEXICON.keys) + ["nope"]),
                         st.text(min_size=0, max_size=12), VALUES)
-    rules = st.sampled_from(["pause", "interrupt", "delivery", "action"]).flatmap(
+    rules = st.one_of(st.sampled_from(["pause", "interrupt", "delivery", "action"]).flatmap(
         lambda table: st.tuples(st.just("rules"), st.just(table), st.sampled_from(_keys(RULES.keys[table].table)),
-                                VALUES))
+                                VALUES)),
+        st.tuples(st.just("rules"), st.sampled_from(["words.pause", "words.interrupt", "words.delivery",
+                                                     "words.action", "words.pause.lengths"]),
+                  st.sampled_from(["words", "seconds", "max_seconds", "lengths", "excited", "beat", "x"]), VALUES))
     return st.one_of(cast, show, cues, lexicon, rules)
 
 
@@ -537,7 +552,7 @@ def _text(kind: str, table: str, key: str, value) -> str:
     line = f"{json.dumps(key, ensure_ascii=False)} = {toml_value(value)}\n"
     if kind == "cast":
         return f'[defaults]\nengine = "piper"\n[{table}]\n{line}' if table != "defaults" else f"[defaults]\n{line}"
-    if kind == "cues" and table == "[cue]" or kind == "rules":
+    if kind == "cues" and table == "[cue]" or kind == "rules" and "." not in table:
         base = {"match": '"whirr"', "sound": '"whirr"'} if kind == "cues" else {"match": '"hmm"'}
         base[key] = toml_value(value)
         name = "cue" if kind == "cues" else table
@@ -576,12 +591,14 @@ def test_fuzz_config_values_never_traceback(tmp_path, doc):
     if kind == "lexicon":
         loaded.speech(lambda s: s)("Kai met OpenAI at 3 pm.")
     if kind == "rules":
-        loaded.classify("hmm, a pause")
+        loaded.classify("hmm, a pause, then a soft whirr")
+    if kind == "cues":
+        loaded.rules.classify("a soft whirr")
 
 
 def test_messages_have_no_markup_loss(proj):
     """Rich must print table names: [characters.Kai] and [[cue]] survive the terminal."""
-    edit(proj / "sfx" / "cues.toml", "gain_db = -4", "gain_db = -400")
+    edit(proj / "sfx" / "cues.toml", 'sound = "rain"', 'sound = "rain"\ngain_db = -400')
     out = fails_cleanly(proj, "check", "ep.md", says=["[[cue]] number 1"])
     assert re.search(r"\[\[cue\]\] number 1 gain_db", out)
 

@@ -101,11 +101,11 @@ def test_one_direction_can_be_a_pause_and_a_sound(project):
 
 
 def test_words_tables_are_validated_with_file_table_and_key():
-    with pytest.raises(ConfigError, match=r"\[modifiers.soft\] `gain_db`"):
+    with pytest.raises(ConfigError, match=r"\[modifiers.soft\] gain_db = \"lots\" must be a number"):
         parse_rules('[modifiers.soft]\nwords = ["soft"]\ngain_db = "lots"\n', "cues.toml")
-    with pytest.raises(ConfigError, match=r"\[words.pause\] has unknown key\(s\) second"):
+    with pytest.raises(ConfigError, match=r"\[words.pause\] has an unknown setting second"):
         parse_rules('[words.pause]\nsecond = 1\n', "directions.toml")
-    with pytest.raises(ConfigError, match=r"\[sounds.whirr\] `words`"):
+    with pytest.raises(ConfigError, match=r"\[sounds.whirr\] words = \"whirr\" must be a list"):
         parse_rules('[sounds.whirr]\nwords = "whirr"\n', "cues.toml")
     with pytest.raises(ConfigError) as error:
         parse_rules('[sound.whirr]\nwords = ["whirr"]\n', "my-cues.toml")

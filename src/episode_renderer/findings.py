@@ -100,7 +100,7 @@ def _sound_findings(episode: Episode, project: Project, source: str) -> list[str
     """Sounds the episode, its blocks or the show play that have no file, or a file that cannot be played."""
     missing: dict[str, list[int]] = {}
     for event in episode.events:
-        names = [event.sound] if event.sound else []
+        names = list(dict.fromkeys(([event.sound] if event.sound else []) + [p.sound for p in event.parts]))
         design = project.cues.blocks.get(event.block or "")
         if design:
             names += [n for n in (design.before, design.bed) if n]
@@ -114,7 +114,8 @@ def _sound_findings(episode: Episode, project: Project, source: str) -> list[str
         if name and not project.sounds.has(name):
             out.append(f"{source}: the show's intro/outro sound '{name}' has no file (looked in {folders}); "
                        "it is left out.")
-    used = {e.sound for e in episode.events if e.sound} | {project.show.intro, project.show.outro}
+    used = {e.sound for e in episode.events if e.sound} | {p.sound for e in episode.events for p in e.parts}
+    used |= {project.show.intro, project.show.outro}
     for sound in sorted(n for n in used if n):
         why = project.sounds.problem(sound)
         if why:
