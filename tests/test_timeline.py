@@ -70,10 +70,18 @@ def test_interruption_overlaps_previous_line(placed):
     assert len(cut) == 1 and cut[0].cut_at == pytest.approx(2.0, abs=1e-3)
 
 
-def test_change_of_speaker_gets_a_longer_gap(placed):
-    _, timeline = placed
-    same_turn = timeline.layout.segments[4].start - timeline.layout.segments[3].end
-    assert same_turn == pytest.approx(Timing().in_turn, abs=1e-3)
+def test_change_of_speaker_gets_a_longer_gap(project):
+    """Kai, Kai, then Vector with no direction between: the gap at the change is ``new_turn``,
+    inside Kai's turn ``in_turn``, and the two differ (so the test tells them apart)."""
+    script = ("---\ntitle: Turns\n---\n{{< dialogue char=\"Kai\" >}}\nOne.\n\nTwo.\n{{< /dialogue >}}\n\n"
+              "{{< dialogue char=\"Vector\" >}}\nThree.\n{{< /dialogue >}}\n")
+    episode = parse_episode(script, source="t.md", rules=project.rules)
+    lines = {i: tone(1.0) for i, e in enumerate(episode.events) if e.kind == "line"}
+    timing = Timing(in_turn=0.35, new_turn=0.9)
+    first, second, third = plan(episode, lines, {}, project.cues, timing).layout.segments
+    assert (first.speaker, second.speaker, third.speaker) == ("Kai", "Kai", "Vector")
+    assert second.start - first.end == pytest.approx(timing.in_turn, abs=1e-3)
+    assert third.start - second.end == pytest.approx(timing.new_turn, abs=1e-3)
 
 
 def test_bed_loops_under_speech_and_ducks(placed, project):
