@@ -11,7 +11,7 @@ from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
 from conftest import FIXTURES, ROOT
-from episode_renderer.errors import ScriptError
+from episode_renderer.errors import RenderError, ScriptError
 from episode_renderer.export.mp3 import read_audio
 from episode_renderer.mix.master import integrated_loudness, true_peak
 from episode_renderer.render import render_episode
@@ -50,10 +50,15 @@ def test_tags_and_chapters(rendered):
     assert str(tags["TDRC"]).startswith("2026-03-04")
     assert "Two questions" in str(tags.getall("COMM")[0])
     chapters = sorted(tags.getall("CHAP"), key=lambda c: c.start_time)
-    assert len(chapters) >= 2
+    assert [str(c.sub_frames["TIT2"]) for c in chapters] == [
+        "Can a robot keep a secret?", "And what does Recurse think about that?"]
     toc = tags.getall("CTOC")[0]
     assert toc.child_element_ids == [c.element_id for c in chapters]
-    assert str(chapters[-1].sub_frames["TIT2"]).startswith("And what does Recurse think")
+    second_question = json.loads(out.with_suffix(".json").read_text())["segments"][3]
+    assert chapters[0].start_time == 0
+    assert abs(chapters[1].start_time - 1000 * second_question["startTime"]) <= 1
+    assert chapters[0].end_time == chapters[1].start_time
+    assert abs(chapters[1].end_time - 1000 * MP3(out).info.length) < 100
 
 
 def test_transcript_and_captions(rendered):
@@ -98,8 +103,7 @@ def test_bad_episode_leaves_no_output(tmp_path, project):
     out = tmp_path / "out" / "bad.mp3"
     with pytest.raises(ScriptError):
         render_episode(bad, project, out, cache_dir=None)
-    assert not out.exists()
-    assert not list((tmp_path / "out").glob("*")) if (tmp_path / "out").exists() else True
+    assert [p.name for p in tmp_path.rglob("*")] == ["bad.md"]  # no MP3, no temp file, no folder
 
 
 def test_interrupted_render_leaves_no_partial_file(tmp_path, project, monkeypatch):
@@ -146,3 +150,98 @@ def test_synthesis_jobs_group_lines_by_voice_and_pitch(project):
             assert len({(p[0].engine, p[0].pitch, p[0].preserve_formants) for _, p in job}) == 1
     assert sizes == sorted(sizes, reverse=True)
     assert any(len(job) > 1 for job in jobs)
+
+
+# --- the release gate measures the delivered file -------------------------------------------------
+
+@pytest.fixture
+def lines_cache(rendered, tmp_path):
+    """The fixture's synthesized lines without its encoded MP3s, so every render runs the gate."""
+    import shutil
+
+    _, _, cache = rendered
+    copy = tmp_path / "lines"
+    shutil.copytree(cache, copy, ignore=shutil.ignore_patterns("encoded"))
+    return copy
+
+
+def _decode(path: Path) -> np.ndarray:
+    from pedalboard.io import AudioFile
+
+    with AudioFile(str(path)) as handle:
+        return handle.read(handle.frames)[0]
+
+
+def _spoil_after_encoding(monkeypatch, spoil) -> list[Path]:
+    """Every MP3 the renderer writes is decoded, passed through ``spoil`` and encoded again, as a
+    broken encoder or a corrupting disk would deliver it; returns the paths written."""
+    import episode_renderer.render as render_module
+
+    real = render_module.write_mp3
+    written: list[Path] = []
+
+    def spoiled(path, audio, **kwargs):
+        real(path, audio, **kwargs)
+        real(path, spoil(_decode(path)), **kwargs)
+        written.append(Path(path))
+
+    monkeypatch.setattr(render_module, "write_mp3", spoiled)
+    return written
+
+
+def _nothing_written(folder: Path) -> bool:
+    return not folder.exists() or list(folder.iterdir()) == []
+
+
+def _pyloudnorm_lufs(audio: np.ndarray) -> float:
+    import pyloudnorm
+
+    return pyloudnorm.Meter(44100).integrated_loudness(audio.astype(np.float64))
+
+
+def test_gate_rejects_a_file_pinned_6_db_too_loud(project, lines_cache, tmp_path, monkeypatch):
+    """Whatever the mastering does, the written file comes out at -10 LUFS: no retry can fix it."""
+    def too_loud(audio):
+        return audio * np.float32(10 ** ((-10.0 - _pyloudnorm_lufs(audio)) / 20))
+
+    written = _spoil_after_encoding(monkeypatch, too_loud)
+    out = tmp_path / "out" / "short.mp3"
+    with pytest.raises(RenderError, match="loudness target"):
+        render_episode(SHORT, project, out, cache_dir=lines_cache)
+    assert written and _nothing_written(out.parent)
+
+
+def test_gate_corrects_a_file_written_6_db_louder(project, lines_cache, tmp_path, monkeypatch):
+    """An encoder that adds 6 dB is measured on its output: corrected, or refused, never shipped loud."""
+    _spoil_after_encoding(monkeypatch, lambda audio: audio * np.float32(2.0))
+    out = tmp_path / "out" / "short.mp3"
+    try:
+        result = render_episode(SHORT, project, out, cache_dir=lines_cache)
+    except RenderError:
+        assert _nothing_written(out.parent)
+        return
+    delivered = _decode(out)
+    assert abs(_pyloudnorm_lufs(delivered) + 16) <= 1.0
+    assert abs(result.loudness.integrated - _pyloudnorm_lufs(delivered)) < 0.3
+
+
+def test_gate_rejects_a_click_over_the_ceiling(project, lines_cache, tmp_path, monkeypatch):
+    def clicked(audio):
+        audio = audio.copy()
+        middle = audio.size // 2
+        audio[middle:middle + 882] = 0.99 * np.sin(2 * np.pi * 1000 * np.arange(882) / 44100)  # 20 ms at 0 dBFS
+        return audio
+
+    _spoil_after_encoding(monkeypatch, clicked)
+    out = tmp_path / "out" / "short.mp3"
+    with pytest.raises(RenderError, match="true peak"):
+        render_episode(SHORT, project, out, cache_dir=lines_cache)
+    assert _nothing_written(out.parent)
+
+
+def test_gate_rejects_a_truncated_file(project, lines_cache, tmp_path, monkeypatch):
+    _spoil_after_encoding(monkeypatch, lambda audio: audio[:audio.size * 2 // 3])
+    out = tmp_path / "out" / "short.mp3"
+    with pytest.raises(RenderError, match="shorter"):
+        render_episode(SHORT, project, out, cache_dir=lines_cache)
+    assert _nothing_written(out.parent)

@@ -307,6 +307,11 @@ def _encode_within_target(mix: np.ndarray, project: Project, episode: Episode, t
         write_mp3(tmp, finish(prepared, target, trim_db=trim, loudness=prepared_loudness, parts=parts),
                   bitrate=project.show.bitrate)
         decoded, _rate = read_audio(tmp)
+        if decoded.size < mix.size:
+            raise RenderError(
+                f"the encoded MP3 is shorter than the mix: {decoded.size / 44100:.2f} s of "
+                f"{mix.size / 44100:.2f} s.", file=episode.source,
+                hint="Nothing was written. Check the disk has room, and try again.")
         loudness = measure(decoded, parts=parts)
         lufs_ok = abs(loudness.integrated - target.lufs) <= target.tolerance * (0.5 if attempt < 2 else 1.0)
         peak_ok = loudness.true_peak <= target.true_peak
