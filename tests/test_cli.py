@@ -82,10 +82,17 @@ def test_preview_text_and_line(tmp_path):
     result = run("preview", str(EXAMPLE), "--character", "Kai", "--text", "Risk at 42%.", "-o", str(out))
     assert result.exit_code == 0, result.output
     assert out.stat().st_size > 10_000 and "forty-two percent" in result.output
-    out2 = tmp_path / "recurse.wav"
-    result = run("preview", str(EXAMPLE), "-c", "Recurse", "--line", "20", "-o", str(out2))
+    line20 = tmp_path / "recurse-20.wav"
+    result = run("preview", str(EXAMPLE), "-c", "Recurse", "--line", "20", "-o", str(line20), "--no-cache")
     assert result.exit_code == 0, result.output
-    assert out2.exists()
+    assert "after about eight thousand words" in " ".join(result.output.split())
+    same = tmp_path / "recurse-text.wav"
+    run("preview", str(EXAMPLE), "-c", "Recurse", "--text", "All of them dropped details after about 8,000 words.",
+        "-o", str(same), "--no-cache")
+    line16 = tmp_path / "recurse-16.wav"
+    run("preview", str(EXAMPLE), "-c", "Recurse", "--line", "16", "-o", str(line16), "--no-cache")
+    assert line20.read_bytes() == same.read_bytes()  # the audio is line 20's words, not just its label
+    assert line20.read_bytes() != line16.read_bytes()
 
 
 def test_preview_unknown_line_is_an_error(tmp_path):
