@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 pytest.importorskip("jiwer")
+pytest.importorskip("whisper_normalizer")
 
 from episode_renderer.quality import normalize, score_texts
 
@@ -27,3 +28,18 @@ def test_real_mistakes_still_count():
 
 def test_single_words_stay_words():
     assert normalize("I think a cat is here") == ["i", "think", "a", "cat", "is", "here"]
+
+
+def test_the_meter_does_not_read_text_the_renderer_s_way(monkeypatch):
+    """A broken ``to_speech`` must not change the score: the meter has its own, independent reading,
+    so a number or acronym the renderer misreads cannot cancel out on both sides."""
+    import episode_renderer.script.speech as speech
+
+    monkeypatch.setattr(speech, "to_speech", lambda text: "banana")
+    assert score_texts("It costs $20 a month.", "it costs twenty dollars a month").errors == 0
+    assert score_texts("Risk is at 42%.", "risk is at forty-three percent").errors == 1
+
+
+def test_a_misread_number_counts():
+    """A decimal heard as two numbers (what a renderer that drops the point would say) is an error."""
+    assert score_texts("GPT-3.5 is out", "GPT three five is out").errors > 0

