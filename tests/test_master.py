@@ -102,3 +102,41 @@ def test_inter_sample_peaks_are_dipped_only_where_they_are():
     assert dip == pytest.approx(-3.0 - true_peak(audio), abs=0.3)  # just enough, no more
     quiet = audio * 0.1
     assert _tame_true_peaks(quiet, -3.0) is quiet
+
+
+def test_the_streamed_meter_measures_what_measure_does():
+    """The release gate measures the file block by block as it decodes; blocks of any size give the
+    whole signal's figures (K-weighting state and inter-sample peaks carried across the joins)."""
+    from episode_renderer.mix.master import Meter, measure
+
+    audio = speechlike(70, seed=7) * 0.5
+    t = np.arange(RATE // 20) / RATE
+    at = 3 * RATE - 100  # an inter-sample burst across the first join
+    audio[at:at + t.size] = (0.9 * np.sin(2 * np.pi * (RATE / 4) * t + np.pi / 4)).astype(np.float32)
+    whole = measure(audio)
+    for size in (3 * RATE, 12345, audio.size):
+        meter = Meter()
+        for begin in range(0, audio.size, size):
+            meter.add(audio[begin:begin + size])
+        streamed = meter.result()
+        assert meter.frames == audio.size
+        assert streamed.integrated == pytest.approx(whole.integrated, abs=1e-6)
+        assert streamed.true_peak == pytest.approx(whole.true_peak, abs=1e-6)
+        assert streamed.loudness_range == pytest.approx(whole.loudness_range, abs=1e-6)
+
+
+def test_mastering_in_place_and_in_blocks_changes_nothing():
+    """prepare(out=audio) overwrites the mix with what a copy would hold; ``finished``'s blocks join
+    into ``finish``'s signal, true-peak dips included."""
+    from episode_renderer.mix.master import finish, finished, prepare
+
+    audio = speechlike(90, seed=8)
+    audio[::RATE // 2] = 0.99
+    copy = prepare(audio, parts=2)
+    in_place = audio.copy()
+    assert prepare(in_place, parts=2, out=in_place) is in_place
+    assert np.array_equal(copy, in_place)
+    whole = finish(copy, Target(limiter_ceiling=-1.5, codec_headroom=1.5), parts=2)
+    blocks = list(finished(copy, Target(limiter_ceiling=-1.5, codec_headroom=1.5), parts=2, block=RATE * 7))
+    assert len(blocks) > 1 and np.array_equal(np.concatenate(blocks), whole)
+    assert true_peak(whole) <= -1.0 - 1.5 + 0.1  # the ceiling less the codec headroom

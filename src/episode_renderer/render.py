@@ -20,13 +20,13 @@ from .config import Project
 from .errors import RenderError, ScriptError
 from .export.atomic import atomic_path, sweep
 from .export.encoded_cache import EncodedCache, mix_key
-from .export.mp3 import read_audio, write_mp3
+from .export.mp3 import measure_file, write_mp3
 from .export.paths import SIDECARS, check_outputs, check_writable, stem_of
 from .export.tags import write_tags
 from .findings import check_length, project_warnings
 from .export.transcript import chapters_json, srt, transcript_json, webvtt
 from .mix.layout import Layout
-from .mix.master import Loudness, finish, integrated_loudness, measure, prepare
+from .mix.master import Loudness, finished, integrated_loudness, prepare
 from .mix.timeline import mixdown, plan
 from .script.model import Episode
 from .script.parser import parse_episode
@@ -276,7 +276,9 @@ def _load_sounds(episode: Episode, project: Project) -> dict[str, np.ndarray]:
 
 def _master_and_write(mix: np.ndarray, project: Project, episode: Episode, layout: Layout,
                       outputs: Outputs, encoded: EncodedCache, parts: int = 1) -> Loudness:
-    """The MP3 (mastered and gated, or the same mix's earlier encode), tagged, with its sidecars."""
+    """The MP3 (mastered and gated, or the same mix's earlier encode), tagged, with its sidecars.
+
+    ``mix`` is mastered in place: it is not needed afterwards, and a second copy would cost memory."""
     key = mix_key(mix, __version__, project.show.target, project.show.bitrate) if encoded.folder else ""
     with atomic_path(outputs.mp3) as tmp:
         loudness = encoded.get(key, tmp)
@@ -297,22 +299,24 @@ def _encode_within_target(mix: np.ndarray, project: Project, episode: Episode, t
                           parts: int = 1) -> Loudness:
     """Master, encode, and gate on the *encoded* file; correct and retry, else fail.
 
-    ``parts``: cores the mastering and measuring may use (the MP3 encoder itself runs on one).
+    ``parts``: cores the mastering may use (the MP3 encoder itself runs on one). ``mix`` is
+    mastered in place, and the encoder and the gate take the signal a block at a time, so the peak
+    memory is the mix and one limited copy of it, however long the episode.
     """
     target = project.show.target
-    prepared = prepare(mix, parts)
+    length = mix.size
+    prepared = prepare(mix, parts, out=mix)
     prepared_loudness = integrated_loudness(prepared, parts=parts)
+    limited = np.empty_like(prepared)
     trim = 0.0
     for attempt in range(3):
-        write_mp3(tmp, finish(prepared, target, trim_db=trim, loudness=prepared_loudness, parts=parts),
-                  bitrate=project.show.bitrate)
-        decoded, _rate = read_audio(tmp)
-        if decoded.size < mix.size:
+        write_mp3(tmp, finished(prepared, target, trim_db=trim, loudness=prepared_loudness, parts=parts,
+                                out=limited), bitrate=project.show.bitrate)
+        loudness, frames = measure_file(tmp)
+        if frames < length:
             raise RenderError(
-                f"the encoded MP3 is shorter than the mix: {decoded.size / 44100:.2f} s of "
-                f"{mix.size / 44100:.2f} s.", file=episode.source,
-                hint="Nothing was written. Check the disk has room, and try again.")
-        loudness = measure(decoded, parts=parts)
+                f"the encoded MP3 is shorter than the mix: {frames / 44100:.2f} s of {length / 44100:.2f} s.",
+                file=episode.source, hint="Nothing was written. Check the disk has room, and try again.")
         lufs_ok = abs(loudness.integrated - target.lufs) <= target.tolerance * (0.5 if attempt < 2 else 1.0)
         peak_ok = loudness.true_peak <= target.true_peak
         if lufs_ok and peak_ok:

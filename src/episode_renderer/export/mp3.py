@@ -2,24 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from ..mix.master import Loudness, Meter
+
 SAMPLE_RATE = 44100
 
 
-def write_mp3(path: Path, audio: np.ndarray, *, bitrate: str = "128k", rate: int = SAMPLE_RATE) -> None:
-    """Encode mono float32 audio as CBR MP3 that decodes at the level it was mastered to."""
+def write_mp3(path: Path, audio: np.ndarray | Iterable[np.ndarray], *, bitrate: str = "128k",
+              rate: int = SAMPLE_RATE) -> None:
+    """Encode mono float32 audio (an array, or its blocks in order) as CBR MP3 that decodes at the
+    level it was mastered to. The encoder keeps its state from block to block: same bytes either way."""
     from pedalboard.io import AudioFile
 
     gain = np.float32(codec_gain(rate, bitrate))
-    audio = np.asarray(audio, dtype=np.float32)
-    step = rate * 30  # 30 s at a time: the encoder keeps its state, memory keeps no scaled copy
+    if isinstance(audio, np.ndarray):
+        whole = np.asarray(audio, dtype=np.float32)
+        step = rate * 30  # 30 s at a time: memory keeps no scaled copy
+        audio = (whole[begin:begin + step] for begin in range(0, whole.size, step))
     with AudioFile(str(path), "w", samplerate=rate, num_channels=1, quality=bitrate) as handle:
-        for begin in range(0, max(audio.size, 1), step):
-            handle.write((audio[begin:begin + step] / gain)[None, :])
+        wrote = False
+        for block in audio:
+            handle.write((np.asarray(block, dtype=np.float32) / gain)[None, :])
+            wrote = True
+        if not wrote:
+            handle.write(np.zeros((1, 0), dtype=np.float32))
 
 
 @lru_cache(maxsize=8)
@@ -53,3 +64,27 @@ def read_audio(path: Path) -> tuple[np.ndarray, int]:
         rate = int(handle.samplerate)
     mono = data[0] if data.shape[0] == 1 else data.mean(axis=0)
     return mono.astype(np.float32, copy=False), rate
+
+
+def measure_file(path: Path, block: int = 10 * SAMPLE_RATE) -> tuple[Loudness, int]:
+    """Loudness and true peak of an encoded file, and its length in samples, measured as it
+    decodes, ``block`` samples at a time: the release gate's figures without the decoded episode
+    in memory. One block is measured on a second thread while the next is decoded."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    from pedalboard.io import AudioFile
+
+    with AudioFile(str(path)) as handle, ThreadPoolExecutor(max_workers=1) as pool:
+        meter = Meter(int(handle.samplerate))
+        pending: Future | None = None
+        while True:
+            data = handle.read(block)
+            if data.shape[-1] == 0:
+                break
+            mono = data[0] if data.shape[0] == 1 else data.mean(axis=0)
+            if pending is not None:
+                pending.result()
+            pending = pool.submit(meter.add, mono)
+        if pending is not None:
+            pending.result()
+    return meter.result(), meter.frames

@@ -8,13 +8,13 @@ decoder will reconstruct.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
-from .parts import each, in_parts, spans
+from .parts import each, spans, streamed
 
 SAMPLE_RATE = 44100
 #: Lead-in for each piece when mastering runs on several cores: the compressor and limiter forget
@@ -119,14 +119,14 @@ def true_peak(audio: np.ndarray, parts: int = 1) -> float:
 
 
 def _oversampled(audio: np.ndarray, span: tuple[int, int]) -> Iterator[tuple[float, np.ndarray]]:
-    """|4x oversampled signal| over ``span``, 30 s at a time, each with the input sample position
+    """|4x oversampled signal| over ``span``, 10 s at a time, each with the input sample position
     (fractional, the interpolator's delay removed) of its first value. A margin wider than the
     filter around each chunk makes the chunks see exactly what the whole signal would."""
     from scipy.signal import upfirdn
 
     taps = _interpolator()
     delay = (taps.size - 1) / 2 / 4
-    step = SAMPLE_RATE * 30
+    step = SAMPLE_RATE * 10
     for begin in range(span[0], span[1], step):
         lead = min(64, begin)
         chunk = audio[begin - lead:min(begin + step, span[1]) + 64].astype(np.float64)
@@ -162,23 +162,71 @@ def measure(audio: np.ndarray, rate: int = SAMPLE_RATE, parts: int = 1) -> Loudn
     return Loudness(_integrated(hops), true_peak(audio, parts), _range(hops))
 
 
-def prepare(audio: np.ndarray, parts: int = 1) -> np.ndarray:
+class Meter:
+    """``measure`` for a signal that arrives in blocks (a file being decoded): the K-weighting
+    filters and the true-peak interpolator carry their state across blocks, so a long episode is
+    measured without ever being held whole, and gives the figures ``measure`` gives the whole."""
+
+    def __init__(self, rate: int = SAMPLE_RATE) -> None:
+        self.rate, self.frames = rate, 0
+        self._sos, self._gain = _k_weighting(rate)
+        self._state = np.zeros((len(self._sos), 2))
+        self._hop = rate // 10
+        self._rest = np.zeros(0)
+        self._powers: list[np.ndarray] = []
+        self._taps = _interpolator()
+        self._tail = np.zeros(self._taps.size // 4)  # the signal starts after silence, as upfirdn sees it
+        self._peak = 0.0
+
+    def add(self, block: np.ndarray) -> None:
+        from scipy.signal import sosfilt, upfirdn
+
+        block = np.asarray(block, dtype=np.float64)
+        self.frames += block.size
+        weighted, self._state = sosfilt(self._sos, block, zi=self._state)
+        weighted = np.concatenate([self._rest, weighted * self._gain])
+        whole = weighted.size - weighted.size % self._hop
+        self._powers.append(np.mean(weighted[:whole].reshape(-1, self._hop) ** 2, axis=1))
+        self._rest = weighted[whole:]
+        self._peak = max(self._peak, self._true_peak(np.concatenate([self._tail, block]), upfirdn))
+        self._tail = np.concatenate([self._tail, block])[-self._taps.size // 4:]
+
+    def _true_peak(self, x: np.ndarray, upfirdn: Callable[..., np.ndarray]) -> float:
+        """Only the oversampled values whose whole filter lies inside ``x``: the others are seen
+        complete in the next block (or at the end, against the silence ``result`` adds)."""
+        up = upfirdn(self._taps, x, 4)[self._taps.size - 1:x.size * 4]
+        return float(np.max(np.abs(up))) if up.size else 0.0
+
+    def result(self) -> Loudness:
+        from scipy.signal import upfirdn
+
+        end = np.concatenate([self._tail, np.zeros(self._taps.size // 4)])
+        peak = max(self._peak, self._true_peak(end, upfirdn))
+        hops = np.concatenate(self._powers) if self._powers else np.zeros(0)
+        true = float(20 * np.log10(peak)) if peak > 0 else float("-inf")
+        if self.frames < self.rate // 2:
+            return Loudness(float("-inf"), true, 0.0)
+        return Loudness(_integrated(hops), true, _range(hops))
+
+
+def prepare(audio: np.ndarray, parts: int = 1, *, out: np.ndarray | None = None) -> np.ndarray:
     """The part of mastering that does not depend on the target: clean-up and gentle compression.
 
     The 16 kHz low-pass costs nothing audible (a 128 kbps MP3 drops that band anyway) and keeps the
-    limiter's clipped edges from turning into inter-sample peaks above the ceiling.
+    limiter's clipped edges from turning into inter-sample peaks above the ceiling. ``out=audio``
+    works in place: a long episode's mastering then holds no second copy of the mix.
     """
     import pedalboard
 
-    def process(x: np.ndarray) -> np.ndarray:
+    def make() -> Callable[[np.ndarray], np.ndarray]:
         board = pedalboard.Pedalboard([
             pedalboard.HighpassFilter(cutoff_frequency_hz=70),
             pedalboard.Compressor(threshold_db=-24, ratio=2.0, attack_ms=10, release_ms=150),
             pedalboard.LowpassFilter(cutoff_frequency_hz=16000),
         ])
-        return board(x[None, :], SAMPLE_RATE)[0]
+        return lambda x: board(x[None, :], SAMPLE_RATE, reset=False)[0]
 
-    return in_parts(process, audio.astype(np.float32, copy=False), parts=parts, preroll=PREROLL)
+    return streamed(make, audio.astype(np.float32, copy=False), parts=parts, preroll=PREROLL, out=out)
 
 
 def finish(prepared: np.ndarray, target: Target = Target(), *, trim_db: float = 0.0,
@@ -188,17 +236,36 @@ def finish(prepared: np.ndarray, target: Target = Target(), *, trim_db: float = 
 
     ``loudness``: the prepared signal's integrated loudness, when the caller already measured it.
     """
+    blocks = list(finished(prepared, target, trim_db=trim_db, loudness=loudness, parts=parts))
+    return np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)
+
+
+def finished(prepared: np.ndarray, target: Target = Target(), *, trim_db: float = 0.0,
+             loudness: float | None = None, parts: int = 1, out: np.ndarray | None = None,
+             block: int = 10 * SAMPLE_RATE) -> Iterator[np.ndarray]:
+    """``finish``, handed out ``block`` samples at a time for the encoder: the limited signal is
+    written into ``out`` (reusable from one attempt to the next) and the true-peak dips are applied
+    to each block as it leaves, so the whole of mastering holds one signal besides ``prepared``."""
     current = integrated_loudness(prepared, parts=parts) if loudness is None else loudness
     if not np.isfinite(current):
-        return prepared.astype(np.float32)
-    goal = target.lufs + trim_db
-    gain, slope = _gain_for(prepared, current, goal, target.limiter_ceiling, parts)
-    result = _limit(prepared, target.limiter_ceiling, parts, gain_db=gain)
-    miss = goal - integrated_loudness(result, parts=parts)
-    if abs(miss) > 0.1:  # the sample misjudged this programme: one correction on the whole signal
-        gain += miss / slope
-        result = _limit(prepared, target.limiter_ceiling, parts, gain_db=gain)
-    return _tame_true_peaks(result, target.true_peak - target.codec_headroom, parts)
+        result = prepared
+    else:
+        goal = target.lufs + trim_db
+        gain, slope = _gain_for(prepared, current, goal, target.limiter_ceiling, parts)
+        result = _limit(prepared, target.limiter_ceiling, parts, gain_db=gain, out=out)
+        miss = goal - integrated_loudness(result, parts=parts)
+        if abs(miss) > 0.1:  # the sample misjudged this programme: one correction on the whole signal
+            gain += miss / slope
+            result = _limit(prepared, target.limiter_ceiling, parts, gain_db=gain, out=result)
+    dips = _dips(result, target.true_peak - target.codec_headroom, parts) if np.isfinite(current) else []
+    for begin in range(0, result.size, block):
+        end = min(begin + block, result.size)
+        piece = result[begin:end].astype(np.float32, copy=True)
+        for start, gain_curve in dips:
+            a, b = max(start, begin), min(start + gain_curve.size, end)
+            if a < b:
+                piece[a - begin:b - begin] *= gain_curve[a - start:b - start]
+        yield piece
 
 
 def _tame_true_peaks(x: np.ndarray, ceiling_db: float, parts: int = 1) -> np.ndarray:
@@ -208,22 +275,34 @@ def _tame_true_peaks(x: np.ndarray, ceiling_db: float, parts: int = 1) -> np.nda
     between them (one episode measured 2.6 dB above its -3 dBFS sample ceiling). Only those spots
     are touched: loudness is unchanged, and the rest of the signal is passed through as it was.
     """
+    dips = _dips(x, ceiling_db, parts)
+    if not dips:
+        return x
+    out = x.astype(np.float32, copy=True)
+    for start, gain in dips:
+        out[start:start + gain.size] *= gain
+    return out
+
+
+def _dips(x: np.ndarray, ceiling_db: float, parts: int = 1) -> list[tuple[int, np.ndarray]]:
+    """(first sample, gain) of each stretch ``_tame_true_peaks`` dips: a few milliseconds around each
+    cluster of peaks over the ceiling, so they can be applied to any block that reaches them."""
     from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
     ceiling = 10 ** (ceiling_db / 20)
     hot, level = _peaks_over(x, ceiling, parts)
     if hot.size == 0:
-        return x
+        return []
     ramp = int(0.002 * SAMPLE_RATE)
-    out = x.astype(np.float32, copy=True)
+    dips = []
     starts = np.flatnonzero(np.diff(hot, prepend=-10 * ramp) > 6 * ramp)
     for first, last in zip(starts, np.append(starts[1:], hot.size)):
         a, b = max(0, hot[first] - 4 * ramp), min(x.size, hot[last - 1] + 4 * ramp + 1)
         need = np.ones(b - a)
         np.minimum.at(need, hot[first:last] - a, ceiling / level[first:last])
         gain = uniform_filter1d(minimum_filter1d(need, 4 * ramp + 1, mode="nearest"), 2 * ramp + 1, mode="nearest")
-        out[a:b] *= gain.astype(np.float32)
-    return out
+        dips.append((int(a), gain.astype(np.float32)))
+    return dips
 
 
 def _peaks_over(audio: np.ndarray, ceiling: float, parts: int = 1) -> tuple[np.ndarray, np.ndarray]:
@@ -287,19 +366,23 @@ def master(audio: np.ndarray, target: Target = Target(), *, trim_db: float = 0.0
     return finish(prepare(audio, parts), target, trim_db=trim_db, parts=parts)
 
 
-def _limit(x: np.ndarray, ceiling_db: float, parts: int = 1, gain_db: float = 0.0) -> np.ndarray:
+def _limit(x: np.ndarray, ceiling_db: float, parts: int = 1, gain_db: float = 0.0,
+           out: np.ndarray | None = None) -> np.ndarray:
     """``gain_db`` then pedalboard's Limiter, its make-up gain taken back out by a safety scale to
-    the ceiling (the gain is applied piece by piece: a long episode needs no gained copy)."""
+    the ceiling. Fed in blocks and written into ``out``: no gained or limited copy of a whole
+    episode besides the result."""
     import pedalboard
 
     scale = np.float32(10 ** (gain_db / 20))
 
-    def process(piece: np.ndarray) -> np.ndarray:
-        return pedalboard.Limiter(threshold_db=ceiling_db, release_ms=80)((piece * scale)[None, :], SAMPLE_RATE)[0]
+    def make() -> Callable[[np.ndarray], np.ndarray]:
+        limiter = pedalboard.Limiter(threshold_db=ceiling_db, release_ms=80)
+        return lambda piece: limiter((piece * scale)[None, :], SAMPLE_RATE, reset=False)[0]
 
-    limited = in_parts(process, x.astype(np.float32, copy=False), parts=parts, preroll=PREROLL)
+    limited = streamed(make, x.astype(np.float32, copy=False), parts=parts, preroll=PREROLL, out=out)
     ceiling = 10 ** (ceiling_db / 20)
-    peak = float(np.max(np.abs(limited))) if limited.size else 0.0
+    peak = max(max(float(np.max(limited[a:b])), -float(np.min(limited[a:b]))) for a, b in spans(limited.size, 1)) \
+        if limited.size else 0.0
     if peak > ceiling:
         limited *= np.float32(ceiling / peak)
     return limited

@@ -49,3 +49,26 @@ def in_parts(process: Callable[[np.ndarray], np.ndarray], audio: np.ndarray, *, 
 
     each(piece, spans(audio.size, parts))
     return out
+
+
+def streamed(make: Callable[[], Callable[[np.ndarray], np.ndarray]], audio: np.ndarray, *, parts: int,
+             preroll: int, out: np.ndarray | None = None, block: int = 441000) -> np.ndarray:
+    """``in_parts`` for a process that carries its state from call to call (pedalboard with
+    ``reset=False``): each piece is fed ``block`` samples at a time and written straight into ``out``,
+    which may be ``audio`` itself, so no temporary is longer than a block. ``make`` builds a fresh
+    process per piece. Fed in blocks, pedalboard gives the same samples as in one call."""
+    out = np.empty(audio.shape, dtype=np.float32) if out is None else out
+    ranges = spans(audio.size, parts) if parts > 1 and audio.size >= 4 * preroll * parts else [(0, audio.size)]
+    leads = [audio[max(0, begin - preroll):begin].copy() for begin, _ in ranges]  # before ``out`` overwrites them
+
+    def piece(index: int) -> None:
+        process = make()
+        if leads[index].size:
+            process(leads[index])
+        begin, end = ranges[index]
+        for start in range(begin, end, block):
+            stop = min(start + block, end)
+            out[start:stop] = process(audio[start:stop])
+
+    each(lambda r: piece(r[0]), [(i, i + 1) for i in range(len(ranges))])
+    return out
