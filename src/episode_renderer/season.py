@@ -328,6 +328,18 @@ def _render_one(job: _Job) -> EpisodeResult:
         signal.signal(signal.SIGINT, previous)
 
 
+#: Synthesis workers per episode, as `episode render` has: with -j 2 on two cores the two renders
+#: share the cores while both run, and the one still running at the end gets both.
+EPISODE_WORKERS = 2
+
+
+def _size(path: Path) -> int:
+    try:
+        return Path(path).stat().st_size
+    except OSError:
+        return 0
+
+
 def _render_job(job: _Job, started: float) -> EpisodeResult:
     from .config import load_project
     from .render import render_episode
@@ -348,7 +360,8 @@ def _render_job(job: _Job, started: float) -> EpisodeResult:
         if _config_files(project) != job.files:
             raise ConfigError("a worker process loaded different configuration files than the season.",
                               hint=f"Expected {', '.join(job.files)}; pass them with --cast/--cues/--rules/--show.")
-        result = render_episode(job.episode, project, job.out, cache_dir=job.cache_dir, workers=1, threads=1,
+        result = render_episode(job.episode, project, job.out, cache_dir=job.cache_dir, workers=EPISODE_WORKERS,
+                                threads=1,
                                 progress=lambda done, total, who: send("lines", done=done, total=total, who=who))
         state = json.dumps(_state(result, job.digest), indent=2) + "\n"
         write_text(state_path(job.out.parent, job.episode.stem), state)  # last: it marks the render complete
@@ -434,6 +447,7 @@ def render_season(folder: Path, out_dir: Path, project: Project, *, jobs: int | 
         jobs_to_run.append(_Job(path, outputs_for(out_dir, path).mp3, project.root, config, files, cache_dir,
                                 digest, number=parsed.episode_number, title=parsed.title))
     if jobs_to_run:
+        jobs_to_run.sort(key=lambda job: -_size(job.episode))  # longest first: no long episode left alone at the end
         for result in _run_pool(jobs_to_run, jobs or os.cpu_count() or 1, on_progress):
             results[result.file] = result
     return [results[path] for path in episodes if path in results]
