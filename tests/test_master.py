@@ -140,3 +140,16 @@ def test_mastering_in_place_and_in_blocks_changes_nothing():
     blocks = list(finished(copy, Target(limiter_ceiling=-1.5, codec_headroom=1.5), parts=2, block=RATE * 7))
     assert len(blocks) > 1 and np.array_equal(np.concatenate(blocks), whole)
     assert true_peak(whole) <= -1.0 - 1.5 + 0.1  # the ceiling less the codec headroom
+
+
+def test_blocks_mastered_ahead_arrive_in_order_and_errors_reach_the_encoder():
+    from episode_renderer.mix.parts import ahead
+
+    assert list(ahead(iter(range(50)), depth=2)) == list(range(50))
+
+    def broken():
+        yield 1
+        raise ValueError("mastering failed")
+
+    with pytest.raises(ValueError, match="mastering failed"):
+        list(ahead(broken()))

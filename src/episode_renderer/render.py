@@ -27,6 +27,7 @@ from .findings import check_length, project_warnings
 from .export.transcript import chapters_json, srt, transcript_json, webvtt
 from .mix.layout import Layout
 from .mix.master import Loudness, finished, integrated_loudness, prepare
+from .mix.parts import ahead
 from .mix.timeline import mixdown, plan
 from .script.model import Episode
 from .script.parser import parse_episode
@@ -310,8 +311,8 @@ def _encode_within_target(mix: np.ndarray, project: Project, episode: Episode, t
     limited = np.empty_like(prepared)
     trim = 0.0
     for attempt in range(3):
-        write_mp3(tmp, finished(prepared, target, trim_db=trim, loudness=prepared_loudness, parts=parts,
-                                out=limited), bitrate=project.show.bitrate)
+        write_mp3(tmp, ahead(finished(prepared, target, trim_db=trim, loudness=prepared_loudness, parts=parts,
+                                      out=limited)), bitrate=project.show.bitrate)
         loudness, frames = measure_file(tmp)
         if frames < length:
             raise RenderError(

@@ -257,69 +257,55 @@ def finished(prepared: np.ndarray, target: Target = Target(), *, trim_db: float 
         if abs(miss) > 0.1:  # the sample misjudged this programme: one correction on the whole signal
             gain += miss / slope
             result = _limit(prepared, target.limiter_ceiling, parts, gain_db=gain, out=result)
-    dips = _dips(result, target.true_peak - target.codec_headroom, parts) if np.isfinite(current) else []
+    ceiling = 10 ** ((target.true_peak - target.codec_headroom) / 20)
     for begin in range(0, result.size, block):
         end = min(begin + block, result.size)
-        piece = result[begin:end].astype(np.float32, copy=True)
-        for start, gain_curve in dips:
-            a, b = max(start, begin), min(start + gain_curve.size, end)
-            if a < b:
-                piece[a - begin:b - begin] *= gain_curve[a - start:b - start]
-        yield piece
+        yield _tamed(result, begin, end, ceiling)[0] if np.isfinite(current) else result[begin:end].copy()
 
 
-def _tame_true_peaks(x: np.ndarray, ceiling_db: float, parts: int = 1) -> np.ndarray:
+def _tame_true_peaks(x: np.ndarray, ceiling_db: float, block: int = 10 * SAMPLE_RATE) -> np.ndarray:
     """Dip the gain, over a few milliseconds, wherever the 4x oversampled signal passes ``ceiling_db``.
 
     The limiter works on samples, and its fast gain changes splatter high frequencies that peak
     between them (one episode measured 2.6 dB above its -3 dBFS sample ceiling). Only those spots
     are touched: loudness is unchanged, and the rest of the signal is passed through as it was.
     """
-    dips = _dips(x, ceiling_db, parts)
-    if not dips:
-        return x
-    out = x.astype(np.float32, copy=True)
-    for start, gain in dips:
-        out[start:start + gain.size] *= gain
-    return out
+    ceiling = 10 ** (ceiling_db / 20)
+    pieces = [_tamed(x, begin, min(begin + block, x.size), ceiling) for begin in range(0, x.size, block)]
+    return np.concatenate([piece for piece, _ in pieces]) if any(dipped for _, dipped in pieces) else x
 
 
-def _dips(x: np.ndarray, ceiling_db: float, parts: int = 1) -> list[tuple[int, np.ndarray]]:
-    """(first sample, gain) of each stretch ``_tame_true_peaks`` dips: a few milliseconds around each
-    cluster of peaks over the ceiling, so they can be applied to any block that reaches them."""
+def _tamed(x: np.ndarray, begin: int, end: int, ceiling: float) -> tuple[np.ndarray, bool]:
+    """``x[begin:end]`` (a copy) with ``_tame_true_peaks``'s dips, and whether there were any.
+
+    Peaks are looked for a little beyond the block, as far as a dip reaches (its widest filter
+    plus the ramp), so a block gets the same gain whether it is cut here or elsewhere, and the
+    blocks can go to the encoder one by one."""
     from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
-    ceiling = 10 ** (ceiling_db / 20)
-    hot, level = _peaks_over(x, ceiling, parts)
-    if hot.size == 0:
-        return []
     ramp = int(0.002 * SAMPLE_RATE)
-    dips = []
-    starts = np.flatnonzero(np.diff(hot, prepend=-10 * ramp) > 6 * ramp)
-    for first, last in zip(starts, np.append(starts[1:], hot.size)):
-        a, b = max(0, hot[first] - 4 * ramp), min(x.size, hot[last - 1] + 4 * ramp + 1)
-        need = np.ones(b - a)
-        np.minimum.at(need, hot[first:last] - a, ceiling / level[first:last])
-        gain = uniform_filter1d(minimum_filter1d(need, 4 * ramp + 1, mode="nearest"), 2 * ramp + 1, mode="nearest")
-        dips.append((int(a), gain.astype(np.float32)))
-    return dips
+    low, high = max(0, begin - 8 * ramp), min(x.size, end + 8 * ramp)
+    piece = x[begin:end].astype(np.float32, copy=True)
+    hot, level = _peaks_over(x, ceiling, (low, high))
+    if hot.size == 0:
+        return piece, False
+    need = np.ones(high - low)
+    np.minimum.at(need, hot - low, ceiling / level)
+    gain = uniform_filter1d(minimum_filter1d(need, 4 * ramp + 1, mode="nearest"), 2 * ramp + 1, mode="nearest")
+    piece *= gain[begin - low:end - low].astype(np.float32)
+    return piece, True
 
 
-def _peaks_over(audio: np.ndarray, ceiling: float, parts: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """The samples next to which the 4x oversampled signal passes ``ceiling``, and how high it goes."""
-
-    def piece(span: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-        found, levels = [], []
-        for start, up in _oversampled(audio, span):
-            where = np.flatnonzero(up > ceiling)
-            samples = np.round(start + where / 4).astype(np.int64)
-            keep = (samples >= span[0]) & (samples < span[1])
-            found.append(samples[keep])
-            levels.append(up[where][keep])
-        return np.concatenate(found), np.concatenate(levels)
-
-    results = each(piece, spans(audio.size, parts))
-    return np.concatenate([r[0] for r in results]), np.concatenate([r[1] for r in results])
+def _peaks_over(audio: np.ndarray, ceiling: float, span: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The samples in ``span`` next to which the 4x oversampled signal passes ``ceiling``, and how high."""
+    found, levels = [], []
+    for start, up in _oversampled(audio, span):
+        where = np.flatnonzero(up > ceiling)
+        samples = np.round(start + where / 4).astype(np.int64)
+        keep = (samples >= span[0]) & (samples < span[1])
+        found.append(samples[keep])
+        levels.append(up[where][keep])
+    return np.concatenate(found), np.concatenate(levels)
 
 
 def _gain_for(prepared: np.ndarray, current: float, goal: float, ceiling_db: float,

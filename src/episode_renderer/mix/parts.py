@@ -8,7 +8,7 @@ release the GIL while they work, so threads are enough.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
 from typing import TypeVar
@@ -72,3 +72,45 @@ def streamed(make: Callable[[], Callable[[np.ndarray], np.ndarray]], audio: np.n
 
     each(lambda r: piece(r[0]), [(i, i + 1) for i in range(len(ranges))])
     return out
+
+
+def ahead(items: Iterable[T], depth: int = 2) -> Iterator[T]:
+    """``items`` in order, produced on a second thread up to ``depth`` ahead of the consumer: the
+    next block is mastered while the encoder (one core) works on this one. An error in the producer
+    is raised here; if the consumer stops early, the producer stops at its next block."""
+    import queue
+    import threading
+
+    done = object()
+    slots: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def offer(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                slots.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not offer((item, None)):
+                    return
+            offer((done, None))
+        except BaseException as exc:  # handed to the consumer, which raises it
+            offer((done, exc))
+
+    threading.Thread(target=produce, daemon=True).start()
+    try:
+        while True:
+            item, error = slots.get()
+            if item is done:
+                if error is not None:
+                    raise error
+                return
+            yield item
+    finally:
+        stop.set()
