@@ -229,7 +229,7 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
     """Render one episode to ``out`` (MP3) plus transcript, captions, chapters and report beside it.
 
     ``workers`` lines are synthesized at once; ``threads`` is each synthesis's thread count (default:
-    1 when lines run in parallel, else every core). A season gives each episode one core.
+    1 when lines run in parallel, else every core).
     """
     started = time.perf_counter()
     say = stage or (lambda _msg: None)
