@@ -1,7 +1,7 @@
 """A writer's re-render: one word of one line changed, against the cold render.
 
     python bench/edit.py                 # episode 26 from ../shared/episodes, else the example
-    python bench/edit.py --episode FILE
+    python bench/edit.py --episode FILE [--cast voices/draft.toml]
 
 Renders a temp copy of the episode cold into a fresh cache folder, changes one word of one spoken
 line (the middle one) in the copy, and renders it again with the same cache: what a writer waits
@@ -28,10 +28,10 @@ EPISODE_CMD = [sys.executable, "-m", "episode_renderer.cli"]
 _WORD = re.compile(r"\b[a-z]{5,}\b")
 
 
-def render(script: Path, out: Path, cache: Path) -> tuple[float, dict]:
+def render(script: Path, out: Path, cache: Path, extra: list[str]) -> tuple[float, dict]:
     """Wall seconds of one `episode render` and its report."""
     started = time.perf_counter()
-    done = subprocess.run(EPISODE_CMD + ["render", str(script), "-o", str(out), "--cache-dir", str(cache)],
+    done = subprocess.run(EPISODE_CMD + ["render", str(script), "-o", str(out), "--cache-dir", str(cache), *extra],
                           capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
@@ -59,13 +59,15 @@ def edit_one_word(script: Path) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--episode", type=Path, default=EPISODE26 if EPISODE26.is_file() else EXAMPLE)
+    parser.add_argument("--cast", type=Path, help="cast file (default: the project's)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="episode-edit-bench-"))
     script, cache = work / args.episode.name, work / "cache"
     shutil.copyfile(args.episode, script)
-    cold, cold_report = render(script, work / "cold.mp3", cache)
+    extra = ["--cast", str(args.cast.resolve())] if args.cast else []
+    cold, cold_report = render(script, work / "cold.mp3", cache, extra)
     line = edit_one_word(script)
-    edited, report = render(script, work / "edited.mp3", cache)
+    edited, report = render(script, work / "edited.mp3", cache, extra)
     print(f"episode: {args.episode.name} ({cold_report['duration_seconds']:.0f} s of audio)")
     print(f"cold render: {cold:.2f} s ({cold_report['lines_synthesized']} lines synthesized)")
     print(f"one-word edit at line {line}: {edited:.2f} s ({report['lines_synthesized']} line(s) synthesized, "

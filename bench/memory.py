@@ -2,6 +2,7 @@
 
     python bench/memory.py                  # every episode in ../shared/episodes
     python bench/memory.py EPISODE.md ...   # just these
+    python bench/memory.py --cast voices/draft.toml   # another cast
 
 Each render is a fresh `episode render --no-cache` under `/usr/bin/time -v`, so the figure is the
 kernel's "Maximum resident set size" of that one process: nothing carried over from another render,
@@ -24,10 +25,10 @@ TARGET_MB = 1500
 _PEAK = re.compile(r"Maximum resident set size \(kbytes\):\s*(\d+)")
 
 
-def peak_rss(episode: Path, out: Path) -> tuple[float, float, float]:
+def peak_rss(episode: Path, out: Path, extra: list[str]) -> tuple[float, float, float]:
     """(peak RSS in MB, wall seconds, audio seconds) of one cold `episode render` process."""
     command = ["/usr/bin/time", "-v", sys.executable, "-m", "episode_renderer.cli", "render", str(episode),
-               "-o", str(out), "--no-cache"]
+               "-o", str(out), "--no-cache", *extra]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     found = _PEAK.search(done.stderr)
     if done.returncode != 0 or not found:
@@ -44,14 +45,16 @@ def peak_rss(episode: Path, out: Path) -> tuple[float, float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("episodes", nargs="*", type=Path, help="episode .md files (default: ../shared/episodes)")
+    parser.add_argument("--cast", type=Path, help="cast file for `episode render --cast` (default: the project's)")
     args = parser.parse_args()
     episodes = args.episodes or sorted(SHARED.glob("*.md"))
     if not episodes:
         sys.exit(f"no episodes given and {SHARED} is not here")
     work = Path(tempfile.mkdtemp(prefix="episode-memory-"))
     largest = 0.0
+    cast = ["--cast", str(args.cast.resolve())] if args.cast else []
     for episode in episodes:
-        mb, seconds, audio = peak_rss(episode, work / f"{episode.stem}.mp3")
+        mb, seconds, audio = peak_rss(episode, work / f"{episode.stem}.mp3", cast)
         largest = max(largest, mb)
         print(f"{episode.name}: peak RSS {mb:.0f} MB ({audio / 60:.1f} min of audio, render {seconds:.1f} s)",
               flush=True)

@@ -2,7 +2,7 @@
 
     python bench/season.py                   # the shared episodes (../shared/episodes), -j 2
     python bench/season.py --only 26,30,46   # a subset, while developing
-    python bench/season.py --jobs 3 FOLDER
+    python bench/season.py --jobs 3 FOLDER [--cast FILE]
 
 What a producer would otherwise do is render the episodes one by one with plain `episode render`,
 each of which already uses every core; so that, not a one-job season, is the baseline. Both sides
@@ -39,6 +39,7 @@ def main() -> None:
     parser.add_argument("folder", nargs="?", type=Path, default=SHARED)
     parser.add_argument("--jobs", "-j", type=int, default=2, help="episodes at once in the season (default 2)")
     parser.add_argument("--only", help="episode numbers, as `episode season --only` takes them")
+    parser.add_argument("--cast", type=Path, help="cast file for both sides (default: the project's)")
     args = parser.parse_args()
     from episode_renderer.season import find_episodes, parse_only
 
@@ -48,13 +49,14 @@ def main() -> None:
         sys.exit(f"no episodes in {args.folder}")
     work = Path(tempfile.mkdtemp(prefix="episode-season-bench-"))
     selection = ["--only", args.only] if args.only else []
+    cast = ["--cast", str(args.cast.resolve())] if args.cast else []
     print(f"{len(episodes)} episodes from {args.folder}  cores: {os.cpu_count()}", flush=True)
 
-    sequential = sum(timed(["render", str(path), "-o", str(work / "one-by-one" / f"{path.stem}.mp3"), "--no-cache"])
-                     for path in episodes)
+    sequential = sum(timed(["render", str(path), "-o", str(work / "one-by-one" / f"{path.stem}.mp3"),
+                            "--no-cache", *cast]) for path in episodes)
     print(f"one after another (`episode render --no-cache` each): {sequential:.1f} s", flush=True)
     season = timed(["season", str(args.folder), "-o", str(work / "season"), "--jobs", str(args.jobs), "--no-cache",
-                    "--include-drafts", *selection])
+                    "--include-drafts", *selection, *cast])
     print(f"`episode season -j {args.jobs} --no-cache`: {season:.1f} s", flush=True)
     print(f"season speed-up over one after another: {sequential / season:.2f}x (target >= 1.0, aim 1.1)")
 
