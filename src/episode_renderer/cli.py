@@ -261,6 +261,8 @@ def season(
     no_cache: bool = typer.Option(False, "--no-cache", help="Synthesize every line again (and store nothing)."),
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Where synthesized lines are kept."),
     draft: bool = DraftOpt,
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Render on a Dask cluster, e.g. "
+                                            "tcp://HOST:8786 (needs the [cluster] extra; -j is then the cluster's)."),
 ) -> None:
     """Render a whole season in parallel and publish it: MP3s, sidecars, season.json and a podcast feed.xml.
 
@@ -274,6 +276,9 @@ def season(
     overrides = {"cast": _cast(cast, draft), "cues": cues, "rules": rules, "show": show}
     with _user_errors():
         numbers = parse_only(only) if only else None
+        if scheduler:
+            from .cluster import require_distributed
+            require_distributed()
         project = _project(cast, cues, rules, show, draft)
         total = len(find_episodes(folder, include_drafts=include_drafts, only=numbers))
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -297,8 +302,11 @@ def season(
             results = render_season(folder, output, project, jobs=jobs or os.cpu_count() or 1,
                                     include_drafts=include_drafts, only=numbers,
                                     cache_dir=_cache_dir(no_cache, cache_dir), on_progress=progress,
-                                    config={k: v.resolve() for k, v in overrides.items() if v is not None})
-    table = Table("episode", "status", "duration", "LUFS", "time", "error", title=f"Season: {escape(str(folder))}")
+                                    config={k: v.resolve() for k, v in overrides.items() if v is not None},
+                                    scheduler=scheduler)
+    on_workers = bool(scheduler)
+    table = Table("episode", "status", "duration", "LUFS", "time", *(["worker"] if on_workers else []), "error",
+                  title=f"Season: {escape(str(folder))}")
     colours = {"rendered": "green", "skipped": "dim", "failed": "red"}
     for r in results:
         error = r.error or ""
@@ -309,7 +317,7 @@ def season(
         table.add_row(escape(r.file.name), f"[{colours.get(r.status, 'white')}]{r.status}[/]",
                       clock(r.duration) if r.duration else "",
                       f"{r.lufs:.1f}" if r.lufs is not None else "", f"{r.seconds:.1f} s" if r.seconds else "",
-                      escape(error))
+                      *([escape(r.worker)] if on_workers else []), escape(error))
     out.print(table)
     counts = Counter(r.status for r in results)
     summary = f"{counts['rendered']} rendered, {counts['skipped']} skipped, {counts['failed']} failed"

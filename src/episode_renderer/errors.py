@@ -44,3 +44,7 @@ class RenderError(EpisodeError):
 
 class OutputError(EpisodeError):
     """An output path would replace an input or a folder, or the output folder cannot be written."""
+
+
+class ClusterError(EpisodeError):
+    """A season cannot run on the Dask cluster it was pointed at (not installed, unreachable, mismatched)."""

@@ -256,6 +256,7 @@ class EpisodeResult:
     lufs: float | None = None
     error: str | None = None
     warnings: list[str] = field(default_factory=list)  # what the render worked around (no voice, no sound)
+    worker: str = ""  # the cluster worker that rendered it; empty for a local render
 
 
 @dataclass(frozen=True)
@@ -402,11 +403,13 @@ def plan_season(episodes: Iterable[Path], out_dir: Path, project: Project
 def render_season(folder: Path, out_dir: Path, project: Project, *, jobs: int | None = None,
                   include_drafts: bool = False, only: Only | None = None, cache_dir: Path | None = None,
                   on_progress: SeasonProgress | None = None,
-                  config: dict[str, Path | None] | None = None) -> list[EpisodeResult]:
+                  config: dict[str, Path | None] | None = None,
+                  scheduler: str | None = None) -> list[EpisodeResult]:
     """Render every stale episode of ``folder`` into ``out_dir``, ``jobs`` processes at a time.
 
     ``config`` names the --cast/--cues/--rules/--show files ``project`` was loaded with, so each
-    worker loads the same project. A failing episode is recorded and the others go on. Ctrl-C
+    worker loads the same project; ``scheduler`` (a Dask address) renders on that cluster instead
+    of local processes. A failing episode is recorded and the others go on. Ctrl-C
     cancels what has not started and re-raises; finished episodes stay (their files are atomic).
     Results come back in episode order.
     """
@@ -448,7 +451,12 @@ def render_season(folder: Path, out_dir: Path, project: Project, *, jobs: int | 
                                 digest, number=parsed.episode_number, title=parsed.title))
     if jobs_to_run:
         jobs_to_run.sort(key=lambda job: -_size(job.episode))  # longest first: no long episode left alone at the end
-        for result in _run_pool(jobs_to_run, jobs or os.cpu_count() or 1, on_progress):
+        if scheduler:  # submitted in this order, which Dask keeps as the tasks' priority
+            from .cluster import run_on_cluster
+            finished = run_on_cluster(jobs_to_run, project, scheduler, on_progress, config)
+        else:
+            finished = _run_pool(jobs_to_run, jobs or os.cpu_count() or 1, on_progress)
+        for result in finished:
             results[result.file] = result
     return [results[path] for path in episodes if path in results]
 

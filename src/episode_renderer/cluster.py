@@ -1,0 +1,531 @@
+"""A season's stale episodes rendered as Dask tasks on a cluster, with no shared filesystem.
+
+The client plans as a local season does (discovery, fingerprints, resume) and parses each script
+itself, so a script error never costs a worker. What a worker needs crosses the network as bytes:
+the script's text, the project's configuration files, and the sound and voice files they use,
+each scattered once under its sha256 (Dask then moves it to a worker at most once). The worker
+rebuilds the project in a local folder keyed by those hashes, renders with its own line cache and
+returns the finished files, which the client writes atomically into the output folder, the state
+file last, exactly as a local render would have left them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import queue as queue_module
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import __version__
+from .config import Project
+from .errors import ClusterError, EpisodeError
+from .export.atomic import atomic_path
+
+if TYPE_CHECKING:
+    from .script.model import Episode
+    from .season import EpisodeResult, SeasonProgress, _Job
+
+INSTALL = "pip install 'episode-renderer[cluster]'"
+#: Seconds to reach the scheduler: long enough for a slow network, short enough for a typo.
+CONNECT_TIMEOUT = 5.0
+#: Seconds to wait for a scheduler without workers to get one.
+WORKER_TIMEOUT = 60.0
+#: Re-runs of an episode whose task raised something unexpected (a worker that dies is rescheduled
+#: by the scheduler itself, up to its ``allowed-failures``).
+RETRIES = 2
+
+
+@dataclass
+class Transfer:
+    """Bytes that crossed the network in the last cluster run: scattered to it and returned from it."""
+
+    sent: int = 0
+    received: int = 0
+    episodes: int = 0
+
+    @property
+    def per_episode(self) -> float:
+        return (self.sent + self.received) / self.episodes if self.episodes else 0.0
+
+
+LAST_TRANSFER = Transfer()
+
+
+def require_distributed() -> None:
+    """Fail before any planning when ``distributed`` is missing: the install command is the fix."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise ClusterError("--scheduler renders on a Dask cluster, which needs the `distributed` package; "
+                           "it is not installed.",
+                           hint=f"Run `{INSTALL}` here and on every worker machine, or leave out --scheduler "
+                                "to render on this machine.") from None
+
+
+# --- what a worker needs ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Bundle:
+    """Files laid out by relative path with their sha256; the project's, or one episode's sounds."""
+
+    files: tuple[tuple[str, str], ...]
+
+    @property
+    def key(self) -> str:
+        return hashlib.sha256(json.dumps(self.files).encode()).hexdigest()[:24]
+
+
+@dataclass(frozen=True)
+class Task:
+    """One episode for a worker: everything is text or hashes, the bytes travel as scattered data."""
+
+    name: str  # the script's file name, kept so the render's sidecars name it as a local render does
+    source: str  # the script's path on the client, written where the render records its source
+    script: str
+    project: Bundle
+    sounds: Bundle
+    roles: tuple[tuple[str, str], ...]  # cast, cues, rules, show, cover -> relative path in the project
+    mp3_name: str
+    digest: str
+    use_cache: bool
+    topic: str
+    renames: tuple[tuple[str, str], ...] = ()  # relative project path -> client path, for error messages
+
+
+@dataclass
+class Remote:
+    """A worker's answer: the finished files as bytes (by output role), or the error."""
+
+    status: str
+    worker: str
+    files: dict[str, bytes] = field(default_factory=dict)
+    state: bytes = b""
+    number: int | None = None
+    title: str = ""
+    duration: float | None = None
+    seconds: float = 0.0
+    lufs: float | None = None
+    error: str | None = None
+
+
+class _Collector:
+    """Files read once on the client and named by their sha256."""
+
+    def __init__(self) -> None:
+        self.blobs: dict[str, bytes] = {}
+        self._read: dict[Path, str] = {}
+
+    def add(self, path: Path) -> str:
+        path = Path(path).resolve()
+        if path not in self._read:
+            data = path.read_bytes()
+            sha = hashlib.sha256(data).hexdigest()
+            self.blobs.setdefault(sha, data)
+            self._read[path] = sha
+        return self._read[path]
+
+
+def _config_roles(project: Project, config: dict[str, Path | None]) -> dict[str, Path]:
+    """Which file plays which part, found the way load_project found them."""
+    cast = Path(project.cast.source)
+    roles = {"cast": cast, "cues": Path(project.cues.source)}
+    lexicon = cast.parent / "lexicon.toml"
+    if lexicon.is_file():
+        roles["lexicon"] = lexicon
+    for role, default in (("rules", project.root / "directions.toml"), ("show", project.root / "show.toml")):
+        path = Path(config.get(role) or default)
+        if path.is_file():
+            roles[role] = path
+    loaded = {Path(p).resolve() for p in project.files}
+    if {p.resolve() for p in roles.values()} != loaded:
+        raise ClusterError("cannot tell which of the project's configuration files is which "
+                           f"({', '.join(str(p) for p in project.files)}).",
+                           hint="Name them with --cast, --cues, --rules and --show.")
+    return roles
+
+
+def _voice_files(project: Project) -> tuple[list[tuple[str, Path]], str]:
+    """Voice files the cast uses that are not part of the installed package, and the cast's text.
+
+    A relative path in the cast keeps its place beside the cast; an absolute one is moved under
+    ``_files/`` and the cast's text is pointed there.
+    """
+    from .tts.kokoro import parse_blend, voice_files
+    from .tts.piper_voice import BUNDLED, resolve_model
+    from .tts.voices import _kokoro_dirs, _local, _search
+
+    voices_dir = project.cast.voices_dir
+    cast_text = Path(project.cast.source).read_text("utf-8")
+    placed: dict[str, Path] = {}
+
+    def place(value: str, found: Path, companions: Iterable[Path] = ()) -> None:
+        nonlocal cast_text
+        given = Path(value)
+        if not given.is_absolute() and ".." not in given.parts and given.name in (found.name, found.stem):
+            folder = given.parent
+        else:
+            digest = hashlib.sha256(str(found.resolve()).encode()).hexdigest()[:12]
+            folder = Path("_files") / digest
+            new = (folder / found.name).as_posix()
+            replaced = False
+            for quote in ('"', "'"):
+                if f"{quote}{value}{quote}" in cast_text:
+                    cast_text = cast_text.replace(f"{quote}{value}{quote}", f"{quote}{new}{quote}")
+                    replaced = True
+            if not replaced:
+                raise ClusterError(f"the cast names the voice file {value!r} in a way that cannot be moved "
+                                   "to a worker.", file=project.cast.source,
+                                   hint="Write the path as a plain quoted string, or put the file beside the cast "
+                                        "and give its relative path.")
+        for path in (found, *companions):
+            placed[(folder / path.name).as_posix()] = path
+
+    for profile in project.cast.characters.values():
+        spec = profile.engine
+        if spec.engine == "kokoro":
+            packs = voice_files(_kokoro_dirs(voices_dir))
+            try:
+                names = [name for _weight, name in parse_blend(spec.voice or "")]
+            except ValueError:
+                names = []
+            for name in names:
+                if name in packs:
+                    placed[f"kokoro/{name}.bin"] = packs[name]
+        if spec.engine == "piper" and spec.model not in (BUNDLED, "en_US-joe-medium"):
+            model, config = resolve_model(spec.model, _search(voices_dir))
+            place(spec.model, model, [config])
+        for value in (spec.model_path, spec.config_path, spec.speaker_wav):
+            if value:
+                found = Path(_local(value, voices_dir) or value)
+                if found.is_file():
+                    place(value, found)
+    return sorted(placed.items()), cast_text
+
+
+def _sound_names(episode: Episode, project: Project) -> set[str]:
+    """The sounds render_episode will load for this episode."""
+    names = {e.sound for e in episode.events if e.sound}
+    for design in project.cues.blocks.values():
+        names |= {n for n in (design.before, design.bed) if n}
+    names |= {n for n in (project.show.intro, project.show.outro) if n}
+    return {n for n in names if project.sounds.has(n)}
+
+
+def project_bundle(project: Project, config: dict[str, Path | None], store: _Collector
+                   ) -> tuple[Bundle, dict[str, str], dict[str, str]]:
+    """The project's layout for a worker: (bundle, role -> relative path, relative path -> client path)."""
+    roles = _config_roles(project, config)
+    voice_files, cast_text = _voice_files(project)
+    cast_rel = f"voices/{roles['cast'].name}"
+    places = {"cast": cast_rel, "lexicon": "voices/lexicon.toml", "cues": "sfx/cues.toml",
+              "rules": "directions.toml", "show": "show.toml"}
+    files: dict[str, str] = {}
+    renames: dict[str, str] = {}
+    for role, path in roles.items():
+        if role == "cast":
+            data = cast_text.encode("utf-8")
+            sha = hashlib.sha256(data).hexdigest()
+            store.blobs.setdefault(sha, data)
+        else:
+            sha = store.add(path)
+        files[places[role]] = sha
+        renames[places[role]] = str(path)
+    for rel, path in voice_files:
+        files[f"voices/{rel}"] = store.add(path)
+        renames[f"voices/{rel}"] = str(path)
+    where = {role: places[role] for role in roles}
+    cover = project.show.cover
+    if cover is not None and Path(cover).is_file():
+        where["cover"] = f"cover/{Path(cover).name}"
+        files[where["cover"]] = store.add(Path(cover))
+    return Bundle(tuple(sorted(files.items()))), where, renames
+
+
+def sound_bundle(episode: Episode, project: Project, store: _Collector) -> Bundle:
+    files = {}
+    for name in sorted(_sound_names(episode, project)):
+        path = project.sounds.path(name)
+        if path is not None:
+            files[path.name] = store.add(path)
+    return Bundle(tuple(sorted(files.items())))
+
+
+# --- the worker side ----------------------------------------------------------------------------
+
+def _worker_root() -> Path:
+    """Where a worker keeps the projects it has rebuilt (one folder per set of file hashes)."""
+    base = os.environ.get("EPISODE_CLUSTER_DIR") or Path(tempfile.gettempdir()) / f"episode-renderer-{os.getuid()}"
+    return Path(base) / "projects"
+
+
+def _lay_out(bundle: Bundle, blobs: dict[str, bytes], folder: Path) -> None:
+    for rel, sha in bundle.files:
+        data = blobs[sha]
+        if hashlib.sha256(data).hexdigest() != sha:
+            raise ClusterError(f"{rel} arrived damaged on this worker (hash mismatch).",
+                               hint="Run the season again; if it repeats, check the network to this worker.")
+        target = folder / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
+def _project_folder(bundle: Bundle, blobs: dict[str, bytes]) -> Path:
+    """The rebuilt project, made once per worker machine and shared by its worker processes."""
+    folder = _worker_root() / bundle.key
+    if folder.is_dir():
+        return folder
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{bundle.key}."))
+    try:
+        _lay_out(bundle, blobs, building)
+        os.rename(building, folder)
+    except OSError:
+        if not folder.is_dir():
+            raise
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+    return folder
+
+
+def _worker_name() -> str:
+    from distributed import get_worker
+
+    worker = get_worker()
+    address = str(worker.address).removeprefix("tcp://")
+    name = worker.name
+    return str(name) if isinstance(name, str) and name and not name.startswith("tcp://") else address
+
+
+def render_remote(task: Task, blobs: dict[str, bytes]) -> Remote:
+    """Runs on a worker: rebuild the project, render one episode, return its files.
+
+    An EpisodeError is an answer (the same error would come back on any worker), so it is
+    returned; anything else is raised for the scheduler to retry.
+    """
+    from distributed import get_worker
+
+    from .config import load_project
+    from .render import Outputs, render_episode
+    from .season import _state
+    from .sound.library import SoundLibrary
+    from .tts.cache import default_cache_dir
+
+    started = time.perf_counter()
+    who = _worker_name()
+    worker = get_worker()
+    last = [0.0]
+
+    def send(kind: str, **fields: Any) -> None:
+        try:
+            worker.log_event(task.topic, {"kind": kind, "source": task.source, "who": who, **fields})
+        except Exception:  # progress is never worth failing a render for
+            pass
+
+    def lines(done: int, total: int, speaker: str) -> None:
+        now = time.monotonic()
+        if done == total or now - last[0] > 0.25:
+            last[0] = now
+            send("lines", done=done, total=total, speaker=speaker)
+
+    send("start")
+    with tempfile.TemporaryDirectory(prefix="episode-") as tmp:
+        here = Path(tmp)
+        script = here / task.name
+        script.write_text(task.script, encoding="utf-8")
+        root: Path | None = None
+        try:
+            root = _project_folder(task.project, blobs)
+            _lay_out(task.sounds, blobs, here / "sfx")
+            roles = dict(task.roles)
+            project = load_project(root, **{role: root / roles[role] if role in roles else None
+                                            for role in ("cast", "cues", "rules", "show")})
+            project.sounds = SoundLibrary([here / "sfx"])
+            project.show.cover = root / roles["cover"] if "cover" in roles else None
+            out = here / "out" / task.mp3_name
+            result = render_episode(script, project, out, cache_dir=default_cache_dir() if task.use_cache else None,
+                                    workers=1, threads=1, progress=lines)
+            outputs = Outputs.beside(out)
+            files = {role: Path(path).read_bytes() for role, path in asdict(outputs).items()}
+            report = json.loads(files["report"])
+            report["episode"] = task.source  # where the client's render would have read it from
+            files["report"] = (json.dumps(report, indent=2) + "\n").encode("utf-8")
+            state = (json.dumps(_state(result, task.digest), indent=2) + "\n").encode("utf-8")
+            return Remote("rendered", who, files, state, result.episode.episode_number, result.episode.title,
+                          result.duration, time.perf_counter() - started, result.loudness.integrated)
+        except EpisodeError as exc:
+            text = exc.render().replace(str(script), task.source)
+            for rel, client in sorted(task.renames, key=lambda item: -len(item[0])):
+                if root is not None:
+                    text = text.replace(str(root / rel), client)
+            return Remote("failed", who, seconds=time.perf_counter() - started, error=text)
+
+
+def _worker_version() -> str:
+    return __version__
+
+
+# --- the client side ----------------------------------------------------------------------------
+
+def connect(address: str) -> Any:
+    """A Client for ``address`` with workers that run this version of episode-renderer."""
+    require_distributed()
+    from distributed import Client
+
+    try:
+        client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+    except Exception as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ClusterError(f"cannot reach the Dask scheduler at {address} within {CONNECT_TIMEOUT:.0f} s "
+                           f"({reason[:200]}).",
+                           hint="Check the address and port (the scheduler prints it as `Scheduler at: "
+                                "tcp://HOST:8786`), that `dask scheduler` is running there and that no "
+                                "firewall blocks the port.") from None
+    try:
+        try:
+            client.wait_for_workers(1, timeout=WORKER_TIMEOUT)
+        except Exception:
+            raise ClusterError(f"the Dask scheduler at {address} has no workers (waited {WORKER_TIMEOUT:.0f} s).",
+                               hint=f"Start some: `dask worker {address} --nthreads 1 --nworkers N` on each "
+                                    f"machine, with `{INSTALL}` installed there.") from None
+        try:
+            versions = client.run(_worker_version)
+        except Exception as exc:
+            raise ClusterError(f"a worker of {address} cannot run episode-renderer ({type(exc).__name__}: "
+                               f"{str(exc)[:200]}).",
+                               hint=f"Install the same version ({__version__}) on every worker: {INSTALL}."
+                               ) from None
+        wrong = {w: v for w, v in versions.items() if v != __version__}
+        if wrong:
+            listed = ", ".join(f"{w} has {v}" for w, v in sorted(wrong.items()))
+            raise ClusterError(f"workers run another version of episode-renderer than this one ({__version__}): "
+                               f"{listed}.", hint="Install the same version everywhere, or the outputs would "
+                                                  "differ from a local render.")
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+def run_on_cluster(jobs: list[_Job], project: Project, scheduler: str, on_progress: SeasonProgress | None,
+                   config: dict[str, Path | None] | None = None) -> list[EpisodeResult]:
+    """Render ``jobs`` on the cluster at ``scheduler``; the outputs land in each job's folder.
+
+    Ctrl-C cancels every task of this season on the cluster and re-raises; episodes already
+    written stay (atomic files, state last), so the same command resumes.
+    """
+    global LAST_TRANSFER
+    from .render import Outputs, load_episode
+    from .season import EpisodeResult, SeasonEvent, state_path
+
+    store = _Collector()
+    bundle, roles, renames = project_bundle(project, dict(config or {}), store)
+    topic = f"episode-season-{uuid.uuid4().hex[:12]}"
+    tasks: list[tuple[_Job, Task]] = []
+    for job in jobs:
+        episode = load_episode(job.episode, project)
+        text = Path(job.episode).read_bytes().decode("utf-8-sig")
+        tasks.append((job, Task(job.episode.name, str(job.episode), text, bundle, sound_bundle(episode, project, store),
+                                tuple(sorted(roles.items())), Path(job.out).name, job.digest,
+                                job.cache_dir is not None, topic, tuple(sorted(renames.items())))))
+    transfer = Transfer(episodes=len(jobs))
+    LAST_TRANSFER = transfer
+    report = on_progress or (lambda _event: None)
+    client = connect(scheduler)
+    events: queue_module.Queue = queue_module.Queue()
+    pending: dict[Any, _Job] = {}
+    finished: list[EpisodeResult] = []
+    try:
+        client.subscribe_topic(topic, events.put)
+        scattered = client.scatter({f"episode-file-{sha}": data for sha, data in store.blobs.items()},
+                                   broadcast=False, hash=False)
+        transfer.sent += sum(len(d) for d in store.blobs.values())
+        for job, task in tasks:
+            needed = {sha for _rel, sha in task.project.files + task.sounds.files}
+            transfer.sent += len(task.script.encode("utf-8"))
+            future = client.submit(render_remote, task, {sha: scattered[f"episode-file-{sha}"] for sha in needed},
+                                   key=f"episode-{Path(task.name).stem}-{topic}", retries=RETRIES, pure=False)
+            pending[future] = job
+        by_source = {str(job.episode): job for job in jobs}
+        while pending:
+            _drain(events, by_source, report)
+            done = [f for f in pending if f.done()]
+            if not done:
+                time.sleep(0.1)
+                continue
+            for future in done:
+                job = pending.pop(future)
+                result = _collect(future, job, transfer, Outputs, state_path, EpisodeResult)
+                finished.append(result)
+                _drain(events, by_source, report)
+                report(SeasonEvent("finish", job.episode, result=result))
+    except BaseException:
+        if pending:
+            try:
+                client.cancel(list(pending), force=True)
+            except Exception:
+                pass
+        raise
+    finally:
+        try:
+            client.unsubscribe_topic(topic)
+        except Exception:
+            pass
+        client.close(timeout=5)
+    return finished
+
+
+def _drain(events: queue_module.Queue, by_source: dict[str, _Job], report: SeasonProgress) -> None:
+    from .season import SeasonEvent
+
+    while True:
+        try:
+            _when, message = events.get_nowait()
+        except queue_module.Empty:
+            return
+        job = by_source.get(str(message.get("source")))
+        if job is None:
+            continue
+        if message.get("kind") == "start":
+            report(SeasonEvent("start", job.episode, who=str(message.get("who", ""))))
+        elif message.get("kind") == "lines":
+            report(SeasonEvent("lines", job.episode, done=int(message.get("done", 0)),
+                               total=int(message.get("total", 0)), who=str(message.get("speaker", ""))))
+
+
+def _collect(future: Any, job: _Job, transfer: Transfer, outputs_type: Any, state_path: Any,
+             result_type: Any) -> EpisodeResult:
+    """Write a finished episode's files (the state file last), or turn its failure into a result."""
+    try:
+        remote: Remote = future.result()
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        name = type(exc).__name__
+        why = ("its worker died every time it was tried" if name == "KilledWorker"
+               else f"{name}: {str(exc)[:300]}")
+        return result_type(job.episode, "failed", job.number, job.title,
+                           error=f"{job.episode}: the render failed on the cluster ({why}).")
+    if remote.status != "rendered":
+        return result_type(job.episode, "failed", job.number, job.title, seconds=remote.seconds,
+                           error=remote.error, worker=remote.worker)
+    outputs = asdict(outputs_type.beside(Path(job.out)))
+    for role, data in remote.files.items():
+        _write_bytes(Path(outputs[role]), data)
+        transfer.received += len(data)
+    _write_bytes(state_path(Path(job.out).parent, Path(job.episode).stem), remote.state)
+    transfer.received += len(remote.state)
+    return result_type(job.episode, "rendered", remote.number, remote.title, remote.duration, remote.seconds,
+                       remote.lufs, worker=remote.worker)
+
+
+def _write_bytes(target: Path, data: bytes) -> None:
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
