@@ -318,10 +318,17 @@ def render_remote(task: Task, blobs: dict[str, bytes]) -> Remote:
     from .sound.library import SoundLibrary
     from .tts.cache import default_cache_dir
 
+    from distributed.worker import thread_state
+
     started = time.perf_counter()
     who = _worker_name()
     worker = get_worker()
+    key = getattr(thread_state, "key", None)
     last = [0.0]
+
+    def wanted() -> bool:
+        state = worker.state.tasks.get(key) if key is not None else None
+        return state is None or state.state not in ("cancelled", "released", "forgotten")
 
     def send(kind: str, **fields: Any) -> None:
         try:
@@ -330,6 +337,8 @@ def render_remote(task: Task, blobs: dict[str, bytes]) -> Remote:
             pass
 
     def lines(done: int, total: int, speaker: str) -> None:
+        if not wanted():  # the client cancelled the season: free this worker instead of finishing
+            raise _Cancelled()
         now = time.monotonic()
         if done == total or now - last[0] > 0.25:
             last[0] = now
@@ -368,6 +377,10 @@ def render_remote(task: Task, blobs: dict[str, bytes]) -> Remote:
             return Remote("failed", who, seconds=time.perf_counter() - started, error=text)
 
 
+class _Cancelled(Exception):
+    """Raised inside a render whose task the client cancelled; nobody receives it."""
+
+
 def _worker_version() -> str:
     return __version__
 
@@ -383,6 +396,8 @@ def connect(address: str) -> Any:
         client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except Exception as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if "timed out" in reason.lower():
+            reason = "nothing answered"
         raise ClusterError(f"cannot reach the Dask scheduler at {address} within {CONNECT_TIMEOUT:.0f} s "
                            f"({reason[:200]}).",
                            hint="Check the address and port (the scheduler prints it as `Scheduler at: "
