@@ -3,7 +3,7 @@
 The client plans as a local season does (discovery, fingerprints, resume) and parses each script
 itself, so a script error never costs a worker. What a worker needs crosses the network as bytes:
 the script's text, the project's configuration files, and the sound and voice files they use,
-each scattered once under its sha256 (Dask then moves it to a worker at most once). The worker
+each sent to the scheduler once as a small task keyed by its sha256 (Dask then moves it to a worker at most once). The worker
 rebuilds the project in a local folder keyed by those hashes, renders with its own line cache and
 returns the finished files, which the client writes atomically into the output folder, the state
 file last, exactly as a local render would have left them.
@@ -45,7 +45,7 @@ RETRIES = 2
 
 @dataclass
 class Transfer:
-    """Bytes that crossed the network in the last cluster run: scattered to it and returned from it."""
+    """Bytes that crossed the network in the last cluster run: sent to the cluster and returned from it."""
 
     sent: int = 0
     received: int = 0
@@ -85,7 +85,7 @@ class Bundle:
 
 @dataclass(frozen=True)
 class Task:
-    """One episode for a worker: everything is text or hashes, the bytes travel as scattered data."""
+    """One episode for a worker: text and hashes; the files travel as tasks of their own, once per worker."""
 
     name: str  # the script's file name, kept so the render's sidecars name it as a local render does
     source: str  # the script's path on the client, written where the render records its source
@@ -377,6 +377,12 @@ def render_remote(task: Task, blobs: dict[str, bytes]) -> Remote:
             return Remote("failed", who, seconds=time.perf_counter() - started, error=text)
 
 
+def _file(data: bytes) -> bytes:
+    """A file as a task rather than scattered data: if the one worker holding it dies, the
+    scheduler still has it and hands it to another, instead of failing every episode that needs it."""
+    return data
+
+
 class _Cancelled(Exception):
     """Raised inside a render whose task the client cancelled; nobody receives it."""
 
@@ -459,13 +465,13 @@ def run_on_cluster(jobs: list[_Job], project: Project, scheduler: str, on_progre
     finished: list[EpisodeResult] = []
     try:
         client.subscribe_topic(topic, events.put)
-        scattered = client.scatter({f"episode-file-{sha}": data for sha, data in store.blobs.items()},
-                                   broadcast=False, hash=False)
+        files = {sha: client.submit(_file, data, key=f"episode-file-{sha}", pure=False, retries=RETRIES)
+                 for sha, data in store.blobs.items()}
         transfer.sent += sum(len(d) for d in store.blobs.values())
         for job, task in tasks:
             needed = {sha for _rel, sha in task.project.files + task.sounds.files}
             transfer.sent += len(task.script.encode("utf-8"))
-            future = client.submit(render_remote, task, {sha: scattered[f"episode-file-{sha}"] for sha in needed},
+            future = client.submit(render_remote, task, {sha: files[sha] for sha in needed},
                                    key=f"episode-{Path(task.name).stem}-{topic}", retries=RETRIES, pure=False)
             pending[future] = job
         by_source = {str(job.episode): job for job in jobs}
