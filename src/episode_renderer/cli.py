@@ -290,7 +290,8 @@ def season(
             def progress(event: SeasonEvent) -> None:
                 name = escape(event.file.name)
                 if event.kind == "start" and event.file not in running:
-                    running[event.file] = bar.add_task(f"  {name}", total=None, who="")
+                    running[event.file] = bar.add_task(f"  {name}" + (f" on {event.who}" if event.who else ""),
+                                                       total=None, who="")
                 elif event.kind == "lines" and event.file in running:
                     bar.update(running[event.file], completed=event.done, total=event.total, who=escape(event.who))
                 elif event.kind == "finish":

@@ -3,10 +3,11 @@
 The client plans as a local season does (discovery, fingerprints, resume) and parses each script
 itself, so a script error never costs a worker. What a worker needs crosses the network as bytes:
 the script's text, the project's configuration files, and the sound and voice files they use,
-each sent to the scheduler once as a small task keyed by its sha256 (Dask then moves it to a worker at most once). The worker
-rebuilds the project in a local folder keyed by those hashes, renders with its own line cache and
-returns the finished files, which the client writes atomically into the output folder, the state
-file last, exactly as a local render would have left them.
+each sent to the scheduler once as a small task keyed by its sha256 (Dask then moves it to a
+worker at most once, and can recompute it if the worker holding it dies). The worker rebuilds the
+project in a local folder keyed by those hashes, renders with its own line cache and returns the
+finished files, which the client writes atomically into the output folder, the state file last,
+exactly as a local render would have left them.
 """
 
 from __future__ import annotations
@@ -28,10 +29,10 @@ from . import __version__
 from .config import Project
 from .errors import ClusterError, EpisodeError
 from .export.atomic import atomic_path
+from .season import EpisodeResult, SeasonEvent, SeasonProgress, _Job, _state, state_path
 
 if TYPE_CHECKING:
     from .script.model import Episode
-    from .season import EpisodeResult, SeasonProgress, _Job
 
 INSTALL = "pip install 'episode-renderer[cluster]'"
 #: Seconds to reach the scheduler: long enough for a slow network, short enough for a typo.
@@ -314,7 +315,6 @@ def render_remote(task: Task, blobs: dict[str, bytes]) -> Remote:
 
     from .config import load_project
     from .render import Outputs, render_episode
-    from .season import _state
     from .sound.library import SoundLibrary
     from .tts.cache import default_cache_dir
 
@@ -443,8 +443,7 @@ def run_on_cluster(jobs: list[_Job], project: Project, scheduler: str, on_progre
     written stay (atomic files, state last), so the same command resumes.
     """
     global LAST_TRANSFER
-    from .render import Outputs, load_episode
-    from .season import EpisodeResult, SeasonEvent, state_path
+    from .render import load_episode
 
     store = _Collector()
     bundle, roles, renames = project_bundle(project, dict(config or {}), store)
@@ -483,7 +482,7 @@ def run_on_cluster(jobs: list[_Job], project: Project, scheduler: str, on_progre
                 continue
             for future in done:
                 job = pending.pop(future)
-                result = _collect(future, job, transfer, Outputs, state_path, EpisodeResult)
+                result = _collect(future, job, transfer)
                 finished.append(result)
                 _drain(events, by_source, report)
                 report(SeasonEvent("finish", job.episode, result=result))
@@ -504,8 +503,6 @@ def run_on_cluster(jobs: list[_Job], project: Project, scheduler: str, on_progre
 
 
 def _drain(events: queue_module.Queue, by_source: dict[str, _Job], report: SeasonProgress) -> None:
-    from .season import SeasonEvent
-
     while True:
         try:
             _when, message = events.get_nowait()
@@ -521,9 +518,10 @@ def _drain(events: queue_module.Queue, by_source: dict[str, _Job], report: Seaso
                                total=int(message.get("total", 0)), who=str(message.get("speaker", ""))))
 
 
-def _collect(future: Any, job: _Job, transfer: Transfer, outputs_type: Any, state_path: Any,
-             result_type: Any) -> EpisodeResult:
+def _collect(future: Any, job: _Job, transfer: Transfer) -> EpisodeResult:
     """Write a finished episode's files (the state file last), or turn its failure into a result."""
+    from .render import Outputs
+
     try:
         remote: Remote = future.result()
     except BaseException as exc:
@@ -532,18 +530,18 @@ def _collect(future: Any, job: _Job, transfer: Transfer, outputs_type: Any, stat
         name = type(exc).__name__
         why = ("its worker died every time it was tried" if name == "KilledWorker"
                else f"{name}: {str(exc)[:300]}")
-        return result_type(job.episode, "failed", job.number, job.title,
+        return EpisodeResult(job.episode, "failed", job.number, job.title,
                            error=f"{job.episode}: the render failed on the cluster ({why}).")
     if remote.status != "rendered":
-        return result_type(job.episode, "failed", job.number, job.title, seconds=remote.seconds,
+        return EpisodeResult(job.episode, "failed", job.number, job.title, seconds=remote.seconds,
                            error=remote.error, worker=remote.worker)
-    outputs = asdict(outputs_type.beside(Path(job.out)))
+    outputs = asdict(Outputs.beside(Path(job.out)))
     for role, data in remote.files.items():
         _write_bytes(Path(outputs[role]), data)
         transfer.received += len(data)
     _write_bytes(state_path(Path(job.out).parent, Path(job.episode).stem), remote.state)
     transfer.received += len(remote.state)
-    return result_type(job.episode, "rendered", remote.number, remote.title, remote.duration, remote.seconds,
+    return EpisodeResult(job.episode, "rendered", remote.number, remote.title, remote.duration, remote.seconds,
                        remote.lufs, worker=remote.worker)
 
 
