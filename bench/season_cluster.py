@@ -76,9 +76,10 @@ class LocalCluster:
             client.wait_for_workers(workers, timeout=120)
 
     def _start(self, command: list[str], log: Path, env: dict[str, str]) -> None:
+        # In this process's session, like the local pool's processes: with Linux's autogroup
+        # scheduling a session of its own would get its own CPU share on a busy machine.
         with open(log, "wb") as handle:
-            self.processes.append(subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, env=env,
-                                                   start_new_session=True))
+            self.processes.append(subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, env=env))
 
     def stop(self) -> None:
         for process in reversed(self.processes):

@@ -260,3 +260,36 @@ def test_scheduler_without_distributed_names_the_extra(season, tmp_path):
                          timeout=120)
     assert run.returncode == 2, run.stdout + run.stderr
     assert "pip install 'episode-renderer[cluster]'" in run.stderr.replace("\n", " ")
+
+
+def test_bundle_carries_config_voices_and_moves_absolute_paths(tmp_path):
+    """What a worker gets: every configuration file, the voice files the cast names, none of the package's own."""
+    from episode_renderer.cluster import _Collector, project_bundle
+    from episode_renderer.config import load_project
+
+    elsewhere = tmp_path / "elsewhere" / "myvoice.onnx"
+    elsewhere.parent.mkdir()
+    elsewhere.write_bytes(b"not really a model")
+    elsewhere.with_name("myvoice.onnx.json").write_text("{}")
+    voices = tmp_path / "voices"
+    voices.mkdir()
+    (voices / "local.onnx").write_bytes(b"nor this")
+    (voices / "local.onnx.json").write_text("{}")
+    (voices / "lexicon.toml").write_text('[words]\nRAG = "rag"\n')
+    cast = voices / "cast.toml"
+    cast.write_text(f'[defaults]\nengine = "piper"\nmodel = "joe"\n\n[characters.Kai]\nmodel = "{elsewhere}"\n\n'
+                    '[characters.Vector]\nmodel = "local"\n\n'
+                    '[characters.Recurse]\nengine = "kokoro"\nvoice = "0.5*bm_george + 0.5*am_adam"\n', "utf-8")
+    project = load_project(tmp_path, cast=cast)
+    store = _Collector()
+    bundle, roles, renames = project_bundle(project, {"cast": cast}, store)
+    files = dict(bundle.files)
+
+    assert {"voices/cast.toml", "voices/lexicon.toml", "sfx/cues.toml", "voices/local.onnx",
+            "voices/local.onnx.json", "voices/kokoro/bm_george.bin", "voices/kokoro/am_adam.bin"} <= set(files)
+    moved = [rel for rel in files if rel.startswith("voices/_files/") and rel.endswith("/myvoice.onnx")]
+    assert len(moved) == 1 and moved[0].replace(".onnx", ".onnx.json") in files
+    sent_cast = store.blobs[files["voices/cast.toml"]].decode()
+    assert str(elsewhere) not in sent_cast and moved[0].removeprefix("voices/") in sent_cast
+    assert not any("joe" in rel for rel in files)  # the bundled voice comes from pip on the worker
+    assert roles["cast"] == "voices/cast.toml" and renames["voices/cast.toml"] == str(cast)
