@@ -67,8 +67,13 @@ class LocalCluster:
         folder.mkdir(parents=True, exist_ok=True)
         self._start([dask, "scheduler", "--host", "127.0.0.1", "--port", self.address.rsplit(":", 1)[1],
                      "--no-dashboard"], folder / "scheduler.log", dict(os.environ))
+        from episode_renderer.tts.kokoro import models_dir
+
         for index in range(workers):
             home = folder / f"w{index}"
+            shared = home / "cache" / "episode-renderer"
+            shared.mkdir(parents=True)
+            (shared / "models").symlink_to(models_dir(), target_is_directory=True)  # joined once, as locally
             self._start([dask, "worker", self.address, "--nthreads", "1", "--no-nanny", "--no-dashboard",
                          "--memory-limit", "0", "--name", f"w{index}"], folder / f"w{index}.log",
                         {**os.environ, "XDG_CACHE_HOME": str(home / "cache"), "EPISODE_CLUSTER_DIR": str(home / "files")})

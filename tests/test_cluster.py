@@ -223,7 +223,7 @@ def test_worker_killed_mid_episode_is_retried_elsewhere(cluster, season, local_r
             while victim is None and time.monotonic() < deadline and render.poll() is None:
                 busy = [w for w, keys in client.run(executing).items() if any("ep-03-clocks" in k for k in keys)]
                 if busy:
-                    time.sleep(1.0)  # well into the episode: its first lines are being synthesized
+                    time.sleep(0.5)  # into the episode: its first lines are being synthesized
                     ours = {p.pid: name for name, p in cluster.workers.items()}
                     victim = ours[pids[busy[0]]]
                     os.kill(pids[busy[0]], signal.SIGKILL)
