@@ -293,3 +293,22 @@ def test_bundle_carries_config_voices_and_moves_absolute_paths(tmp_path):
     assert str(elsewhere) not in sent_cast and moved[0].removeprefix("voices/") in sent_cast
     assert not any("joe" in rel for rel in files)  # the bundled voice comes from pip on the worker
     assert roles["cast"] == "voices/cast.toml" and renames["voices/cast.toml"] == str(cast)
+
+
+def test_error_on_a_worker_reads_as_it_does_locally(cluster, season, tmp_path):
+    """An EpisodeError raised on a worker names the client's files, as the same render here would."""
+    project = tmp_path / "project"
+    (project / "voices").mkdir(parents=True)
+    (project / "sfx").mkdir()
+    (project / "voices" / "cast.toml").write_text("[defaults]\n", "utf-8")  # marks the project root
+    (project / "show.toml").write_text('[show]\nname = "Broken"\n\n[sound]\nintro = "broken"\n', "utf-8")
+    (project / "sfx" / "broken.wav").write_bytes(b"RIFF, but not a sound")
+    failures = []
+    for where in (["-j", "1"], ["--scheduler", cluster.address]):
+        run = subprocess.run(_episode("season", str(season), "-o", str(tmp_path / where[0].strip("-")), "--only", "1",
+                                      *where), capture_output=True, text=True, env=_env(), cwd=project, timeout=300)
+        assert run.returncode == 1, run.stdout + run.stderr
+        failures.append(" ".join(line for line in run.stderr.replace("\n", " ").split("failed:")[1:]).strip())
+    local, remote = failures
+    assert "cannot read this sound file" in remote and str(project / "sfx" / "broken.wav") in remote
+    assert remote == local

@@ -98,7 +98,7 @@ class Task:
     digest: str
     use_cache: bool
     topic: str
-    renames: tuple[tuple[str, str], ...] = ()  # relative project path -> client path, for error messages
+    renames: tuple[tuple[str, str], ...] = ()  # relative path on the worker -> client path, for errors
 
 
 @dataclass
@@ -250,13 +250,16 @@ def project_bundle(project: Project, config: dict[str, Path | None], store: _Col
     return Bundle(tuple(sorted(files.items()))), where, renames
 
 
-def sound_bundle(episode: Episode, project: Project, store: _Collector) -> Bundle:
-    files = {}
+def sound_bundle(episode: Episode, project: Project, store: _Collector) -> tuple[Bundle, dict[str, str]]:
+    """The sounds this episode's render loads, laid out under ``sfx/``, with their client paths."""
+    files: dict[str, str] = {}
+    renames: dict[str, str] = {}
     for name in sorted(_sound_names(episode, project)):
         path = project.sounds.path(name)
         if path is not None:
-            files[path.name] = store.add(path)
-    return Bundle(tuple(sorted(files.items())))
+            files[f"sfx/{path.name}"] = store.add(path)
+            renames[f"sfx/{path.name}"] = str(path)
+    return Bundle(tuple(sorted(files.items()))), renames
 
 
 # --- the worker side ----------------------------------------------------------------------------
@@ -352,7 +355,7 @@ def render_remote(task: Task, blobs: dict[str, bytes]) -> Remote:
         root: Path | None = None
         try:
             root = _project_folder(task.project, blobs)
-            _lay_out(task.sounds, blobs, here / "sfx")
+            _lay_out(task.sounds, blobs, here)
             roles = dict(task.roles)
             project = load_project(root, **{role: root / roles[role] if role in roles else None
                                             for role in ("cast", "cues", "rules", "show")})
@@ -372,8 +375,9 @@ def render_remote(task: Task, blobs: dict[str, bytes]) -> Remote:
         except EpisodeError as exc:
             text = exc.render().replace(str(script), task.source)
             for rel, client in sorted(task.renames, key=lambda item: -len(item[0])):
-                if root is not None:
-                    text = text.replace(str(root / rel), client)
+                for folder in (root, here):
+                    if folder is not None:
+                        text = text.replace(str(folder / rel), client)
             return Remote("failed", who, seconds=time.perf_counter() - started, error=text)
 
 
@@ -452,9 +456,10 @@ def run_on_cluster(jobs: list[_Job], project: Project, scheduler: str, on_progre
     for job in jobs:
         episode = load_episode(job.episode, project)
         text = Path(job.episode).read_bytes().decode("utf-8-sig")
-        tasks.append((job, Task(job.episode.name, str(job.episode), text, bundle, sound_bundle(episode, project, store),
+        sounds, sound_renames = sound_bundle(episode, project, store)
+        tasks.append((job, Task(job.episode.name, str(job.episode), text, bundle, sounds,
                                 tuple(sorted(roles.items())), Path(job.out).name, job.digest,
-                                job.cache_dir is not None, topic, tuple(sorted(renames.items())))))
+                                job.cache_dir is not None, topic, tuple(sorted({**renames, **sound_renames}.items())))))
     transfer = Transfer(episodes=len(jobs))
     LAST_TRANSFER = transfer
     report = on_progress or (lambda _event: None)
