@@ -27,8 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .config import Project
-from .errors import ClusterError, EpisodeError
+from .errors import ClusterError, EpisodeError, OutputError
 from .export.atomic import atomic_path
+from .export.paths import disk_error
 from .season import EpisodeResult, SeasonEvent, SeasonProgress, _Job, _state, state_path
 
 if TYPE_CHECKING:
@@ -115,6 +116,7 @@ class Remote:
     seconds: float = 0.0
     lufs: float | None = None
     error: str | None = None
+    warnings: list[str] = field(default_factory=list)
 
 
 class _Collector:
@@ -211,13 +213,30 @@ def _voice_files(project: Project) -> tuple[list[tuple[str, Path]], str]:
     return sorted(placed.items()), cast_text
 
 
+class _Recorder:
+    """A stand-in sound library that notes which sounds render_episode would load, decoding none."""
+
+    def __init__(self, library: Any) -> None:
+        self.library = library
+        self.names: set[str] = set()
+
+    def has(self, name: str) -> bool:
+        return self.library.has(name)
+
+    def load(self, name: str) -> Any:
+        self.names.add(name)
+        return None
+
+
 def _sound_names(episode: Episode, project: Project) -> set[str]:
-    """The sounds render_episode will load for this episode."""
-    names = {e.sound for e in episode.events if e.sound}
-    for design in project.cues.blocks.values():
-        names |= {n for n in (design.before, design.bed) if n}
-    names |= {n for n in (project.show.intro, project.show.outro) if n}
-    return {n for n in names if project.sounds.has(n)}
+    """The sounds render_episode will load for this episode, asked of the render itself."""
+    from dataclasses import replace
+
+    from .render import _load_sounds
+
+    recorder = _Recorder(project.sounds)
+    _load_sounds(episode, replace(project, sounds=recorder))
+    return recorder.names
 
 
 def project_bundle(project: Project, config: dict[str, Path | None], store: _Collector
@@ -371,7 +390,8 @@ def render_remote(task: Task, blobs: dict[str, bytes]) -> Remote:
             files["report"] = (json.dumps(report, indent=2) + "\n").encode("utf-8")
             state = (json.dumps(_state(result, task.digest), indent=2) + "\n").encode("utf-8")
             return Remote("rendered", who, files, state, result.episode.episode_number, result.episode.title,
-                          result.duration, time.perf_counter() - started, result.loudness.integrated)
+                          result.duration, time.perf_counter() - started, result.loudness.integrated,
+                          warnings=[w.replace(str(script), task.source) for w in result.episode.warnings])
         except EpisodeError as exc:
             text = exc.render().replace(str(script), task.source)
             for rel, client in sorted(task.renames, key=lambda item: -len(item[0])):
@@ -536,18 +556,24 @@ def _collect(future: Any, job: _Job, transfer: Transfer) -> EpisodeResult:
         why = ("its worker died every time it was tried" if name == "KilledWorker"
                else f"{name}: {str(exc)[:300]}")
         return EpisodeResult(job.episode, "failed", job.number, job.title,
-                           error=f"{job.episode}: the render failed on the cluster ({why}).")
+                             error=f"{job.episode}: the render failed on the cluster ({why}).")
     if remote.status != "rendered":
         return EpisodeResult(job.episode, "failed", job.number, job.title, seconds=remote.seconds,
-                           error=remote.error, worker=remote.worker)
+                             error=remote.error, worker=remote.worker)
     outputs = asdict(Outputs.beside(Path(job.out)))
-    for role, data in remote.files.items():
-        _write_bytes(Path(outputs[role]), data)
-        transfer.received += len(data)
-    _write_bytes(state_path(Path(job.out).parent, Path(job.episode).stem), remote.state)
-    transfer.received += len(remote.state)
+    folder = Path(job.out).parent
+    try:
+        for role, data in remote.files.items():
+            _write_bytes(Path(outputs[role]), data)
+            transfer.received += len(data)
+        _write_bytes(state_path(folder, Path(job.episode).stem), remote.state)
+        transfer.received += len(remote.state)
+    except OSError as exc:  # a full or vanished output folder: this episode fails, the state file unwritten
+        error = disk_error(exc, folder) or OutputError(f"cannot be written ({exc.strerror or exc}).", file=folder)
+        return EpisodeResult(job.episode, "failed", job.number, job.title, seconds=remote.seconds,
+                             error=error.render(), worker=remote.worker)
     return EpisodeResult(job.episode, "rendered", remote.number, remote.title, remote.duration, remote.seconds,
-                       remote.lufs, worker=remote.worker)
+                         remote.lufs, warnings=remote.warnings, worker=remote.worker)
 
 
 def _write_bytes(target: Path, data: bytes) -> None:
