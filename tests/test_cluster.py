@@ -312,3 +312,33 @@ def test_error_on_a_worker_reads_as_it_does_locally(cluster, season, tmp_path):
     local, remote = failures
     assert "cannot read this sound file" in remote and str(project / "sfx" / "broken.wav") in remote
     assert remote == local
+
+
+def test_ctrl_c_cancels_the_cluster_work_and_leaves_out_resumable(cluster, season, local_render, tmp_path):
+    out = tmp_path / "out"
+    command = _episode("season", str(season), "-o", str(out), "--scheduler", cluster.address)
+    render = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(),
+                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        with distributed.Client(cluster.address, timeout=30, set_as_default=False) as client:
+            deadline = time.monotonic() + 300
+            while time.monotonic() < deadline and render.poll() is None:
+                if any(any("ep-03-clocks" in str(k) for k in keys) for keys in client.processing().values()):
+                    break
+                time.sleep(0.1)
+            render.send_signal(signal.SIGINT)
+            stdout, stderr = render.communicate(timeout=60)
+            assert render.returncode == 130, stdout + stderr
+            running = lambda dask_worker: len(dask_worker.active_threads)  # noqa: E731 (travels by value)
+            idle = time.monotonic() + 30  # the cancelled render stops at its next line
+            while time.monotonic() < idle and (any(client.processing().values()) or any(client.run(running).values())):
+                time.sleep(0.2)
+            assert not any(client.processing().values()) and not any(client.run(running).values())
+    finally:
+        if render.poll() is None:
+            render.kill()
+            render.wait()
+    assert not out.exists() or not list(out.glob(".*partial*"))
+    again = subprocess.run(command, capture_output=True, text=True, env=_env(), timeout=600)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert_same_files(local_render, out)
