@@ -262,7 +262,8 @@ def season(
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Where synthesized lines are kept."),
     draft: bool = DraftOpt,
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Render on a Dask cluster, e.g. "
-                                            "tcp://HOST:8786 (needs the [cluster] extra; -j is then the cluster's)."),
+                                            "tcp://HOST:8786 (needs the \\[cluster] extra; -j is ignored: the "
+                                            "cluster's workers decide)."),
 ) -> None:
     """Render a whole season in parallel and publish it: MP3s, sidecars, season.json and a podcast feed.xml.
 
