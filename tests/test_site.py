@@ -184,10 +184,24 @@ def test_site_command_without_a_season(tmp_path):
 # --- pieces -------------------------------------------------------------------------------------
 
 def test_colours_are_validated(tmp_path):
-    assert parse_show('[colors]\nKai = "#10B981"\n', "show.toml", tmp_path).colors == {"Kai": "#10b981"}
+    show = parse_show('[colors]\nKai = "#10B981"\n"Human Blogger" = "#abc"\n', "show.toml", tmp_path)
+    assert show.colors == {"kai": "#10b981", "human blogger": "#aabbcc"}
     for bad in ('"green"', '"#12345"', '"#1234567"', "12", '"#10b981; background: red"'):
         with pytest.raises(ConfigError, match=r"\[colors\]"):
             parse_show(f"[colors]\nKai = {bad}\n", "show.toml", tmp_path)
+    with pytest.raises(ConfigError, match=r"\[site\]"):
+        parse_show('[site]\ncharacter = "x"\n', "show.toml", tmp_path)
+
+
+def test_sheet_colours_are_read_when_the_project_loads(tmp_path):
+    sheets = tmp_path / "characters"
+    shutil.copytree(FIXTURES / "characters", sheets)
+    show = parse_show('[site]\ncharacters = "characters"\n[colors]\nKai = "#000000"\n', "show.toml", tmp_path)
+    assert show.colors["kai"] == show.colors["k-4101"] == "#000000"  # [colors] wins, under every name
+    assert show.colors["human"] == show.colors["human blogger"] == "#64748b"
+    (sheets / "kai.yaml").write_text('name: "Kai"\ncolor: "rgb(16, 185, 129)"\n')
+    with pytest.raises(ConfigError, match="the sheet of Kai"):
+        parse_show('[site]\ncharacters = "characters"\n', "show.toml", tmp_path)
 
 
 @pytest.mark.parametrize("color", ["#f59e0b", "#10b981", "#ffffff", "#000000", "#3b82f6", "#ffff00"])
@@ -203,7 +217,8 @@ def test_pages_from_data_escape_everything():
                        description="x & y", duration=75.0,
                        files={"mp3": "a b#c.mp3", "transcript": "a b#c.json"},
                        chapters=[(0.0, "<i>one</i>")],
-                       entries=[Entry(0.5, 2.0, '<img src=x onerror="1">', "</li><li id=evil>"), Entry(1.0, None, body="<s>")])
+                       entries=[Entry(0.5, 2.0, '<img src=x onerror="1">', "</li><li id=evil>"),
+                                Entry(1.0, None, body="<s>")])
     html = episode_page(page, {"name": "<Show>", "base_url": "javascript:alert(1)"}, {})
     assert "<script>alert" not in html and "<img" not in html and "<li id=evil>" not in html and "<s>" not in html
     assert "<i>" not in html and "&lt;Show&gt;" in html

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .export.site import show_colors
 from .mix.master import Target
 from .mix.timeline import Timing
 from .schema import parse_toml, read_toml, show_value, validate
@@ -63,24 +63,7 @@ class Show:
     outro: str | None = None
     timing: Timing = field(default_factory=Timing)
     sound_folders: list[Path] = field(default_factory=list)  # [sound] folders: sounds from outside sfx/
-    colors: dict[str, str] = field(default_factory=dict)  # character -> "#rrggbb", for the listen pages
-    characters: Path | None = None  # a Hugo site's data/characters/ folder: sheets whose `color` is used
-
-
-_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
-
-
-def parse_colors(table: Any, source: str) -> dict[str, str]:
-    """``[colors]``: character name -> "#rrggbb"; checked here because the value ends up in CSS."""
-    if not isinstance(table, dict):
-        raise ConfigError("[colors] must map character names to colours, e.g. Kai = \"#10b981\".", file=source)
-    colors: dict[str, str] = {}
-    for name, value in table.items():
-        if not isinstance(value, str) or not _COLOR.match(value.strip()):
-            raise ConfigError(f"[colors] {name} = {value!r} is not a colour.", file=source,
-                              hint='Write it as "#rrggbb", e.g. "#10b981".')
-        colors[str(name)] = value.strip().lower()
-    return colors
+    colors: dict[str, str] = field(default_factory=dict)  # speaker (lower case) -> "#rrggbb", for the listen pages
 
 
 def parse_show(text: str, source: str, root: Path) -> Show:
@@ -101,8 +84,7 @@ def show_from_data(data: dict[str, Any], source: str, root: Path) -> Show:
         intro=sound.get("intro") or None, outro=sound.get("outro") or None,
         timing=Timing(**{k: float(v) for k, v in data.get("timing", {}).items()}),
         sound_folders=[_sound_folder(f, source, root) for f in sound.get("folders", [])],
-        colors=parse_colors(data.get("colors", {}), source),
-        characters=(root / data["site"]["characters"]) if data.get("site", {}).get("characters") else None,
+        colors=show_colors(data, source, root),
     )
 
 

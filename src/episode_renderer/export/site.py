@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from html import escape
@@ -91,34 +92,70 @@ def fallback_color(name: str) -> str:
     return _hex(colorsys.hls_to_rgb(hue / 360, 0.45, 0.6))
 
 
-def sheet_colors(folder: Path) -> dict[str, str]:
-    """Colours from Hugo character sheets, by lower-case name, first word of the name and designation.
+_COLOR = re.compile(r"^#([0-9a-f]{3}|[0-9a-f]{6})$")
 
-    Scripts often use a short name ("Human" for the sheet "Human Blogger"), as ``episode cast init`` does.
+
+def parse_color(value: Any) -> str | None:
+    """"#rrggbb" (or "#rgb", expanded) in lower case, or None: only such values ever reach the CSS."""
+    text = value.strip().lower() if isinstance(value, str) else ""
+    if not _COLOR.match(text):
+        return None
+    return "#" + "".join(c * 2 for c in text[1:]) if len(text) == 4 else text
+
+
+def sheet_colors(folder: Path) -> list[tuple[list[str], str]]:
+    """Colours of Hugo character sheets: (lower-case names a script may use, colour) per sheet.
+
+    The names are the sheet's name, its first word and its designation: scripts often use a short
+    name ("Human" for the sheet "Human Blogger"), as ``episode cast init`` does.
     """
-    from ..config import parse_colors
     from ..tts.cast_init import read_sheets
 
-    found: dict[str, str] = {}
+    found: list[tuple[list[str], str]] = []
     for sheet in read_sheets(folder):
-        color = sheet.get("color")
-        if not color:
-            continue
         name = str(sheet["name"]).strip()
-        color = parse_colors({name: str(color)}, str(Path(folder) / f"{name} (color)"))[name]
-        for key in (name, name.split()[0], str(sheet.get("designation") or "")):
-            if key:
-                found.setdefault(key.lower(), color)
+        if sheet.get("color") is None:
+            continue
+        color = parse_color(sheet["color"])
+        if color is None:
+            raise ConfigError(f"the sheet of {name} has color {sheet['color']!r}, which is not a colour.",
+                              file=folder, hint='Write it as "#rrggbb", or set the colour in show.toml\'s [colors].')
+        keys = [name, name.split()[0], str(sheet.get("designation") or "")]
+        found.append(([k.lower() for k in dict.fromkeys(keys) if k], color))
     return found
 
 
-def project_colors(project: "Project") -> dict[str, str]:
-    """Speaker colours by lower-case name: sheets from ``[site] characters``, then ``[colors]``, which wins."""
+def show_colors(data: Mapping[str, Any], source: str, root: Path) -> dict[str, str]:
+    """Speaker colours from show.toml, by lower-case name: ``[site] characters`` sheets, then ``[colors]``.
+
+    Read when the project loads, so a wrong colour stops a season before it renders, not after.
+    A ``[colors]`` entry for any of a sheet's names recolours all of them.
+    """
+    site, table = data.get("site", {}), data.get("colors", {})
+    if not isinstance(site, dict) or set(site) - {"characters"}:
+        raise ConfigError("[site] takes one setting: characters (a folder of Hugo character sheets).", file=source)
+    if not isinstance(table, dict):
+        raise ConfigError('[colors] must map character names to colours, e.g. Kai = "#10b981".', file=source)
+    chosen: dict[str, str] = {}
+    for name, value in table.items():
+        color = parse_color(value)
+        if color is None:
+            raise ConfigError(f"[colors] {name} = {value!r} is not a colour.", file=source,
+                              hint='Write it as "#rrggbb", e.g. "#10b981".')
+        chosen[str(name).lower()] = color
     colors: dict[str, str] = {}
-    if project.show.characters is not None:
-        colors.update(sheet_colors(project.show.characters))
-    colors.update({name.lower(): value for name, value in project.show.colors.items()})
-    for alias, name in project.cast.aliases.items():  # a script may use an alias the cast knows
+    for keys, color in sheet_colors(root / str(site["characters"])) if site.get("characters") else []:
+        color = next((chosen[k] for k in keys if k in chosen), color)
+        for key in keys:
+            colors.setdefault(key, color)
+    colors.update(chosen)
+    return colors
+
+
+def project_colors(project: "Project") -> dict[str, str]:
+    """The show's speaker colours, also under every alias the cast gives a character."""
+    colors = dict(project.show.colors)
+    for alias, name in project.cast.aliases.items():
         if name.lower() in colors:
             colors.setdefault(alias.lower(), colors[name.lower()])
     return colors
@@ -176,6 +213,14 @@ def _number(value: Any, default: float = 0.0) -> float:
         return default
 
 
+def _file_name(value: Any) -> str | None:
+    """A file name from season.json, kept to the season's folder (a manifest never points elsewhere)."""
+    if not isinstance(value, str):
+        return None
+    name = Path(value.replace("\\", "/")).name
+    return name if name not in ("", ".", "..") else None
+
+
 def _sound_label(sound: Mapping[str, Any]) -> str:
     cue = str(sound.get("cue") or "").strip().strip("*").strip()
     if cue in ("intro", "outro"):
@@ -185,18 +230,21 @@ def _sound_label(sound: Mapping[str, Any]) -> str:
 
 def read_episode(out_dir: Path, item: Mapping[str, Any]) -> EpisodePage | None:
     """An episode of season.json with its transcript and chapters; None without an MP3 name."""
-    mp3 = item.get("file")
-    if not isinstance(mp3, str) or not mp3:
+    mp3 = _file_name(item.get("file"))
+    if not mp3:
         return None
     stem = mp3[:-4] if mp3.lower().endswith(".mp3") else mp3
     files = {"mp3": mp3}
-    for key, name in (("transcript", item.get("transcript")), ("chapters", item.get("chapters"))):
-        if isinstance(name, str) and name:
+    for key in ("transcript", "chapters"):
+        name = _file_name(item.get(key))
+        if name:
             files[key] = name
-    for name in item.get("captions") or []:
-        if isinstance(name, str):
+    for name in map(_file_name, item.get("captions") or []):
+        if name:
             files[name.rsplit(".", 1)[-1].lower()] = name
-    page = EpisodePage(stem=stem, title=str(item.get("title") or stem), number=item.get("number"),
+    number = item.get("number")
+    page = EpisodePage(stem=stem, title=str(item.get("title") or stem),
+                       number=number if isinstance(number, int) and not isinstance(number, bool) else None,
                        date=str(item["date"]) if item.get("date") else None,
                        description=str(item["description"]) if item.get("description") else None,
                        duration=_number(item.get("duration")), files=files, bytes=int(_number(item.get("bytes"))))
@@ -251,10 +299,9 @@ def _date(text: str | None) -> str:
         return ""
     try:
         when = dt.datetime.fromisoformat(text.strip())
-        shown = f"{when.day} {when:%B %Y}"
     except ValueError:
-        shown = text
-    return f'<time datetime="{escape(text.strip())}">{escape(shown)}</time>'
+        return f"<span>{escape(text)}</span>"
+    return f'<time datetime="{escape(text.strip())}">{when.day} {when:%B %Y}</time>'
 
 
 def _size(count: int) -> str:
@@ -290,9 +337,10 @@ def _canonical(show: Mapping[str, Any], name: str) -> str | None:
 def _banner(show: Mapping[str, Any], home: bool) -> str:
     name = escape(str(show.get("name") or "Podcast"))
     title = f"<p class=\"show\">{name}</p>" if home else f'<p class="show"><a href="index.html">{name}</a></p>'
+    current = ' aria-current="page"' if home else ""
     return f"""<header class="banner">
 <nav aria-label="Show">{title}
-<ul><li><a href="index.html">All episodes</a></li><li><a href="feed.xml">Podcast feed (RSS)</a></li></ul>
+<ul><li><a href="index.html"{current}>All episodes</a></li><li><a href="feed.xml">Podcast feed (RSS)</a></li></ul>
 </nav>
 </header>"""
 
@@ -304,7 +352,7 @@ FOOTER = """<footer class="site-footer">
 
 def _meta(page: EpisodePage) -> str:
     """Episode number, date and length, as one line."""
-    label = f"Episode {page.number}" if isinstance(page.number, int) else "Episode"
+    label = f"Episode {page.number}" if page.number is not None else "Episode"
     length = f'<span class="visually-hidden">Length </span>{clock(page.duration)}'
     return " · ".join(part for part in (label, _date(page.date), length) if part)
 
@@ -428,7 +476,7 @@ def index_page(show: Mapping[str, Any], pages: list[EpisodePage], cover: str | N
     image = f'<img class="cover" src="{_href(cover)}" alt="" width="160" height="160">\n' if cover else ""
     description = f'<p class="description">{escape(str(show["description"]))}</p>' if show.get("description") else ""
     items = []
-    for page in sorted(pages, key=lambda p: (p.number if isinstance(p.number, int) else -1, p.stem), reverse=True):
+    for page in sorted(pages, key=lambda p: (p.number if p.number is not None else -1, p.stem), reverse=True):
         about = f"\n<p>{escape(page.description)}</p>" if page.description else ""
         items.append(f"""<li class="card">
 <h2><a href="{_href(page.page)}">{escape(page.title)}</a></h2>
