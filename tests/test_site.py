@@ -168,12 +168,16 @@ def test_site_command_rebuilds_the_pages(season, tmp_path):
     shutil.copytree(season, copy)
     for page in copy.glob("*.html"):
         page.unlink()
+    stale = copy / "ep-00-gone.html"
+    stale.write_text((season / "ep-02-maps.html").read_text("utf-8"), "utf-8")
+    (copy / "about.html").write_text("<!doctype html><title>Ours, not the renderer's</title>", "utf-8")
     show = tmp_path / "show.toml"
     show.write_text(SHOW.format(characters=(FIXTURES / "characters").as_posix()), "utf-8")
     result = runner.invoke(app, ["site", str(copy), "--show", str(show)])
     assert result.exit_code == 0, result.output
     for name in ("index.html", "ep-01-lamps.html", "ep-02-maps.html"):
         assert (copy / name).read_text("utf-8") == (season / name).read_text("utf-8")
+    assert not stale.exists() and (copy / "about.html").exists()  # only pages it wrote are removed
 
 
 def test_site_command_without_a_season(tmp_path):
@@ -357,6 +361,21 @@ def test_clicking_a_chapter_or_a_line_seeks_there(watched, season):
     page.locator(f"#{first['id']} .at").focus()
     page.keyboard.press("Enter")  # the time link works from the keyboard
     assert first["start"] <= _time(page) < first["start"] + 0.5
+    assert watched.problems == []
+
+
+def test_keyboard_reaches_the_transcript(watched, season):
+    page = watched.open(season / "ep-01-lamps.html")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    assert page.evaluate("document.activeElement.getBoundingClientRect().top >= 0")  # shown when focused
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "follow"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "at"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # focus is visible
     assert watched.problems == []
 
 

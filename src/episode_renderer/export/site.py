@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from ..config import Project
 
 ASSETS = ("site.css", "site.js")
+GENERATOR = '<meta name="generator" content="episode-renderer">'  # marks the pages this module may replace
 #: Page backgrounds a speaker's name is read on: (plain, highlighted) for the light and the dark theme.
 LIGHT_BACKGROUNDS = ("#ffffff", "#fff4cc")
 DARK_BACKGROUNDS = ("#16161a", "#3a3416")
@@ -320,7 +321,7 @@ def _head(title: str, show: Mapping[str, Any], canonical: str | None, extra: str
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="episode-renderer">
+{GENERATOR}
 <title>{escape(title)}</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="site.css">
@@ -446,7 +447,7 @@ def episode_page(page: EpisodePage, show: Mapping[str, Any], colors: Mapping[str
 <p class="meta">{_meta(page)}</p>{description}
 </header>
 <section class="player" aria-label="Player">
-<audio id="player" controls preload="metadata" src="{mp3}">{_track(page, language)}
+<audio id="player" controls preload="metadata" src="{mp3}" aria-label="Listen to {escape(page.title)}">{_track(page, language)}
 <a href="{mp3}">Download the episode (MP3)</a>
 </audio>
 </section>
@@ -510,26 +511,42 @@ def _asset(name: str) -> str:
     return resources.files(__package__).joinpath("site", name).read_text("utf-8")
 
 
+def _write(target: Path, text: str) -> Path:
+    """Write ``target`` only when its text changes, so an upload by modification time sends only what changed."""
+    try:
+        if target.read_text("utf-8") == text:
+            return target
+    except (OSError, UnicodeDecodeError):
+        pass
+    write_text(target, text)
+    return target
+
+
+def _ours(path: Path) -> bool:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return GENERATOR in handle.read(1024)
+    except OSError:
+        return False
+
+
 def write_site(out_dir: Path, colors: Mapping[str, str] | None = None) -> list[Path]:
-    """Write index.html, one page per episode in season.json, site.css and site.js; return their paths."""
+    """Write index.html, one page per episode in season.json, site.css and site.js; return their paths.
+
+    A page this module wrote for an episode that is no longer published is removed, so the pages
+    list exactly what the feed lists; other HTML files in the folder are left alone.
+    """
     out_dir = Path(out_dir)
     show, pages = read_season(out_dir)
     colors = {k.lower(): v for k, v in (colors or {}).items()}
-    written: list[Path] = []
-    for name in ASSETS:
-        target = out_dir / name
-        text = _asset(name)
-        if not target.is_file() or target.read_text("utf-8") != text:
-            write_text(target, text)
-        written.append(target)
-    for page in pages:
-        target = out_dir / page.page
-        write_text(target, episode_page(page, show, colors))
-        written.append(target)
-    cover = show.get("cover")
-    cover = cover if isinstance(cover, str) and cover and (out_dir / cover).is_file() else None
-    write_text(out_dir / "index.html", index_page(show, pages, cover))
-    written.append(out_dir / "index.html")
+    written = [_write(out_dir / name, _asset(name)) for name in ASSETS]
+    written += [_write(out_dir / page.page, episode_page(page, show, colors)) for page in pages]
+    cover = _file_name(show.get("cover"))
+    written.append(_write(out_dir / "index.html",
+                          index_page(show, pages, cover if cover and (out_dir / cover).is_file() else None)))
+    for stale in set(out_dir.glob("*.html")) - set(written):
+        if _ours(stale):
+            stale.unlink()
     return written
 
 
