@@ -12,9 +12,9 @@ import os
 import re
 import shutil
 import threading
+from collections.abc import Iterator
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 

@@ -79,7 +79,7 @@ def readable(color: str, backgrounds: Iterable[str]) -> str:
     base = _rgb(color)
     for step in range(1, 41):
         share = step / 40
-        mixed = _hex(c + (t - c) * share for c, t in zip(base, target))
+        mixed = _hex(c + (t - c) * share for c, t in zip(base, target, strict=True))
         if all(contrast(mixed, bg) >= MIN_CONTRAST for bg in backgrounds):
             return mixed
     return _hex(target)
@@ -153,7 +153,7 @@ def show_colors(data: Mapping[str, Any], source: str, root: Path) -> dict[str, s
     return colors
 
 
-def project_colors(project: "Project") -> dict[str, str]:
+def project_colors(project: Project) -> dict[str, str]:
     """The show's speaker colours, also under every alias the cast gives a character."""
     colors = dict(project.show.colors)
     for alias, name in project.cast.aliases.items():
@@ -436,6 +436,7 @@ def episode_page(page: EpisodePage, show: Mapping[str, Any], colors: Mapping[str
     language = str(show.get("language") or "en")
     description = f'\n<p class="description">{escape(page.description)}</p>' if page.description else ""
     mp3 = _href(page.files["mp3"])
+    label = escape(f"Listen to {page.title}")
     return f"""{_head(f"{page.title} · {show_name}", show, _canonical(show, page.page), style)}
 <body>
 <a class="skip" href="#transcript">Skip to the transcript</a>
@@ -447,7 +448,7 @@ def episode_page(page: EpisodePage, show: Mapping[str, Any], colors: Mapping[str
 <p class="meta">{_meta(page)}</p>{description}
 </header>
 <section class="player" aria-label="Player">
-<audio id="player" controls preload="metadata" src="{mp3}" aria-label="Listen to {escape(page.title)}">{_track(page, language)}
+<audio id="player" controls preload="metadata" src="{mp3}" aria-label="{label}">{_track(page, language)}
 <a href="{mp3}">Download the episode (MP3)</a>
 </audio>
 </section>
@@ -550,7 +551,7 @@ def write_site(out_dir: Path, colors: Mapping[str, str] | None = None) -> list[P
     return written
 
 
-def build_site(out_dir: Path, project: "Project") -> list[Path]:
+def build_site(out_dir: Path, project: Project) -> list[Path]:
     """The listen pages for a published season, speakers in the colours the project gives them."""
     return write_site(out_dir, project_colors(project))
 

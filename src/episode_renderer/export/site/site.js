@@ -100,7 +100,7 @@
     window.addEventListener(name, function () { userScrolledAt = Date.now(); }, { passive: true });
   });
   window.addEventListener("keydown", function (event) {
-    if (/^(PageUp|PageDown|ArrowUp|ArrowDown|Home|End)$/.test(event.key)) userScrolledAt = Date.now();
+    if (/^(PageUp|PageDown|ArrowUp|ArrowDown|Home|End|Tab)$/.test(event.key)) userScrolledAt = Date.now();
   });
 
   var start = /^#t=(\d+(?:\.\d+)?)$/.exec(window.location.hash);
