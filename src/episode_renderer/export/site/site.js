@@ -19,7 +19,7 @@
   var smooth = !(window.matchMedia && matchMedia("(prefers-reduced-motion: reduce)").matches);
   var current = null, chapter = null, userScrolledAt = 0, frame = 0;
 
-  if (follow) follow.parentNode.parentNode.hidden = false;
+  if (follow) follow.closest(".follow").hidden = false;
 
   /* Index of the last start at or before t (starts are sorted), or -1. */
   function lastAtOrBefore(list, t) {
