@@ -185,6 +185,19 @@ def test_site_command_without_a_season(tmp_path):
     assert result.exit_code == 2 and "season.json" in result.output and "episode season" in result.output
 
 
+def test_missing_sidecars_still_make_a_page(season, tmp_path):
+    from episode_renderer.export.site import write_site
+
+    copy = tmp_path / "out"
+    shutil.copytree(season, copy)
+    (copy / "ep-02-maps.json").unlink()
+    (copy / "ep-02-maps.chapters.json").write_text("{not json", "utf-8")
+    write_site(copy)
+    html = (copy / "ep-02-maps.html").read_text("utf-8")
+    assert "No transcript was published" in html and 'class="chapters"' not in html
+    assert 'src="ep-02-maps.mp3"' in html and "<track" in html
+
+
 # --- pieces -------------------------------------------------------------------------------------
 
 def test_colours_are_validated(tmp_path):
@@ -340,6 +353,18 @@ def test_the_segment_being_heard_is_current(watched, season):
     gap = (segments[0]["end"] + segments[1]["start"]) / 2
     page.evaluate(f"document.getElementById('player').currentTime = {gap}")
     page.wait_for_function("!document.querySelector('[aria-current=\"true\"]')")
+    assert watched.problems == []
+
+
+def test_a_time_in_the_address_starts_there(watched, season):
+    third = _transcript(season, "ep-01-lamps")["segments"][2]
+    at = third["startTime"] + 0.2
+    page = watched.open(f"{(season / 'ep-01-lamps.html').as_uri()}#t={at:.3f}")  # a fresh load
+    page.wait_for_function(f"document.querySelector('[aria-current=\"true\"]')?.dataset.start == {third['startTime']}")
+    assert abs(_time(page) - at) < 0.01
+    first = _transcript(season, "ep-01-lamps")["segments"][0]
+    page.evaluate(f"location.hash = '#t={first['startTime'] + 0.2:.3f}'")  # a link within the page
+    page.wait_for_function(f"document.querySelector('[aria-current=\"true\"]')?.dataset.start == {first['startTime']}")
     assert watched.problems == []
 
 

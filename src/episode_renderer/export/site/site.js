@@ -103,7 +103,12 @@
     if (/^(PageUp|PageDown|ArrowUp|ArrowDown|Home|End|Tab)$/.test(event.key)) userScrolledAt = Date.now();
   });
 
-  var start = /^#t=(\d+(?:\.\d+)?)$/.exec(window.location.hash);
-  if (start) audio.currentTime = parseFloat(start[1]);
-  update();
+  /* page.html#t=90 opens the episode at 1:30 (a link to share a moment). */
+  function fromAddress() {
+    var start = /^#t=(\d+(?:\.\d+)?)$/.exec(window.location.hash);
+    if (start) audio.currentTime = parseFloat(start[1]);
+    update();
+  }
+  window.addEventListener("hashchange", fromAddress);
+  fromAddress();
 })();
