@@ -12,6 +12,7 @@ chapter link in ``.chapters`` has ``data-start``; the segment being heard carrie
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import json
@@ -387,9 +388,9 @@ def _transcript(page: EpisodePage, classes: Mapping[str, str]) -> str:
         previous = entry.speaker
         items.append(
             f'<li class="seg {classes.get(entry.speaker, "")}{same}" id="t{number}" data-start="{start}" '
-            f'data-end="{_seconds(entry.end)}"><a class="at" href="{mp3}#t={start}" '
-            f'aria-label="Play from {at}">{at}</a> <span class="who">{escape(entry.speaker)}</span> '
-            f'<span class="said">{escape(entry.body)}</span></li>')
+            f'data-end="{_seconds(entry.end)}"><a class="at" href="{mp3}#t={start}" aria-label="Play from {at}" '
+            f'aria-describedby="t{number}-said">{at}</a> <span class="who">{escape(entry.speaker)}</span> '
+            f'<span class="said" id="t{number}-said">{escape(entry.body)}</span></li>')
     return '<ol class="transcript-lines">\n' + "\n".join(items) + "\n</ol>"
 
 
@@ -423,7 +424,7 @@ def _track(page: EpisodePage, language: str) -> str:
     """The captions track, its VTT inline: Chromium refuses a track file next to a page opened from disk."""
     if page.captions is None:
         return ""
-    src = "data:text/vtt;charset=utf-8," + quote(page.captions, safe="")
+    src = "data:text/vtt;charset=utf-8;base64," + base64.b64encode(page.captions.encode("utf-8")).decode("ascii")
     return (f'\n<track kind="captions" src="{escape(src)}" srclang="{escape(language)}" '
             f'label="Captions ({escape(language)})" default>')
 
