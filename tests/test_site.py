@@ -244,6 +244,17 @@ def test_pages_from_data_escape_everything():
     assert page_name("index") != "index.html"
 
 
+def test_the_index_is_newest_first_by_date_then_number():
+    def episode(stem: str, number: float | None, date: str | None) -> EpisodePage:
+        return EpisodePage(stem, stem, number, date, None, 60.0, {"mp3": f"{stem}.mp3"})
+
+    pages = [episode("a", 1, "2026-01-01"), episode("b", 35.5, "2026-03-01T10:00:00-05:00"), episode("c", 2, None),
+             episode("d", 3, "2026-02-01"), episode("e", None, None), episode("f", 36.0, None)]
+    html = index_page({}, pages)
+    assert re.findall(r'<h2><a href="(\w)\.html"', html) == ["b", "d", "a", "f", "c", "e"]
+    assert "Episode 35.5 ·" in html and "Episode 36 ·" in html
+
+
 # --- in the browser -----------------------------------------------------------------------------
 
 def _missing(why: str) -> None:

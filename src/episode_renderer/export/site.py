@@ -181,7 +181,7 @@ class EpisodePage:
 
     stem: str
     title: str
-    number: int | None
+    number: int | float | None  # 35.5 for a bonus episode between 35 and 36
     date: str | None
     description: str | None
     duration: float
@@ -246,7 +246,7 @@ def read_episode(out_dir: Path, item: Mapping[str, Any]) -> EpisodePage | None:
             files[name.rsplit(".", 1)[-1].lower()] = name
     number = item.get("number")
     page = EpisodePage(stem=stem, title=str(item.get("title") or stem),
-                       number=number if isinstance(number, int) and not isinstance(number, bool) else None,
+                       number=number if isinstance(number, (int, float)) and not isinstance(number, bool) else None,
                        date=str(item["date"]) if item.get("date") else None,
                        description=str(item["description"]) if item.get("description") else None,
                        duration=_number(item.get("duration")), files=files, bytes=int(_number(item.get("bytes"))))
@@ -354,7 +354,10 @@ FOOTER = """<footer class="site-footer">
 
 def _meta(page: EpisodePage) -> str:
     """Episode number, date and length, as one line."""
-    label = f"Episode {page.number}" if page.number is not None else "Episode"
+    number = page.number
+    if isinstance(number, float) and number.is_integer():
+        number = int(number)
+    label = f"Episode {number}" if number is not None else "Episode"
     length = f'<span class="visually-hidden">Length </span>{clock(page.duration)}'
     return " · ".join(part for part in (label, _date(page.date), length) if part)
 
@@ -473,13 +476,25 @@ def episode_page(page: EpisodePage, show: Mapping[str, Any], colors: Mapping[str
 """
 
 
+def _newest_first(page: EpisodePage) -> tuple[float, float, str]:
+    """Sort key: latest date first, then highest number; undated episodes after the dated ones."""
+    when = float("inf")
+    if page.date:
+        try:
+            moment = dt.datetime.fromisoformat(page.date.strip())
+            when = -(moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)).timestamp()
+        except ValueError:
+            pass
+    return (when, -(page.number if page.number is not None else -1.0), page.stem)
+
+
 def index_page(show: Mapping[str, Any], pages: list[EpisodePage], cover: str | None = None) -> str:
     """The season's page: every episode, newest first."""
     name = str(show.get("name") or "Podcast")
     image = f'<img class="cover" src="{_href(cover)}" alt="" width="160" height="160">\n' if cover else ""
     description = f'<p class="description">{escape(str(show["description"]))}</p>' if show.get("description") else ""
     items = []
-    for page in sorted(pages, key=lambda p: (p.number if p.number is not None else -1, p.stem), reverse=True):
+    for page in sorted(pages, key=_newest_first):
         about = f"\n<p>{escape(page.description)}</p>" if page.description else ""
         items.append(f"""<li class="card">
 <h2><a href="{_href(page.page)}">{escape(page.title)}</a></h2>
