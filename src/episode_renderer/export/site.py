@@ -292,6 +292,7 @@ def clock(seconds: float) -> str:
 
 
 def _seconds(value: float) -> str:
+    """Seconds for data-start/data-end and #t=: millisecond precision, as the timeline has."""
     return f"{value:.3f}".rstrip("0").rstrip(".") or "0"
 
 
@@ -311,6 +312,7 @@ def _size(count: int) -> str:
 
 
 def _href(name: str) -> str:
+    """A relative link to a file of the season (spaces, # and ? in a name stay part of the name)."""
     return escape(quote(name))
 
 
@@ -332,6 +334,7 @@ def _head(title: str, show: Mapping[str, Any], canonical: str | None, extra: str
 
 
 def _canonical(show: Mapping[str, Any], name: str) -> str | None:
+    """The page's address under base_url; only an http(s) base makes one (never javascript: or a path)."""
     base = str(show.get("base_url") or "")
     return url_for(base, name) if base.startswith(("http://", "https://")) else None
 
@@ -375,6 +378,7 @@ def _speaker_styles(speakers: list[str], colors: Mapping[str, str]) -> tuple[str
 
 
 def _transcript(page: EpisodePage, classes: Mapping[str, str]) -> str:
+    """The transcript list; a speaker's name is hidden from the eye (not from screen readers) on their next line."""
     if not page.entries:
         return "<p>No transcript was published for this episode.</p>"
     mp3 = _href(page.files["mp3"])
@@ -540,6 +544,7 @@ def _write(target: Path, text: str) -> Path:
 
 
 def _ours(path: Path) -> bool:
+    """True for a page this module wrote (it may be replaced or removed); anything else is the user's."""
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
             return GENERATOR in handle.read(1024)
