@@ -185,6 +185,17 @@ def test_site_command_without_a_season(tmp_path):
     assert result.exit_code == 2 and "season.json" in result.output and "episode season" in result.output
 
 
+def test_a_compound_cue_is_shown_once(tmp_path):
+    from episode_renderer.export.site import read_episode
+
+    sounds = [{"sound": "whirr", "startTime": 1.0, "endTime": 1.5, "cue": "*WHIRR-CLICK*", "line": 12},
+              {"sound": "click", "startTime": 1.6, "endTime": 1.7, "cue": "*WHIRR-CLICK*", "line": 12},
+              {"sound": "click", "startTime": 5.0, "endTime": 5.1, "cue": "_CLICK_", "line": 20}]
+    (tmp_path / "e.json").write_text(json.dumps({"segments": [], "sounds": sounds}), "utf-8")
+    page = read_episode(tmp_path, {"file": "e.mp3", "transcript": "e.json"})
+    assert [(e.start, e.body) for e in page.entries] == [(1.0, "WHIRR-CLICK"), (5.0, "CLICK")]
+
+
 def test_missing_sidecars_still_make_a_page(season, tmp_path):
     from episode_renderer.export.site import write_site
 

@@ -224,7 +224,7 @@ def _file_name(value: Any) -> str | None:
 
 
 def _sound_label(sound: Mapping[str, Any]) -> str:
-    cue = str(sound.get("cue") or "").strip().strip("*").strip()
+    cue = str(sound.get("cue") or "").strip().strip("*_").strip()
     if cue in ("intro", "outro"):
         return f"{cue.capitalize()} music"
     return cue or str(sound.get("sound") or "sound")
@@ -258,8 +258,13 @@ def read_episode(out_dir: Path, item: Mapping[str, Any]) -> EpisodePage | None:
     if isinstance(transcript, dict):
         entries = [Entry(_number(s.get("startTime")), _number(s.get("endTime")), str(s.get("speaker") or ""),
                          str(s.get("body") or "")) for s in transcript.get("segments", []) if isinstance(s, dict)]
-        entries += [Entry(_number(s.get("startTime")), None, body=_sound_label(s))
-                    for s in transcript.get("sounds", []) if isinstance(s, dict)]
+        seen: set[tuple[str, Any]] = set()
+        for sound in transcript.get("sounds", []):
+            key = (str(sound.get("cue")), sound.get("line")) if isinstance(sound, dict) else None
+            if key is None or key in seen:  # a compound cue (WHIRR-CLICK) places its parts under one direction
+                continue
+            seen.add(key)
+            entries.append(Entry(_number(sound.get("startTime")), None, body=_sound_label(sound)))
         page.entries = sorted(entries, key=lambda e: (e.start, e.end is not None))  # a sound before the line it opens
     if "vtt" in files:
         try:
