@@ -328,7 +328,8 @@ def season(
     except EpisodeError as error:  # a read-only or full folder: the table above still says what happened
         out.print(summary, highlight=False)
         _fail(error)
-    out.print(f"{summary}; wrote {escape(str(feed))} and {escape(str(manifest))}", highlight=False)
+    out.print(f"{summary}; wrote {escape(str(feed))}, {escape(str(manifest))} and the listen pages "
+              f"({escape(str(output / 'index.html'))})", highlight=False)
     for warning in publish_warnings(output, results):
         console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
     for r in results:
@@ -344,6 +345,24 @@ def season(
             console.print(f"[bold red]failed:[/] {escape(why if str(r.file) in why else f'{r.file}: {why}')}",
                           highlight=False, soft_wrap=True)
         raise typer.Exit(code=1)
+
+
+@app.command()
+def site(
+    folder: Path = typer.Argument(..., help="A season's output folder (the one holding season.json)."),
+    cast: Optional[Path] = CastOpt, show: Optional[Path] = ShowOpt,
+) -> None:
+    """Rebuild the listen pages (index.html, one page per episode) from season.json and the sidecars.
+
+    Nothing is rendered: use it after changing speaker colours (show.toml's colors table, or its
+    site.characters folder of character sheets) or after upgrading, to refresh a published season.
+    """
+    from .export.site import build_site
+
+    with _user_errors():
+        written = build_site(folder, _project(cast, None, None, show))
+    pages = [p for p in written if p.suffix == ".html"]
+    out.print(f"[green]wrote[/] {len(pages)} pages in {folder}: open {folder / 'index.html'}", highlight=False)
 
 
 @app.command()

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .export.site import show_colors
 from .mix.master import Target
 from .mix.timeline import Timing
 from .schema import parse_toml, read_toml, show_value, validate
@@ -62,6 +63,7 @@ class Show:
     outro: str | None = None
     timing: Timing = field(default_factory=Timing)
     sound_folders: list[Path] = field(default_factory=list)  # [sound] folders: sounds from outside sfx/
+    colors: dict[str, str] = field(default_factory=dict)  # speaker (lower case) -> "#rrggbb", for the listen pages
 
 
 def parse_show(text: str, source: str, root: Path) -> Show:
@@ -82,6 +84,7 @@ def show_from_data(data: dict[str, Any], source: str, root: Path) -> Show:
         intro=sound.get("intro") or None, outro=sound.get("outro") or None,
         timing=Timing(**{k: float(v) for k, v in data.get("timing", {}).items()}),
         sound_folders=[_sound_folder(f, source, root) for f in sound.get("folders", [])],
+        colors=show_colors(data, source, root),
     )
 
 

@@ -638,11 +638,14 @@ def published_episodes(out_dir: Path, exclude: Iterable[str] = ()) -> list[Publi
 
 
 def publish(out_dir: Path, project: Project, results: Iterable[EpisodeResult] = ()) -> tuple[Path, Path]:
-    """Write ``season.json`` and ``feed.xml`` for what is in ``out_dir``; failed episodes are left out."""
+    """Write ``season.json``, ``feed.xml`` and the listen pages for ``out_dir``; failed episodes are left out."""
     from .export.feed import write_feed
+    from .export.site import build_site
 
     failed = {Path(r.file).stem for r in results if r.status == "failed"}
-    return write_feed(Path(out_dir), project.show, published_episodes(out_dir, exclude=failed))
+    written = write_feed(Path(out_dir), project.show, published_episodes(out_dir, exclude=failed))
+    build_site(Path(out_dir), project)
+    return written
 
 
 def publish_warnings(out_dir: Path, results: Iterable[EpisodeResult] = ()) -> list[str]:
