@@ -22,7 +22,8 @@ WORDS = ("the model reads every token in the window and weighs each one against 
 
 def script(words: int) -> str:
     line = " ".join(WORDS[i % len(WORDS)] for i in range(words))
-    return f'---\ntitle: "Long line"\nepisode_number: 1\n---\n\n{{{{< dialogue char="Kai" >}}}}\n{line}\n{{{{< /dialogue >}}}}\n'
+    return (f'---\ntitle: "Long line"\nepisode_number: 1\n---\n\n'
+            f'{{{{< dialogue char="Kai" >}}}}\n{line}\n{{{{< /dialogue >}}}}\n')
 
 
 def peak(args: list[str]) -> tuple[float, float]:

@@ -76,7 +76,8 @@ class LocalCluster:
             (shared / "models").symlink_to(models_dir(), target_is_directory=True)  # joined once, as locally
             self._start([dask, "worker", self.address, "--nthreads", "1", "--no-nanny", "--no-dashboard",
                          "--memory-limit", "0", "--name", f"w{index}"], folder / f"w{index}.log",
-                        {**os.environ, "XDG_CACHE_HOME": str(home / "cache"), "EPISODE_CLUSTER_DIR": str(home / "files")})
+                        {**os.environ, "XDG_CACHE_HOME": str(home / "cache"),
+                         "EPISODE_CLUSTER_DIR": str(home / "files")})
         with Client(self.address, timeout=60, set_as_default=False) as client:
             client.wait_for_workers(workers, timeout=120)
 

@@ -104,7 +104,7 @@ def identity(cast, names: list[str]) -> list[str]:
         emb[name] = embed(a)
         bare = clip(replace(plain, effects=(), gain_db=0.0), first)
         rows.append((name, float(emb[name] @ embed(b)), float(emb[name] @ embed(excited)), ovrl(a), ovrl(bare)))
-    print(f"\nspeaker identity (Resemblyzer GE2E cosine) and DNSMOS OVRL")
+    print("\nspeaker identity (Resemblyzer GE2E cosine) and DNSMOS OVRL")
     print(f"{'character':<10} {'voice':<28} {'2 passages':>10} {'excited':>8} {'OVRL':>5} {'bare':>5}")
     for name, two, exc, mos, bare_mos in rows:
         voice = cast.profile(name).engine.voice or cast.profile(name).engine.model

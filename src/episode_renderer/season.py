@@ -514,13 +514,17 @@ def _stop(pool: ProcessPoolExecutor, stop: Any, pending: list[Future]) -> None:
         future.cancel()
     _, still = wait(pending, timeout=3.0)
     if still:  # the Ctrl-C reached only this process (kill -INT): pass it on
-        for process in list((getattr(pool, "_processes", None) or {}).values()):
-            try:
-                os.kill(process.pid, signal.SIGINT)
-            except (OSError, AttributeError):
-                pass
+        _signal_workers(pool, signal.SIGINT)
         wait(still, timeout=30.0)
     pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _signal_workers(pool: ProcessPoolExecutor, signum: int) -> None:
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            os.kill(process.pid, signum)
+        except (OSError, AttributeError):
+            pass
 
 
 def _terminate(pool: ProcessPoolExecutor, stop: Any, pending: list[Future]) -> None:
@@ -530,11 +534,7 @@ def _terminate(pool: ProcessPoolExecutor, stop: Any, pending: list[Future]) -> N
     stop.set()
     for future in pending:
         future.cancel()
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
-        try:
-            os.kill(process.pid, signal.SIGTERM)
-        except (OSError, AttributeError):
-            pass
+    _signal_workers(pool, signal.SIGTERM)
     wait(pending, timeout=10.0)
     pool.shutdown(wait=False, cancel_futures=True)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import OutputError
+from ..hashing import file_sha256 as _sha256
 from ..mix.master import Loudness
 from .atomic import atomic_path, write_text
 
@@ -70,11 +71,3 @@ class EncodedCache:
                 (self.folder / f"{key}{suffix}").unlink(missing_ok=True)
             except OSError:
                 pass
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

