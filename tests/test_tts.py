@@ -178,3 +178,17 @@ def test_temp_entries_of_a_killed_run_are_swept_from_the_line_cache(tmp_path):
     LineCache(tmp_path).put("ab" + "1" * 62, np.zeros(10, dtype=np.float32), 44100)
     assert not leftover.exists() and live.exists()
     assert LineCache(tmp_path).get("ab" + "1" * 62) is not None
+
+
+def test_doubling_the_rate_without_scipy_matches_resample_poly():
+    import numpy as np
+    from scipy.signal import resample_poly
+
+    from episode_renderer.tts.shaping import resample
+
+    rng = np.random.default_rng(7)
+    for size in (1, 2, 41, 22050):
+        x = rng.standard_normal(size).astype(np.float32)
+        ours = resample(x, 22050, 44100)
+        assert ours.dtype == np.float32 and ours.size == 2 * size
+        assert np.abs(ours - resample_poly(x, 2, 1)).max() < 1e-5

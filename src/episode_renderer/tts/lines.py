@@ -14,7 +14,7 @@ from .shaping import SAMPLE_RATE, apply_effects, pitch_ratio, resample, shift_pi
 from .voices import load_voice, voice_key
 
 #: Bump when a change to synthesis or shaping changes the sound of cached lines.
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 
 
 class LineSpeaker:
