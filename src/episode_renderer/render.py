@@ -34,6 +34,7 @@ from .script.parser import parse_episode
 from .tts.cache import LineCache
 from .tts.cast import Profile, in_unison
 from .tts.lines import LineSpeaker
+from .tts.voices import release_voices
 
 Progress = Callable[[int, int, str], None]
 
@@ -248,6 +249,7 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
     speaker = LineSpeaker(cache, project.cast.voices_dir, threads=threads)
     say("Synthesizing lines")
     lines = speak_lines(episode, project, speaker, progress, workers)
+    release_voices()  # the sessions' memory is the mastering's now
     say("Mixing")
     timeline = plan(episode, lines, sounds, project.cues, project.show.timing,
                     intro=sounds.get(project.show.intro or ""), outro=sounds.get(project.show.outro or ""),

@@ -206,6 +206,12 @@ def _engine(model: Path):
         return _SESSIONS[str(model)]
 
 
+def release() -> None:
+    """Drop the loaded sessions (see voices.release_voices)."""
+    with _LOCK:
+        _SESSIONS.clear()
+
+
 def _empty_voices() -> Path:
     """kokoro-onnx wants a voices file; styles are passed as arrays, so an empty one serves."""
     for folder in (models_dir(), Path(tempfile.gettempdir())):

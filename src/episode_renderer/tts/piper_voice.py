@@ -97,6 +97,12 @@ def _load(model: Path, config: Path, threads: int):
         return _LOADED[key]
 
 
+def release() -> None:
+    """Drop the loaded sessions (see voices.release_voices)."""
+    with _LOCK:
+        _LOADED.clear()
+
+
 class PiperVoiceAdapter:
     """One Piper voice with fixed synthesis settings."""
 

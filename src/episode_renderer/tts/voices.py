@@ -27,6 +27,19 @@ def load_voice(spec: EngineSpec, voices_dir: Path | None = None, threads: int = 
         return _VOICES.setdefault(key, voice)
 
 
+def release_voices() -> None:
+    """Forget every loaded voice and its onnxruntime session (a Kokoro session holds ~0.6-1 GB), so a
+    render's mastering does not count them in its peak; the next line loads them again."""
+    import sys
+
+    with _LOCK:
+        _VOICES.clear()
+    for name in ("kokoro", "piper_voice"):
+        module = sys.modules.get(f"{__package__}.{name}")
+        if module is not None:
+            module.release()
+
+
 def voice_key(spec: EngineSpec, voices_dir: Path | None = None) -> str:
     """The cache identity of a voice; for Piper it is known without loading the model (a warm
     re-render then never loads one)."""
