@@ -91,9 +91,9 @@ def workload(episode: Path, work: Path, draft: bool) -> tuple[Path, list[str]]:
             spec = profile.engine
             item = {"text": event.speech, "speed": engine_speed(profile)}
             if spec.engine == "kokoro":
-                blend = kokoro.parse_blend(spec.voice)
-                styles[spec.voice] = kokoro.load_style(blend, kokoro.voice_files([ROOT / "voices" / "kokoro"]))
-                item.update(voice=spec.voice, language=kokoro.language_of(blend, spec.language),
+                _model, _id, styles[spec.voice], language = kokoro.resolve(
+                    spec.voice, None, spec.language, [ROOT / "voices" / "kokoro"])
+                item.update(voice=spec.voice, language=language,
                             speed=min(kokoro.MAX_SPEED, max(kokoro.MIN_SPEED, item["speed"])))
             else:
                 item.update(noise_scale=spec.noise_scale, noise_w_scale=spec.noise_w_scale)
