@@ -62,7 +62,7 @@ def test_constructs(project):
     assert {"Narrator", "Human", "Kai", "Vector", "Bounce", "Optimax", "Vector & Kai", "Recurse"} <= speakers
     heads = [e for e in ep.events if e.kind == "heading"]
     assert [(h.text, h.speech) for h in heads] == [
-        ("**[Last time on the fixture show...]**", "Last time on the fixture show."), ("## Part One", "Part One")]
+        ("Last time on the fixture show...", "Last time on the fixture show."), ("Part One", "Part One")]
     host = [e for e in lines if e.speaker == "Human"]
     assert host[0].topic and host[1].text == "I keep scrolling."
     vector = [e for e in lines if e.speaker == "Vector"][0]

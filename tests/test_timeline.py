@@ -116,3 +116,13 @@ def test_chapters_start_at_zero_and_cover_the_episode(placed):
     chapters = timeline.layout.chapters
     assert chapters[0].start == 0 and chapters[-1].end == timeline.layout.duration
     assert all(a.end == b.start for a, b in zip(chapters, chapters[1:]))
+
+
+def test_headings_reach_transcript_and_chapters_as_words(project):
+    """A listener's transcript and chapter list show the heading's words, not its Markdown."""
+    script = "---\ntitle: Headings\n---\n**[Earlier, in the workshop...]**\n\n## The *second* part\n\nA line.\n"
+    episode = parse_episode(script, source="h.md", rules=project.rules)
+    lines = {i: tone(1.0) for i, e in enumerate(episode.events) if e.kind in ("line", "heading")}
+    layout = plan(episode, lines, {}, project.cues, Timing()).layout
+    assert [s.body for s in layout.segments] == ["Earlier, in the workshop...", "The second part", "A line."]
+    assert layout.chapters[0].title == "Earlier, in the workshop..."

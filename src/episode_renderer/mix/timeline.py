@@ -180,7 +180,7 @@ def plan(episode: Episode, lines: dict[int, np.ndarray], sounds: dict[str, np.nd
             end = start + audio.size / rate
             layout.segments.append(Segment(event.speaker or "Narrator", round(start, 3), round(end, 3), event.text))
             if event.kind == "heading":
-                chapter_marks.append((start, event.text.strip("#*[] ")))
+                chapter_marks.append((start, event.text))
                 pending_chapter = None
             elif event.topic:
                 chapter_marks.append((start, event.text))

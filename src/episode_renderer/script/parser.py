@@ -473,7 +473,7 @@ class _LineParser:
             if not _WORDS.search(words):
                 self.s.skipped.append(Skipped(number, raw, "empty heading"))
                 return
-            self.s.events.append(Event("heading", number, stripped, speaker=NARRATOR, speech=self.speech(words),
+            self.s.events.append(Event("heading", number, words, speaker=NARRATOR, speech=self.speech(words),
                                        **self.context()))
             self.s.last_speaker = NARRATOR
             return
@@ -482,7 +482,7 @@ class _LineParser:
             self.new_turn()
             self.s.host_open = False
             words = strip_markup(scene.group("text") or scene.group("text2") or "")
-            self.s.events.append(Event("heading", number, stripped, speaker=NARRATOR, speech=self.speech(words),
+            self.s.events.append(Event("heading", number, words, speaker=NARRATOR, speech=self.speech(words),
                                        category="scene", **self.context()))
             self.s.last_speaker = NARRATOR
             return
