@@ -4,7 +4,8 @@
     python bench/long_line.py --draft    # only the draft cast
 
 Long lines reach the engine in pieces of at most 400 characters, so the peak should not depend on
-the line's length (target: under 1.5 GB). Each render is its own process, measured by /usr/bin/time.
+the line's length (target: under 1.5 GB with the Piper draft cast, 2 GB with Kokoro, whose session
+alone holds 0.6-1 GB). Each render is its own process, measured by /usr/bin/time.
 """
 
 from __future__ import annotations
@@ -43,10 +44,10 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="episode-long-"))
     path = work / "long.md"
     path.write_text(script(args.words))
-    for name, flags in ([("draft (Piper)", ["--draft"])] if args.draft else
-                        [("default (Kokoro)", []), ("draft (Piper)", ["--draft"])]):
+    for name, flags, target in ([("draft (Piper)", ["--draft"], 1500)] if args.draft else
+                                [("default (Kokoro)", [], 2000), ("draft (Piper)", ["--draft"], 1500)]):
         mb, seconds = peak(["render", str(path), "-o", str(work / "long.mp3"), "--no-cache", *flags])
-        print(f"{args.words}-word line, {name} cast: peak memory {mb:.0f} MB in {seconds:.0f} s (target < 1500 MB)")
+        print(f"{args.words}-word line, {name} cast: peak memory {mb:.0f} MB in {seconds:.0f} s (target < {target} MB)")
 
 
 if __name__ == "__main__":
