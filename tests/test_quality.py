@@ -7,7 +7,8 @@ import pytest
 pytest.importorskip("jiwer")
 pytest.importorskip("whisper_normalizer")
 
-from episode_renderer.quality import normalize, score_texts
+from conftest import ROOT
+from episode_renderer.quality import normalize, score_texts, segment_windows
 
 
 @pytest.mark.parametrize("script, heard", [
@@ -43,3 +44,34 @@ def test_the_meter_does_not_read_text_the_renderer_s_way(monkeypatch):
 def test_a_misread_number_counts():
     """A decimal heard as two numbers (what a renderer that drops the point would say) is an error."""
     assert score_texts("GPT-3.5 is out", "GPT three five is out").errors > 0
+
+
+def test_each_segment_is_heard_alone():
+    """A window takes a little audio either side of its line; no moment is heard in two windows."""
+    segments = [{"startTime": 0.1, "endTime": 2.0}, {"startTime": 2.1, "endTime": 4.0},
+                {"startTime": 6.0, "endTime": 8.0}, {"startTime": 7.5, "endTime": 9.0}]
+    windows = segment_windows(segments)
+    assert windows[0] == pytest.approx((0.0, 2.05))  # not before the file, half the 0.1 s gap
+    assert windows[1] == pytest.approx((2.05, 4.2))
+    assert windows[2] == pytest.approx((5.8, 7.75))  # the next line interrupts at 7.5: halfway through
+    assert windows[3] == pytest.approx((7.75, 9.2))
+    assert all(a[1] <= b[0] for a, b in zip(windows, windows[1:]))
+
+
+def test_a_render_is_scored_line_by_line(tmp_path):
+    """Two lines read by Piper: every word of each is heard in its own speaker's window."""
+    pytest.importorskip("faster_whisper")
+    from episode_renderer.config import load_project
+    from episode_renderer.quality import score_render
+    from episode_renderer.render import render_episode
+
+    script = tmp_path / "two.md"
+    script.write_text('---\ntitle: Two\n---\n{{< dialogue char="Kai" >}}\nThe garden is quiet tonight.\n'
+                      '{{< /dialogue >}}\n\n{{< dialogue char="Vector" >}}\nThen we should plant the seeds '
+                      'tomorrow morning.\n{{< /dialogue >}}\n', "utf-8")
+    out = tmp_path / "two.mp3"
+    render_episode(script, load_project(ROOT), out, cache_dir=tmp_path / "cache")
+    overall, per, heard = score_render(out)
+    assert overall.words == 13 and set(per) == {"Kai", "Vector"}
+    assert per["Kai"].words == 5 and per["Vector"].words == 8
+    assert overall.wer <= 0.15, heard
