@@ -153,6 +153,7 @@ def test_feed_xml_from_data():
     first, second = channel.findall("item")
     assert first.findtext("title") == "Two <&> two" and first.findtext(f"{ITUNES}duration") == "01:02:05"
     assert first.find("enclosure").get("url") == "https://cdn.example.org/show/a%20b.mp3"
+    assert first.findtext("link") == "https://cdn.example.org/show/a%20b.html"  # its listen page
     assert first.find("enclosure").get("length") == "1234" and second.find("pubDate") is None
     assert second.find(f"{PODCAST}chapters") is None
     assert [e["number"] for e in json.loads(manifest_json(show, episodes))["episodes"]] == [1, 2]

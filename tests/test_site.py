@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import threading
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -19,14 +20,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import FIXTURES, ROOT
 from typer.testing import CliRunner
 
-from conftest import FIXTURES, ROOT
 from episode_renderer.cli import app
 from episode_renderer.config import parse_show
 from episode_renderer.errors import ConfigError
-from episode_renderer.export.site import (DARK_BACKGROUNDS, LIGHT_BACKGROUNDS, EpisodePage, Entry, contrast,
-                                          episode_page, index_page, page_name, readable)
+from episode_renderer.export.paths import page_name
+from episode_renderer.export.site import (
+    DARK_BACKGROUNDS,
+    LIGHT_BACKGROUNDS,
+    Entry,
+    EpisodePage,
+    contrast,
+    episode_page,
+    index_page,
+    readable,
+)
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -130,6 +140,8 @@ def test_season_writes_the_pages(season):
     assert index.index("ep-02-maps.html") < index.index("ep-01-lamps.html")  # newest first
     assert "Lamps &amp; &lt;Lanterns&gt;" in index and "<Lanterns>" not in index
     assert '<a href="feed.xml">' in index
+    links = [item.findtext("link") for item in ET.parse(season / "feed.xml").getroot().iter("item")]
+    assert sorted(link.rsplit("/", 1)[-1] for link in links) == ["ep-01-lamps.html", "ep-02-maps.html"]
 
 
 def test_segments_follow_the_data_contract(season):

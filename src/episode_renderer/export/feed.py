@@ -19,6 +19,7 @@ from urllib.parse import quote
 from ..script.numbering import tag_number
 from .atomic import atomic_path, write_text
 from .clean import xml_text
+from .paths import page_name
 
 if TYPE_CHECKING:
     from ..config import Show
@@ -165,6 +166,7 @@ def feed_xml(show: "Show", episodes: Sequence["Published"]) -> str:
         item = _sub(channel, "item")
         _sub(item, "title", e.title)
         _sub(item, f"{{{ITUNES}}}title", e.title)
+        _sub(item, "link", url_for(show.base_url, page_name(e.stem)))
         number = tag_number(e.number) if e.number not in shared else None
         if isinstance(number, int):
             _sub(item, f"{{{ITUNES}}}episode", str(number))

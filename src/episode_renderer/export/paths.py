@@ -26,6 +26,11 @@ def stem_of(mp3: Path) -> str:
     return name[:-4] if name.lower().endswith(".mp3") and len(name) > 4 else name
 
 
+def page_name(stem: str) -> str:
+    """The episode's listen page; never index.html, which is the season's page."""
+    return f"{stem}-episode.html" if stem.lower() == "index" else f"{stem}.html"
+
+
 def safe_name(text: str, default: str = "voice") -> str:
     """``text`` as one file-name component: no separators, no ``..``, no leading dot or dash."""
     cleaned = re.sub(r"[^\w-]+", "-", text.strip().lower(), flags=re.UNICODE).strip("-_")

@@ -28,6 +28,7 @@ from urllib.parse import quote
 from ..errors import ConfigError
 from .atomic import write_text
 from .feed import url_for
+from .paths import page_name
 
 if TYPE_CHECKING:
     from ..config import Project
@@ -194,11 +195,6 @@ class EpisodePage:
     @property
     def page(self) -> str:
         return page_name(self.stem)
-
-
-def page_name(stem: str) -> str:
-    """The episode's page file; never index.html, which is the season's page."""
-    return f"{stem}-episode.html" if stem.lower() == "index" else f"{stem}.html"
 
 
 def _read_json(path: Path) -> Any:
