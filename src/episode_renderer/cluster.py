@@ -30,7 +30,9 @@ from .config import Project
 from .errors import ClusterError, EpisodeError, OutputError
 from .export.atomic import atomic_path
 from .export.paths import disk_error
-from .season import EpisodeResult, SeasonEvent, SeasonProgress, _Job, _state, state_path
+from .season.freshness import state_path, state_record
+from .season.pool import Job
+from .season.results import EpisodeResult, SeasonEvent, SeasonProgress
 
 if TYPE_CHECKING:
     from .script.model import Episode
@@ -388,7 +390,7 @@ def render_remote(task: Task, blobs: dict[str, bytes]) -> Remote:
             report = json.loads(files["report"])
             report["episode"] = task.source  # where the client's render would have read it from
             files["report"] = (json.dumps(report, indent=2) + "\n").encode("utf-8")
-            state = (json.dumps(_state(result, task.digest), indent=2) + "\n").encode("utf-8")
+            state = (json.dumps(state_record(result, task.digest), indent=2) + "\n").encode("utf-8")
             return Remote("rendered", who, files, state, result.episode.episode_number, result.episode.title,
                           result.duration, time.perf_counter() - started, result.loudness.integrated,
                           warnings=[w.replace(str(script), task.source) for w in result.episode.warnings])
@@ -459,7 +461,7 @@ def connect(address: str) -> Any:
     return client
 
 
-def run_on_cluster(jobs: list[_Job], project: Project, scheduler: str, on_progress: SeasonProgress | None,
+def run_on_cluster(jobs: list[Job], project: Project, scheduler: str, on_progress: SeasonProgress | None,
                    config: dict[str, Path | None] | None = None) -> list[EpisodeResult]:
     """Render ``jobs`` on the cluster at ``scheduler``; the outputs land in each job's folder.
 
@@ -472,7 +474,7 @@ def run_on_cluster(jobs: list[_Job], project: Project, scheduler: str, on_progre
     store = _Collector()
     bundle, roles, renames = project_bundle(project, dict(config or {}), store)
     topic = f"episode-season-{uuid.uuid4().hex[:12]}"
-    tasks: list[tuple[_Job, Task]] = []
+    tasks: list[tuple[Job, Task]] = []
     for job in jobs:
         episode = load_episode(job.episode, project)
         text = Path(job.episode).read_bytes().decode("utf-8-sig")
@@ -485,7 +487,7 @@ def run_on_cluster(jobs: list[_Job], project: Project, scheduler: str, on_progre
     report = on_progress or (lambda _event: None)
     client = connect(scheduler)
     events: queue_module.Queue = queue_module.Queue()
-    pending: dict[Any, _Job] = {}
+    pending: dict[Any, Job] = {}
     finished: list[EpisodeResult] = []
     try:
         client.subscribe_topic(topic, events.put)
@@ -527,7 +529,7 @@ def run_on_cluster(jobs: list[_Job], project: Project, scheduler: str, on_progre
     return finished
 
 
-def _drain(events: queue_module.Queue, by_source: dict[str, _Job], report: SeasonProgress) -> None:
+def _drain(events: queue_module.Queue, by_source: dict[str, Job], report: SeasonProgress) -> None:
     while True:
         try:
             _when, message = events.get_nowait()
@@ -543,7 +545,7 @@ def _drain(events: queue_module.Queue, by_source: dict[str, _Job], report: Seaso
                                total=int(message.get("total", 0)), who=str(message.get("speaker", ""))))
 
 
-def _collect(future: Any, job: _Job, transfer: Transfer) -> EpisodeResult:
+def _collect(future: Any, job: Job, transfer: Transfer) -> EpisodeResult:
     """Write a finished episode's files (the state file last), or turn its failure into a result."""
     from .render import Outputs
 

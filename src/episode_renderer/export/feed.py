@@ -23,7 +23,7 @@ from .paths import page_name
 
 if TYPE_CHECKING:
     from ..config import Show
-    from ..season import Published
+    from ..season.publishing import Published
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
