@@ -180,6 +180,9 @@ _RULES = {
         "delivery": Table(each=WORDS, max_items=200, example='[words.delivery] excited = ["thrilled"]'),
         "action": Table({"words": WORDS}),
     }),
+    # What a direction about the host looks like (script/directions.py HostForm).
+    "host": Table({"max_words": Number(1, 40, "words", integer=True), "adverbs": WORDS, "not_adverbs": WORDS,
+                   "not_participles": WORDS, "first_person": WORDS}),
     "sounds": Table(each=Table({"words": WORDS, "kind": Text(choices=SOUND_KINDS), "file": SOUND}), max_items=500,
                     example='[sounds.whirr]'),
     "modifiers": Table(each=Table({"words": WORDS, "gain_db": Number(-30, 12, "dB"), "repeat": Number(1, 8),

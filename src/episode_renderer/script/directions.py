@@ -15,7 +15,18 @@ from ..errors import ConfigError
 from ..schema import load, parse_toml, validate
 from ..settings import RULES
 from .model import SoundPart
-from .vocabulary import MASK, Lexicon, Modifier, SoundWords, clauses, deliveries, filler, timed_seconds, tokens
+from .vocabulary import (
+    MASK,
+    HostForm,
+    Lexicon,
+    Modifier,
+    SoundWords,
+    clauses,
+    deliveries,
+    filler,
+    timed_seconds,
+    tokens,
+)
 
 CATEGORIES = ("cue", "pause", "interrupt", "delivery", "action")
 _PARTS = re.compile(r"\s*(?:,|;|—|–|\s-\s)\s*")
@@ -60,6 +71,7 @@ class Words:
     action: Lexicon = field(default_factory=Lexicon)
     pause_seconds: float = 0.9
     max_seconds: float = 3.0
+    host: HostForm = field(default_factory=HostForm)
 
     def merged(self, first: "Words", first_source: dict[str, bool]) -> "Words":
         """``first``'s words win; its plain settings only where its file set them."""
@@ -67,7 +79,8 @@ class Words:
                      {**self.lengths, **first.lengths}, self.interrupt.merged(first.interrupt),
                      self.delivery.merged(first.delivery), self.action.merged(first.action),
                      first.pause_seconds if first_source.get("seconds") else self.pause_seconds,
-                     first.max_seconds if first_source.get("max_seconds") else self.max_seconds)
+                     first.max_seconds if first_source.get("max_seconds") else self.max_seconds,
+                     self.host.merged(first.host, bool(first_source.get("host_max_words"))))
 
 
 @dataclass
@@ -190,6 +203,27 @@ class Rules:
         return any(lexicon.find(words[:3]) and lexicon.find(words[:3])[0][0] == 0
                    for lexicon in (w.pause, w.interrupt, w.delivery, w.action, w.sounds.sounds, w.sounds.modifiers))
 
+    def host_direction(self, text: str) -> bool:
+        """Is an italic line in the host's voice a stage direction about the host, by its form?
+
+        A verb phrase with no subject and no sentence punctuation: its head (after any adverbs) is a
+        present participle (*looking concerned*, *Trying to picture it*, *slowly leaning back*), or
+        a word the rules read as a direction that is inflected or names a delivery (*nods*, *sighs*,
+        *confused*): not a bare verb, which would be the host telling someone (*Look at this*, *Wait*).
+        A question mark, sentence punctuation at the end, a first-person word or a long line is speech.
+        """
+        form = self.words.host
+        words = form.phrase(_clean(text))
+        if words is None:
+            return False
+        head = words[0]
+        if form.participle(head):
+            return True
+        phrase = " ".join(words)
+        if not self.leads(phrase) or self.classify(phrase).category is None:
+            return False
+        return bool(re.search(r"[^su]s$|ed$", head)) or bool(self.words.delivery.find([head]))
+
     def is_cue(self, direction: str) -> bool:
         return self.classify(direction).category == "cue"
 
@@ -282,6 +316,11 @@ def _words(data: dict, source: str) -> tuple[Words, dict[str, bool]]:
     for name, value in delivery.items():
         _word_list(value, f"[words.delivery] `{name}`", source)
     seconds = _number(pause, "seconds", "[words.pause]", source, 0.9, 0.05, 30.0)
+    host = _table(data, "host", "[host]", source,
+                  {"max_words", "adverbs", "not_adverbs", "not_participles", "first_person"})
+    host_form = HostForm(int(_number(host, "max_words", "[host]", source, 12, 1, 40)),
+                         *(frozenset(w.lower() for w in _word_list(host.get(key, []), f"[host] `{key}`", source))
+                           for key in ("adverbs", "not_adverbs", "not_participles", "first_person")))
     max_seconds = _number(pause, "max_seconds", "[words.pause]", source, 3.0, 0.05, 60.0)
     built = Words(
         SoundWords(Lexicon.of(sound_words), Lexicon.of(modifier_words), effects),
@@ -290,8 +329,9 @@ def _words(data: dict, source: str) -> tuple[Words, dict[str, bool]]:
         Lexicon.of({"interrupt": _word_list(interrupt.get("words", []), "[words.interrupt] `words`", source)}),
         Lexicon.of({name: list(value) for name, value in delivery.items()}),
         Lexicon.of({"action": _word_list(action.get("words", []), "[words.action] `words`", source)}),
-        seconds, max_seconds)
-    return built, {"seconds": "seconds" in pause, "max_seconds": "max_seconds" in pause}
+        seconds, max_seconds, host_form)
+    return built, {"seconds": "seconds" in pause, "max_seconds": "max_seconds" in pause,
+                   "host_max_words": "max_words" in host}
 
 
 def default_rules() -> Rules:

@@ -491,18 +491,21 @@ class _LineParser:
             name = self.canonical(host.group("name"))
             self.new_turn()
             self.s.host_open = True
-            self._speech(number, host.group("rest"), name, whole_italic_is_speech=True,
-                         topic=name == "Human" and "?" in host.group("rest"))
+            self.s.last_speaker = name  # the marker opens the host's turn: a direction first keeps its delivery
+            rest = host.group("rest")
+            whole = _one_italic(rest)
+            if whole is not None and self.rules.host_direction(strip_markup(whole)):
+                self._direction(number, whole, self.rules.classify(strip_markup(whole)), name)
+                return
+            self._speech(number, rest, name, whole_italic_is_speech=True, host=True,
+                         topic=name == "Human" and "?" in rest)
             return
         if stripped.startswith("|") and stripped.endswith("|"):
             cells = [c.strip() for c in stripped.strip("|").split("|")]
             stripped = ", ".join(c for c in cells if c)
         item = _LIST.match(stripped)
-        italic = _ITALIC_LINE.match(stripped)
-        if italic and ("*" in (italic.group("a") or "") or re.search(r"_\s|\s_", italic.group("b") or "")):
-            italic = None  # *WHIRR* words *BZZT*: cues around speech, not one italic
-        if italic and not item:
-            inner = italic.group("a") or italic.group("b") or italic.group("c") or ""
+        inner = _one_italic(stripped)
+        if inner is not None and not item:
             self._italic_line(number, inner, raw, speaker)
             return
         if item:
@@ -512,7 +515,7 @@ class _LineParser:
             self._speech(number, prefix + body, who, category="list")
             return
         if speaker is None and self.s.host_open and not self.s.stack:
-            self._speech(number, stripped, "Human")
+            self._speech(number, stripped, "Human", host=True)
             return
         self.s.host_open = False if speaker is None and not self.s.stack else self.s.host_open
         self._speech(number, stripped, speaker or NARRATOR)
@@ -520,16 +523,23 @@ class _LineParser:
     def _italic_line(self, number: int, inner: str, raw: str, speaker: str | None) -> None:
         plain = strip_markup(inner)
         direction = self.rules.classify(plain)
+        host = speaker is None and self.s.host_open and not self.s.stack  # a paragraph in the host's voice
+        if host:
+            if "?" in plain and direction.category != "cue":  # a question is always spoken
+                self._speech(number, inner, "Human", whole_italic_is_speech=True, host=True)
+                return
+            if self.rules.host_direction(plain):
+                self._direction(number, inner, direction, "Human")
+                return
         words = plain.split()
         spoken = (bool(re.search(r"[.?!…\"”:]$", plain)) and len(words) >= 2) or len(words) >= 12
         prose = direction.category not in (None, "cue") and not direction.by_rule and (
             plain.isupper() or (spoken and (len(words) >= _PROSE_WORDS or not self.rules.leads(plain))))
         if direction.category is not None and not prose:
-            self._direction(number, inner, direction, speaker)
+            self._direction(number, inner, direction, "Human" if host else speaker)
             return
         if speaker is None:
-            who = "Human" if (self.s.host_open and not self.s.stack) else NARRATOR
-            self._speech(number, inner, who, whole_italic_is_speech=True)
+            self._speech(number, inner, "Human" if host else NARRATOR, whole_italic_is_speech=True, host=host)
         elif spoken and self._third_person(plain, speaker):
             self._speech(number, inner, NARRATOR, whole_italic_is_speech=True, category="narration")
         elif spoken:
@@ -567,19 +577,23 @@ class _LineParser:
         self.s.events.extend(e for e in order if e is not None)
 
     def _speech(self, number: int, text: str, speaker: str, *, whole_italic_is_speech: bool = False,
-                topic: bool = False, category: str | None = None) -> None:
-        """Emit a spoken line, splitting out inline directions (*Pauses*) that rules recognise."""
+                topic: bool = False, category: str | None = None, host: bool = False) -> None:
+        """Emit a spoken line, splitting out inline directions (*Pauses*) that rules recognise; in the
+        host's voice (``host``) also an italic between sentences that has the form of a direction
+        about the host (*backing away* *Um, sure.*)."""
         if whole_italic_is_speech:
-            m = _ITALIC_LINE.match(text.strip())
-            if m:
-                text = m.group("a") or m.group("b") or m.group("c") or ""
+            whole = _one_italic(text)
+            if whole is not None:
+                text = whole
         pieces: list[tuple[str, str]] = []
         pos = 0
         for m in _INLINE_ITALIC.finditer(text):
             inner = strip_markup(m.group(1) or m.group(2))
             found = self.rules.classify(inner)
-            if found.category is None or not (found.by_rule or found.category == "cue" and inner.isupper() or
-                                              _between_sentences(text, m) and not _SENTENCE.search(inner)):
+            about_host = host and _sentence_apart(text, m) and self.rules.host_direction(inner)
+            if not about_host and (found.category is None or not (
+                    found.by_rule or found.category == "cue" and inner.isupper() or
+                    _between_sentences(text, m) and not _SENTENCE.search(inner))):
                 continue
             pieces.append(("say", text[pos:m.start()]))
             pieces.append(("direct", m.group(1) or m.group(2)))
@@ -603,6 +617,24 @@ class _LineParser:
             topic = False
         if not self._accounted(number):
             self.s.skipped.append(Skipped(number, text, "no words"))
+
+
+def _one_italic(text: str) -> str | None:
+    """The words inside a line that is one italic (*Nods*), or None: not italic, or several italics
+    with words between them (*WHIRR* words *BZZT*, *confused* *Wait, what?*)."""
+    m = _ITALIC_LINE.match(text.strip())
+    if m is None or "*" in (m.group("a") or "") or re.search(r"_\s|\s_", m.group("b") or ""):
+        return None
+    return m.group("a") or m.group("b") or m.group("c") or ""
+
+
+def _sentence_apart(text: str, match: re.Match[str]) -> bool:
+    """An italic that stands as a sentence of its own: the line starts with it or a sentence ends
+    before it, and nothing or a new sentence follows (*backing away* *Um, sure.*), unlike an
+    emphasised word at a sentence's end (*it's working*!)."""
+    before = text[:match.start()].rstrip().rstrip("*_").rstrip()
+    after = text[match.end():].lstrip()
+    return (not before or before[-1] in ".!?…") and (not after or after[0].isupper() or after[0] in "*_\"“")
 
 
 def _between_sentences(text: str, match: re.Match[str]) -> bool:

@@ -205,6 +205,59 @@ def deliveries(words: list[str], lexicon: Lexicon, known: Callable[[str], bool] 
     return first
 
 
+_SENTENCE_MARK = re.compile(r"[.?!…:;\"”—–-]\s*$")
+_VOWEL = re.compile(r"[aeiouy]")
+
+
+@dataclass(frozen=True)
+class HostForm:
+    """What a stage direction about the host looks like, by its grammatical form: a verb phrase with
+    no subject and no sentence punctuation (*looking concerned*, *slowly leaning back*). The host's
+    own words are sentences: they end with . ? ! … : or a dash, or speak in the first person.
+
+    The words are data ([host] in directions.toml): adverbs that may come before the verb besides
+    -ly ones, -ly words that are no adverb (*family*), -ing words that head no direction (nouns such
+    as *something*, adjectives said on their own such as *interesting*) and first-person words.
+    """
+
+    max_words: int = 12
+    adverbs: frozenset[str] = frozenset()
+    not_adverbs: frozenset[str] = frozenset()
+    not_participles: frozenset[str] = frozenset()
+    first_person: frozenset[str] = frozenset()
+
+    def merged(self, first: "HostForm", max_words_set: bool) -> "HostForm":
+        """``first``'s words are added to ours; its ``max_words`` only where its file set it."""
+        return HostForm(first.max_words if max_words_set else self.max_words, self.adverbs | first.adverbs,
+                        self.not_adverbs | first.not_adverbs, self.not_participles | first.not_participles,
+                        self.first_person | first.first_person)
+
+    def phrase(self, text: str) -> list[str] | None:
+        """The words of ``text`` from its head on (leading adverbs skipped), or None when it has the
+        form of speech: sentence punctuation at its end, a question mark anywhere, a first-person
+        word, or more than ``max_words`` words."""
+        text = text.strip()
+        if not text or "?" in text or _SENTENCE_MARK.search(text):
+            return None
+        words = [w for w in tokens(text) if w[0].isalnum()]
+        if not words or len(words) > self.max_words or any(w in self.first_person for w in words):
+            return None
+        start = 0
+        while start < len(words) - 1 and self.adverb(words[start]):
+            start += 1
+        return words[start:]
+
+    def adverb(self, word: str) -> bool:
+        return word in self.adverbs or (word.endswith("ly") and len(word) >= 5 and word not in self.not_adverbs)
+
+    def participle(self, word: str) -> bool:
+        """A present participle (*looking*, *leaning*, *half-listening*): -ing after a stem with a
+        vowel (not *thing*, *bring*, *ring*), and not a listed noun or adjective."""
+        word = word.rsplit("-", 1)[-1]
+        return (word.endswith("ing") and len(word) >= 5 and bool(_VOWEL.search(word[:-3]))
+                and word not in self.not_participles)
+
+
 def timed_seconds(text: str, cap: float) -> float | None:
     """Seconds from a timed phrase (*two seconds of silence*, *ten seconds pass*), capped."""
     m = _SECONDS.search(text.lower())
