@@ -227,6 +227,11 @@ def test_cue_values(proj, old, new, says):
     ('[[pause]]\nseconds = 1\n', ["[[pause]] number 1 needs `match`"]),
     ('[[action]]\nmatch = "hmm"\nsound = "../x"\n', ['[[action]] number 1 sound = "../x" is not the name']),
     ('[[pauses]]\nmatch = "hmm"\n', ["has an unknown table [pauses] (did you mean [pause]?)"]),
+    ("[host]\nmax_words = 0\n", ["[host] max_words = 0 is out of range (1 to 40 words)"]),
+    ("[host]\nmax_words = 2.5\n", ["[host] max_words = 2.5 must be a whole number"]),
+    ('[host]\nadverbs = "still"\n', ['[host] adverbs = "still" must be a list']),
+    ('[host]\nnot_participles = [""]\n', ["[host] not_participles"]),
+    ('[host]\nfirst_persons = ["i"]\n', ["[host] has an unknown setting first_persons"]),
 ])
 def test_direction_rules(proj, text, says):
     (proj / "directions.toml").write_text(text, "utf-8")
@@ -543,8 +548,9 @@ def _documents():
         lambda table: st.tuples(st.just("rules"), st.just(table), st.sampled_from(_keys(RULES.keys[table].table)),
                                 VALUES)),
         st.tuples(st.just("rules"), st.sampled_from(["words.pause", "words.interrupt", "words.delivery",
-                                                     "words.action", "words.pause.lengths"]),
-                  st.sampled_from(["words", "seconds", "max_seconds", "lengths", "excited", "beat", "x"]), VALUES))
+                                                     "words.action", "words.pause.lengths", "host"]),
+                  st.sampled_from(["words", "seconds", "max_seconds", "lengths", "excited", "beat", "x", "max_words",
+                                   "adverbs", "not_participles", "first_person"]), VALUES))
     return st.one_of(cast, show, cues, lexicon, rules)
 
 
@@ -592,6 +598,7 @@ def test_fuzz_config_values_never_traceback(tmp_path, doc):
         loaded.speech(lambda s: s)("Kai met OpenAI at 3 pm.")
     if kind == "rules":
         loaded.classify("hmm, a pause, then a soft whirr")
+        loaded.host_direction("still looking at the screen")
     if kind == "cues":
         loaded.rules.classify("a soft whirr")
 

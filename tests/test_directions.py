@@ -273,3 +273,81 @@ def test_every_invented_direction_naming_a_sound_places_one(project):
                        rules=project.rules)
     result = coverage(ep, project.rules)
     assert result.total >= 0.9 * len(INVENTED) and result.silent == []
+
+
+# --- directions about the host ---------------------------------------------------------------------
+# After a host marker an italic line is the host's own words, unless its form is a stage direction:
+# a verb phrase with no subject and no sentence punctuation. (The fixture lines are our own.)
+
+def _host(project, body: str):
+    text = ('{{< dialogue char="Kai" >}}\nThe logs are back.\n{{< /dialogue >}}\n\n' + body +
+            '\n\n{{< dialogue char="Kai" >}}\nNoted.\n{{< /dialogue >}}\n')
+    return parse_episode(text, source="t.md", rules=project.rules)
+
+
+def _host_events(episode):
+    return [(e.kind, e.text) for e in episode.events if e.speaker == "Human"]
+
+
+@pytest.mark.parametrize("italic", [
+    "peering at the whiteboard", "Rubbing both eyes", "slowly putting the mug down",
+    "still scrolling through the changelog", "balancing the laptop on one knee", "half-listening",
+    "nods slowly", "sighs", "confused",
+])
+def test_a_host_line_shaped_as_a_direction_is_a_direction(project, italic):
+    episode = _host(project, f"**[Human]:** *{italic}*")
+    assert _host_events(episode) == [("direction", italic)]
+
+
+@pytest.mark.parametrize("italic", [
+    "Hold on, what just happened?", "So the short version is: it guesses?", "Looking back, was any of that real?",
+    "Thinking about it, I'm not convinced.", "Reading the logs again, I see it now",
+    "Working late again. Couldn't sleep.", "Interesting", "Something feels off tonight", "Probably nothing",
+    "Look at this", "Wait", "Family meeting in five", "Listening to you two is exhausting—",
+])
+def test_host_questions_and_statements_stay_spoken(project, italic):
+    episode = _host(project, f"**[Human]:** *{italic}*")
+    assert [kind for kind, _ in _host_events(episode)] == ["line"]
+
+
+def test_a_host_direction_before_the_words_is_not_spoken_and_its_delivery_applies(project):
+    episode = _host(project, "**[Human]:** *sounding worried* *Is the server still up?*\n\n"
+                             "**[Human]:** *shuffling the papers* *Okay, where were we?*")
+    host = [e for e in episode.events if e.speaker == "Human"]
+    assert [(e.kind, e.text) for e in host] == [
+        ("direction", "sounding worried"), ("line", "Is the server still up?"),
+        ("cue", "shuffling the papers"), ("line", "Okay, where were we?")]  # the host's action plays its sound
+    assert host[0].delivery == host[1].delivery == project.rules.classify("sounding worried").delivery is not None
+    assert host[0].turn == host[1].turn and host[1].topic  # one turn, and the question is still the topic
+
+
+def test_a_host_direction_on_its_own_line_gives_the_next_words_its_delivery(project):
+    episode = _host(project, "**[Human]:** *looking worried*\n\n*Kai, is that number right?*")
+    assert _host_events(episode) == [("direction", "looking worried"), ("line", "Kai, is that number right?")]
+    direction, line = [e for e in episode.events if e.speaker == "Human"]
+    assert line.delivery == direction.delivery == "nervous" and line.turn == direction.turn
+
+
+def test_host_paragraphs_directions_by_form_and_questions_always_spoken(project):
+    episode = _host(project, "**[Human]:** *Right, give me a second.*\n\n*balancing the laptop on one knee*\n\n"
+                             "*Wait, what?*\n\n*Okay. Go on.*")
+    assert _host_events(episode) == [("line", "Right, give me a second."),
+                                     ("direction", "balancing the laptop on one knee"),
+                                     ("line", "Wait, what?"), ("line", "Okay. Go on.")]
+
+
+def test_a_direction_between_host_sentences_is_split_out_but_emphasis_is_spoken(project):
+    episode = _host(project, "**[Human]:** Okay. *balancing the laptop on one knee* So what now?\n\n"
+                             "**[Human]:** *So it keeps learning, then?* It keeps *learning*, then?")
+    assert _host_events(episode) == [("line", "Okay."), ("direction", "balancing the laptop on one knee"),
+                                     ("line", "So what now?"),
+                                     ("line", "So it keeps learning, then? It keeps learning, then?")]
+
+
+def test_the_host_forms_words_are_data_a_show_can_extend(project):
+    assert project.rules.host_direction("brainstorming out loud")
+    mine = parse_rules('[host]\nnot_participles = ["brainstorming"]\nmax_words = 3\n', "mine.toml")
+    rules = project.rules.extend(mine)
+    assert not rules.host_direction("brainstorming out loud")
+    assert rules.host_direction("peering at it") and not rules.host_direction("peering at the whiteboard")
+    assert rules.host_direction("nothing") is False and rules.words.host.first_person  # defaults kept
