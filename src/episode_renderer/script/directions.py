@@ -207,9 +207,9 @@ class Rules:
         """Is an italic line in the host's voice a stage direction about the host, by its form?
 
         A verb phrase with no subject and no sentence punctuation: its head (after any adverbs) is a
-        present participle (*looking concerned*, *Trying to picture it*, *slowly leaning back*), or
+        present participle (*peering at the whiteboard*, *Trying to picture it*, *slowly leaning back*), or
         a word the rules read as a direction that is inflected or names a delivery (*nods*, *sighs*,
-        *confused*): not a bare verb, which would be the host telling someone (*Look at this*, *Wait*).
+        *puzzled*): not a bare verb, which would be the host telling someone (*Look at this*, *Wait*).
         A question mark, sentence punctuation at the end, a first-person word or a long line is speech.
         """
         form = self.words.host

@@ -580,7 +580,7 @@ class _LineParser:
                 topic: bool = False, category: str | None = None, host: bool = False) -> None:
         """Emit a spoken line, splitting out inline directions (*Pauses*) that rules recognise; in the
         host's voice (``host``) also an italic between sentences that has the form of a direction
-        about the host (*backing away* *Um, sure.*)."""
+        about the host (*stepping back* *Um, sure.*)."""
         if whole_italic_is_speech:
             whole = _one_italic(text)
             if whole is not None:
@@ -621,7 +621,7 @@ class _LineParser:
 
 def _one_italic(text: str) -> str | None:
     """The words inside a line that is one italic (*Nods*), or None: not italic, or several italics
-    with words between them (*WHIRR* words *BZZT*, *confused* *Wait, what?*)."""
+    with words between them (*WHIRR* words *BZZT*, *puzzled* *Hang on, what?*)."""
     m = _ITALIC_LINE.match(text.strip())
     if m is None or "*" in (m.group("a") or "") or re.search(r"_\s|\s_", m.group("b") or ""):
         return None
@@ -630,7 +630,7 @@ def _one_italic(text: str) -> str | None:
 
 def _sentence_apart(text: str, match: re.Match[str]) -> bool:
     """An italic that stands as a sentence of its own: the line starts with it or a sentence ends
-    before it, and nothing or a new sentence follows (*backing away* *Um, sure.*), unlike an
+    before it, and nothing or a new sentence follows (*stepping back* *Um, sure.*), unlike an
     emphasised word at a sentence's end (*it's working*!)."""
     before = text[:match.start()].rstrip().rstrip("*_").rstrip()
     after = text[match.end():].lstrip()

@@ -212,7 +212,7 @@ _VOWEL = re.compile(r"[aeiouy]")
 @dataclass(frozen=True)
 class HostForm:
     """What a stage direction about the host looks like, by its grammatical form: a verb phrase with
-    no subject and no sentence punctuation (*looking concerned*, *slowly leaning back*). The host's
+    no subject and no sentence punctuation (*peering at the whiteboard*, *slowly leaning back*). The host's
     own words are sentences: they end with . ? ! … : or a dash, or speak in the first person.
 
     The words are data ([host] in directions.toml): adverbs that may come before the verb besides
