@@ -351,3 +351,23 @@ def test_the_host_forms_words_are_data_a_show_can_extend(project):
     assert not rules.host_direction("daydreaming out loud")
     assert rules.host_direction("peering at it") and not rules.host_direction("peering at the whiteboard")
     assert rules.host_direction("nothing") is False and rules.words.host.first_person  # defaults kept
+
+
+@pytest.mark.parametrize("said", [
+    "I can't believe it's *working*!", "The model keeps *running*.", "Is it *thinking*?",
+    "They were *nodding*, all of them.", "We are *pausing*; the queue is full.",
+])
+def test_an_emphasised_word_closing_its_sentence_is_spoken(project, said):
+    """Punctuation right after an italic closes the sentence the italic belongs to: emphasis, not a
+    direction, even when the word is one the direction vocabulary knows."""
+    text = '{{< dialogue char="Kai" >}}\n' + said + '\n{{< /dialogue >}}\n'
+    episode = parse_episode(text, source="t.md", rules=project.rules)
+    assert [e.kind for e in episode.events if e.kind != "cue"] == ["line"]
+    assert [e.text for e in episode.events if e.kind == "line"] == [said.replace("*", "")]
+
+
+def test_a_direction_between_sentences_is_still_split_out(project):
+    text = '{{< dialogue char="Kai" >}}\nThe build is green. *nods* We ship it.\n{{< /dialogue >}}\n'
+    episode = parse_episode(text, source="t.md", rules=project.rules)
+    assert [(e.kind, e.text) for e in episode.events] == [
+        ("line", "The build is green."), ("direction", "nods"), ("line", "We ship it.")]

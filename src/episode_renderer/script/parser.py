@@ -67,7 +67,7 @@ _WORDS = re.compile(r"[A-Za-z0-9]")
 _PROSE_WORDS = 8  # an italic sentence this long that only a word list matched is narration, not a direction
 # (a shorter sentence too, unless it opens with a word the rules know: *Pauses.* but *Probably nothing.*)
 _SENTENCE_END = re.compile(r"(^|[.!?…:;,—–\-)\"”])\s*$")
-_SENTENCE_START = re.compile(r"^\s*($|[A-Z(\"“—–\-.!?…,])")
+_SENTENCE_START = re.compile(r"^\s*($|[A-Z(\"“])")  # not punctuation: *working*! ends its own sentence
 _SENTENCE = re.compile(r"[.?!…]$")  # *Wait.* inside speech is an emphasised sentence, not a direction
 _THIRD_PERSON = re.compile(r"\b(he|she|they|his|her|their|them|him)\b", re.IGNORECASE)
 
