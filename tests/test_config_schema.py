@@ -243,10 +243,28 @@ def test_direction_rules(proj, text, says):
     ('[words]\nKai = ""\n', ['[words] Kai = "" is not a non-empty string']),
     ('[wordz]\nKai = "Kye"\n', ["has an unknown table [wordz] (did you mean [words]?)"]),
     ('[patterns]\n"(x" = "y"\n', ['[patterns] "(x" is not a usable regular expression']),
+    ('[patterns]\n"(G)PU" = "\\\\2 P U"\n', ['[patterns] "(G)PU": its replacement', "cannot be used"]),
 ])
 def test_lexicon_values(proj, text, says):
     (proj / "voices" / "lexicon.toml").write_text(text, "utf-8")
     fails_cleanly(proj, "check", "ep.md", says=["voices/lexicon.toml: ", *says])
+
+
+def _backtracking_line(proj: Path) -> None:
+    """A line on which the pattern (a|aa)+$ would backtrack for hours on Python's own re."""
+    with (proj / "ep.md").open("a", encoding="utf-8") as script:
+        script.write('\n{{< dialogue char="Kai" >}}\n*' + "a" * 60 + '!*\n\n' + "a" * 60 + "!\n{{< /dialogue >}}\n")
+
+
+@pytest.mark.parametrize("name, text, says", [
+    ("voices/lexicon.toml", '[patterns]\n"(a|aa)+$" = "b"\n', ['[patterns] "(a|aa)+$" took over 1 s']),
+    ("directions.toml", "[[pause]]\nmatch = '(a|aa)+$'\n", ["[[pause]] match = '(a|aa)+$' took over 1 s"]),
+])
+def test_a_pattern_that_backtracks_without_end_is_stopped(proj, name, text, says):
+    """A user's pattern runs with a time limit: an error naming it, not a render that never ends."""
+    _backtracking_line(proj)
+    (proj / name).write_text(text, "utf-8")
+    fails_cleanly(proj, "check", "ep.md", says=[f"{name}: ", *says, "Simplify it"])
 
 
 @pytest.mark.parametrize("name", ["voices/draft.toml", "voices/cast.toml", "show.toml", "sfx/cues.toml",

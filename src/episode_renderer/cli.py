@@ -375,7 +375,7 @@ def check(
 ) -> None:
     """Dry run before rendering: characters without a voice, cues without a sound, directions
     no rule maps, and an estimated duration per episode. Nothing is synthesized."""
-    from .errors import ScriptError
+    from .errors import ConfigError, ScriptError
     from .findings import check_length
     from .render import load_episode
 
@@ -393,6 +393,8 @@ def check(
         try:
             episode = load_episode(file, project)
             estimate = check_length(episode, project)
+        except ConfigError as error:  # a setting that fails on this script fails on every script
+            _fail(error)
         except ScriptError as error:
             broken += 1
             report.append({"episode": str(file), "error": error.render()})

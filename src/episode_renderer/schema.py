@@ -23,6 +23,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from .errors import ConfigError
+from .patterns import problem as pattern_problem
 
 #: A settings file larger than this is a mistake (the show's own are a few kB), not a setting.
 MAX_CONFIG_BYTES = 1_000_000
@@ -74,10 +75,7 @@ class Text:
         if self.pattern is not None and not re.fullmatch(self.pattern, value):
             return f"is not {self.example}" if self.example else "is not in the expected form"
         if self.regex:
-            try:
-                re.compile(value)
-            except (re.error, RecursionError, OverflowError) as exc:
-                return f"is not a valid regular expression ({exc})"
+            return pattern_problem(value)
         return None
 
 

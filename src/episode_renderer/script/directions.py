@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import ConfigError
+from ..patterns import UserPattern
 from ..schema import load, parse_toml, validate
 from ..settings import RULES
 from .model import SoundPart
@@ -36,7 +37,7 @@ _UNKNOWN_IN_CUE = 2  # other words a clause may hold and still be a sound cue ("
 @dataclass(frozen=True)
 class Rule:
     category: str
-    pattern: re.Pattern[str]
+    pattern: UserPattern
     sound: str | None = None
     seconds: float | None = None
     delivery: str | None = None
@@ -256,7 +257,9 @@ def rules_from_data(data: dict, source: str) -> Rules:
     for category in CATEGORIES:
         for entry in data.get(category, []):
             seconds = entry.get("seconds")
-            rules.append(Rule(category, re.compile(entry["match"], re.IGNORECASE), entry.get("sound"),
+            pattern = UserPattern(entry["match"], f"[[{category}]] match = {entry['match']!r}", source,
+                                  ignore_case=True)
+            rules.append(Rule(category, pattern, entry.get("sound"),
                               float(seconds) if seconds is not None else None,
                               entry.get("delivery"), source))
     words, sets = _words(data, source)

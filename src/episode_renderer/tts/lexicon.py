@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigError
+from ..patterns import UserPattern
 from ..schema import key_text, load, parse_toml, validate
 from ..settings import LEXICON
 
@@ -27,7 +28,7 @@ _MAX_ENTRIES = 5000
 @dataclass
 class Lexicon:
     words: dict[str, str] = field(default_factory=dict)
-    patterns: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
+    patterns: list[tuple[UserPattern, str]] = field(default_factory=list)
     phonemes: dict[str, str] = field(default_factory=dict)
     source: str = "<lexicon>"
     _words_re: re.Pattern[str] | None = field(default=None, repr=False)
@@ -110,13 +111,9 @@ def lexicon_from_data(data: dict, source: str) -> Lexicon:
         raise ConfigError(f"{', '.join(sorted(both))} is both in [words] and [phonemes]; keep one.", file=source)
     compiled = []
     for pattern, respelling in patterns.items():
-        try:
-            regex = re.compile(pattern)
-            regex.sub(respelling, "")
-        except (re.error, IndexError, RecursionError, OverflowError) as exc:
-            raise ConfigError(f"[patterns] {key_text(pattern)} is not a usable regular expression ({exc}).",
-                              file=source) from None
-        compiled.append((regex, respelling))
+        user = UserPattern(pattern, f"[patterns] {key_text(pattern)}", source)
+        user.check_replacement(respelling)
+        compiled.append((user, respelling))
     return Lexicon(words, compiled, phonemes, source)
 
 
