@@ -15,6 +15,7 @@ import pytest
 from conftest import FIXTURES, ROOT
 from episode_renderer.export.mp3 import read_audio
 from episode_renderer.mix.master import _k_weighting, integrated_loudness
+from episode_renderer.mix.timeline import SAMPLE_RATE
 
 WINDOW = 0.4
 STEP = 0.01
@@ -87,3 +88,20 @@ def test_a_compound_plays_every_part_in_a_render(rendered):
     transcript, _, _ = rendered
     compound = [s["sound"] for s in transcript["sounds"] if s["cue"] == "WHIRR-CLICK"]
     assert compound == ["whirr", "soft-click"]
+
+
+def test_a_lines_measured_loudness_is_remembered_and_a_damaged_entry_measured_again(tmp_path):
+    from episode_renderer.mix.level_cache import LevelCache
+    from episode_renderer.mix.levels import mastered_speech_loudness
+
+    t = np.arange(SAMPLE_RATE * 2) / SAMPLE_RATE
+    line = (0.3 * np.sin(2 * np.pi * 180 * t) * (1 + np.sin(2 * np.pi * 3 * t)) / 2).astype(np.float32)
+    truth = mastered_speech_loudness(line)
+    cache = LevelCache(tmp_path / "levels")
+    assert cache(line) == truth and cache.hits == 0
+    assert LevelCache(tmp_path / "levels")(line) == truth  # a new process reads the same figure
+    [entry] = (tmp_path / "levels").rglob("*.json")
+    entry.write_text(entry.read_text().replace(repr(truth), "-3.0"))  # a figure that is not what was measured
+    again = LevelCache(tmp_path / "levels")
+    assert again(line) == truth and again.hits == 0 and again(line) == truth and again.hits == 1
+    assert LevelCache(None)(line) == truth

@@ -55,6 +55,12 @@ def shaped(audio: np.ndarray, part: SoundPart) -> np.ndarray:
     return out
 
 
+def mastered_speech_loudness(audio: np.ndarray) -> float:
+    """A line's loudness as the listener hears it, after the mastering compressor: what the sounds
+    beside it are levelled against."""
+    return speech_loudness(as_mastered(audio))
+
+
 def as_mastered(audio: np.ndarray) -> np.ndarray:
     """A clip through the mastering compressor: it holds loud speech down and leaves quiet sounds,
     so levels judged before it would put every sound a few LU too high."""

@@ -7,6 +7,7 @@ place audio only to the millisecond, which long episodes cannot afford.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
@@ -15,7 +16,7 @@ import numpy as np
 from ..script.model import Episode, Event, SoundPart
 from ..sound.cues import DEFAULT_LEVELS, CueBook, Level
 from .layout import Chapter, Layout, PlacedSound, Segment
-from .levels import COMPOUND_GAP, as_mastered, placed_level, shaped, speech_loudness
+from .levels import COMPOUND_GAP, mastered_speech_loudness, placed_level, shaped
 
 SAMPLE_RATE = 44100
 _HOP = SAMPLE_RATE // 100  # ducking resolution: 10 ms
@@ -95,12 +96,14 @@ def _title(text: str, limit: int = 60) -> str:
 
 def plan(episode: Episode, lines: dict[int, np.ndarray], sounds: dict[str, np.ndarray], cues: CueBook,
          timing: Timing = Timing(), intro: np.ndarray | None = None, outro: np.ndarray | None = None,
-         intro_name: str = "intro", outro_name: str = "outro") -> Timeline:
+         intro_name: str = "intro", outro_name: str = "outro",
+         loudness: Callable[[np.ndarray], float] | None = None) -> Timeline:
     """Decide where every line and sound goes.
 
     ``lines`` maps event index -> audio for "line" and "heading" events; ``sounds`` maps sound
     name -> audio for every sound the events name (missing ones are left out silently: the
-    caller reports them).
+    caller reports them). ``loudness`` measures a line as mastered (a caller may remember it, since
+    a re-render's lines are mostly the same samples).
     """
     rate = float(SAMPLE_RATE)
     tl = Timeline()
@@ -254,11 +257,11 @@ def plan(episode: Episode, lines: dict[int, np.ndarray], sounds: dict[str, np.nd
         cursor = start + outro.size / rate
     layout.duration = round(cursor + timing.tail, 3)
     layout.chapters = _chapters(chapter_marks, layout.duration, timing.chapter_min)
-    _set_levels(tl)
+    _set_levels(tl, loudness or mastered_speech_loudness)
     return tl
 
 
-def _set_levels(tl: Timeline) -> None:
+def _set_levels(tl: Timeline, loudness: Callable[[np.ndarray], float]) -> None:
     """Give every sound its gain from the speech around it: the lines just before and after it.
 
     A clip's ``gain_db`` comes in as an offset (modifiers, the cue file) from its kind's level and
@@ -271,8 +274,7 @@ def _set_levels(tl: Timeline) -> None:
     near = {id(c): [int(i) - 1, int(i)] for c in sounds for i in [np.searchsorted(starts, c.start)]}
     needed = sorted({i for pair in near.values() for i in pair if 0 <= i < len(speech)})
     with ThreadPoolExecutor(max_workers=2) as pool:  # the compressor and filters release the GIL
-        measured = dict(zip(needed, pool.map(lambda i: speech_loudness(as_mastered(speech[i].audio)), needed),
-                            strict=True))
+        measured = dict(zip(needed, pool.map(lambda i: loudness(speech[i].audio), needed), strict=True))
     for clip in sounds:
         around = [measured[i] for i in near[id(clip)] if i in measured and np.isfinite(measured[i])]
         reference = 10 * np.log10(np.mean([10 ** (v / 10) for v in around])) if around else float("-inf")
