@@ -90,18 +90,23 @@ def test_a_compound_plays_every_part_in_a_render(rendered):
     assert compound == ["whirr", "soft-click"]
 
 
-def test_a_lines_measured_loudness_is_remembered_and_a_damaged_entry_measured_again(tmp_path):
+def test_levelling_figures_are_remembered_and_a_damaged_entry_measured_again(tmp_path):
     from episode_renderer.mix.level_cache import LevelCache
-    from episode_renderer.mix.levels import mastered_speech_loudness
+    from episode_renderer.mix.levels import Measure
 
     t = np.arange(SAMPLE_RATE * 2) / SAMPLE_RATE
     line = (0.3 * np.sin(2 * np.pi * 180 * t) * (1 + np.sin(2 * np.pi * 3 * t)) / 2).astype(np.float32)
-    truth = mastered_speech_loudness(line)
+    chime = (0.5 * np.sin(2 * np.pi * 880 * t[:SAMPLE_RATE // 2])).astype(np.float32)
+    truth, placed = Measure().speech(line), Measure().placed(chime, -20.0, -12.0, -6.0)
     cache = LevelCache(tmp_path / "levels")
-    assert cache(line) == truth and cache.hits == 0
-    assert LevelCache(tmp_path / "levels")(line) == truth  # a new process reads the same figure
-    [entry] = (tmp_path / "levels").rglob("*.json")
-    entry.write_text(entry.read_text().replace(repr(truth), "-3.0"))  # a figure that is not what was measured
-    again = LevelCache(tmp_path / "levels")
-    assert again(line) == truth and again.hits == 0 and again(line) == truth and again.hits == 1
-    assert LevelCache(None)(line) == truth
+    assert cache.speech(line) == truth and cache.placed(chime, -20.0, -12.0, -6.0) == placed and cache.hits == 0
+    again = LevelCache(tmp_path / "levels")  # a new process reads the same figures
+    assert again.speech(line) == truth and again.placed(chime, -20.0, -12.0, -6.0) == placed and again.hits == 2
+    assert again.placed(chime, -20.0, -10.0, -6.0) != placed  # another target is another entry
+    for entry in (tmp_path / "levels").rglob("*.json"):  # valid files whose figures were not measured
+        data = json.loads(entry.read_text())
+        entry.write_text(json.dumps({**data, "values": [v + 1.0 for v in data["values"]]}))
+    damaged = LevelCache(tmp_path / "levels")
+    assert damaged.speech(line) == truth and damaged.placed(chime, -20.0, -12.0, -6.0) == placed
+    assert damaged.hits == 0
+    assert LevelCache(None).speech(line) == truth

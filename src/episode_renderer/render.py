@@ -151,9 +151,20 @@ class RenderResult:
 BATCH_CHARS = 400
 
 
-def _import_mixing() -> None:
-    """Import what levelling and mastering use (scipy.signal: 0.7 s here) while the lines are spoken:
-    synthesis runs outside the GIL, so on a re-render where one line is new this wait disappears."""
+class _ImportMixing:
+    """Import what levelling and mastering use (scipy.signal: 0.7 s here) once the first line is
+    synthesized, in the background: synthesis runs outside the GIL, so the wait disappears. A
+    re-render whose lines all come from the cache needs none of it and does not pay for it."""
+
+    def __init__(self) -> None:
+        self._started = threading.Lock()
+
+    def __call__(self) -> None:
+        if self._started.acquire(blocking=False):
+            threading.Thread(target=_import_scipy_signal, name="import-mixing", daemon=True).start()
+
+
+def _import_scipy_signal() -> None:
     import scipy.signal  # noqa: F401
 
 
@@ -254,16 +265,15 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
     cache = LineCache(cache_dir)
     if threads is None:
         threads = 1 if workers > 1 else 0
-    speaker = LineSpeaker(cache, project.cast.voices_dir, threads=threads)
+    speaker = LineSpeaker(cache, project.cast.voices_dir, threads=threads, before_synthesis=_ImportMixing())
     say("Synthesizing lines")
-    threading.Thread(target=_import_mixing, name="import-mixing", daemon=True).start()
     lines = speak_lines(episode, project, speaker, progress, workers)
     release_voices()  # the sessions' memory is the mastering's now
     say("Mixing")
     timeline = plan(episode, lines, sounds, project.cues, project.show.timing,
                     intro=sounds.get(project.show.intro or ""), outro=sounds.get(project.show.outro or ""),
                     intro_name=project.show.intro or "intro", outro_name=project.show.outro or "outro",
-                    loudness=LevelCache(Path(cache_dir) / "levels" if cache_dir else None))
+                    measure=LevelCache(Path(cache_dir) / "levels" if cache_dir else None))
     mix = mixdown(timeline, project.cues.duck_db)
     lines.clear()  # the mix holds every sample now: free the lines before mastering copies it
     timeline.clips.clear()

@@ -1,57 +1,68 @@
-"""Lines' loudness as mastered, kept by the hash of their samples.
+"""Levelling's measurements kept by the hash of the samples they were taken on.
 
-Levelling the sounds measures the lines either side of each through the mastering compressor:
-about a second of a re-render in which one word changed and every other line came from the cache.
-The same samples give the same figure, so it is kept beside the line cache; a damaged entry is
-measured again, never trusted.
+Levelling judges the lines either side of each sound, and each sound, through the mastering
+compressor: about a second of a re-render in which every line came from the cache, most of it
+importing scipy.signal. The same samples give the same figures, so they are kept beside the line
+cache; an entry that does not check out is measured again, never trusted.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import OutputError
 from ..export.atomic import write_text
-from .levels import mastered_speech_loudness
+from .levels import Measure
 
-#: Changes whenever the compressor or the loudness measure does, so old figures are not reused.
+#: Changes whenever the compressor or a measure does, so old figures are not reused.
 LEVELS_VERSION = 1
 
 
-def _check(key: str, value: float) -> str:
-    """Ties a stored figure to its entry, so an entry changed on disk is not believed."""
-    return hashlib.sha256(f"{key}:{value!r}".encode()).hexdigest()[:16]
+def _check(key: str, values: list[float]) -> str:
+    """Ties stored figures to their entry, so an entry changed on disk is not believed."""
+    return hashlib.sha256(f"{key}:{values!r}".encode()).hexdigest()[:16]
 
 
-class LevelCache:
-    """A ``loudness`` function for ``timeline.plan`` that remembers what it measured."""
+class LevelCache(Measure):
+    """A Measure that remembers its figures in ``folder`` (none: it only measures)."""
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = Path(folder) if folder else None
         self.hits = 0
 
-    def __call__(self, audio: np.ndarray) -> float:
+    def speech(self, audio: np.ndarray) -> float:
+        return self._remembered("speech", audio, (), lambda: [Measure.speech(self, audio)])[0]
+
+    def placed(self, audio: np.ndarray, speech_lufs: float, level_lu: float, max_lu: float) -> tuple[float, float]:
+        gain, level = self._remembered("placed", audio, (speech_lufs, level_lu, max_lu),
+                                       lambda: list(Measure.placed(self, audio, speech_lufs, level_lu, max_lu)))
+        return gain, level
+
+    def _remembered(self, kind: str, audio: np.ndarray, args: tuple,
+                    measure: Callable[[], list[float]]) -> list[float]:
         if self.folder is None:
-            return mastered_speech_loudness(audio)
-        digest = hashlib.sha256(f"levels-{LEVELS_VERSION}".encode())
+            return measure()
+        digest = hashlib.sha256(f"{kind}-{LEVELS_VERSION}-{args!r}".encode())
         digest.update(np.ascontiguousarray(audio, dtype=np.float32).tobytes())
         key = digest.hexdigest()
         path = self.folder / key[:2] / f"{key}.json"
         try:
             data = json.loads(path.read_text("utf-8"))
-            if isinstance(data["lufs"], float) and data["check"] == _check(key, data["lufs"]):
+            values = data["values"]
+            if all(isinstance(v, float) for v in values) and data["check"] == _check(key, values):
                 self.hits += 1
-                return data["lufs"]
+                return values
         except (OSError, ValueError, KeyError, TypeError):
             pass
-        value = mastered_speech_loudness(audio)
+        values = [float(v) for v in measure()]
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            write_text(path, json.dumps({"lufs": value, "check": _check(key, value)}))
+            write_text(path, json.dumps({"values": values, "check": _check(key, values)}))
         except (OSError, OutputError):  # a cache that cannot be written only costs the next render time
             pass
-        return value
+        return values

@@ -61,6 +61,16 @@ def mastered_speech_loudness(audio: np.ndarray) -> float:
     return speech_loudness(as_mastered(audio))
 
 
+class Measure:
+    """The two measurements levelling takes; a caller may remember them (see level_cache)."""
+
+    def speech(self, audio: np.ndarray) -> float:
+        return mastered_speech_loudness(audio)
+
+    def placed(self, audio: np.ndarray, speech_lufs: float, level_lu: float, max_lu: float) -> tuple[float, float]:
+        return placed_level(audio, speech_lufs, level_lu, max_lu)
+
+
 def as_mastered(audio: np.ndarray) -> np.ndarray:
     """A clip through the mastering compressor: it holds loud speech down and leaves quiet sounds,
     so levels judged before it would put every sound a few LU too high."""

@@ -7,7 +7,6 @@ place audio only to the millisecond, which long episodes cannot afford.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
@@ -16,7 +15,7 @@ import numpy as np
 from ..script.model import Episode, Event, SoundPart
 from ..sound.cues import DEFAULT_LEVELS, CueBook, Level
 from .layout import Chapter, Layout, PlacedSound, Segment
-from .levels import COMPOUND_GAP, mastered_speech_loudness, placed_level, shaped
+from .levels import COMPOUND_GAP, Measure, shaped
 
 SAMPLE_RATE = 44100
 _HOP = SAMPLE_RATE // 100  # ducking resolution: 10 ms
@@ -97,13 +96,13 @@ def _title(text: str, limit: int = 60) -> str:
 def plan(episode: Episode, lines: dict[int, np.ndarray], sounds: dict[str, np.ndarray], cues: CueBook,
          timing: Timing = Timing(), intro: np.ndarray | None = None, outro: np.ndarray | None = None,
          intro_name: str = "intro", outro_name: str = "outro",
-         loudness: Callable[[np.ndarray], float] | None = None) -> Timeline:
+         measure: Measure | None = None) -> Timeline:
     """Decide where every line and sound goes.
 
     ``lines`` maps event index -> audio for "line" and "heading" events; ``sounds`` maps sound
     name -> audio for every sound the events name (missing ones are left out silently: the
-    caller reports them). ``loudness`` measures a line as mastered (a caller may remember it, since
-    a re-render's lines are mostly the same samples).
+    caller reports them). ``measure`` judges lines and sounds as mastered (a caller may remember
+    its figures, since a re-render's lines and sounds are mostly the same samples).
     """
     rate = float(SAMPLE_RATE)
     tl = Timeline()
@@ -257,11 +256,11 @@ def plan(episode: Episode, lines: dict[int, np.ndarray], sounds: dict[str, np.nd
         cursor = start + outro.size / rate
     layout.duration = round(cursor + timing.tail, 3)
     layout.chapters = _chapters(chapter_marks, layout.duration, timing.chapter_min)
-    _set_levels(tl, loudness or mastered_speech_loudness)
+    _set_levels(tl, measure or Measure())
     return tl
 
 
-def _set_levels(tl: Timeline, loudness: Callable[[np.ndarray], float]) -> None:
+def _set_levels(tl: Timeline, measure: Measure) -> None:
     """Give every sound its gain from the speech around it: the lines just before and after it.
 
     A clip's ``gain_db`` comes in as an offset (modifiers, the cue file) from its kind's level and
@@ -274,11 +273,11 @@ def _set_levels(tl: Timeline, loudness: Callable[[np.ndarray], float]) -> None:
     near = {id(c): [int(i) - 1, int(i)] for c in sounds for i in [np.searchsorted(starts, c.start)]}
     needed = sorted({i for pair in near.values() for i in pair if 0 <= i < len(speech)})
     with ThreadPoolExecutor(max_workers=2) as pool:  # the compressor and filters release the GIL
-        measured = dict(zip(needed, pool.map(lambda i: loudness(speech[i].audio), needed), strict=True))
+        measured = dict(zip(needed, pool.map(lambda i: measure.speech(speech[i].audio), needed), strict=True))
     for clip in sounds:
         around = [measured[i] for i in near[id(clip)] if i in measured and np.isfinite(measured[i])]
         reference = 10 * np.log10(np.mean([10 ** (v / 10) for v in around])) if around else float("-inf")
-        clip.gain_db, level = placed_level(clip.audio, reference, clip.target.lu + clip.gain_db, clip.target.max)
+        clip.gain_db, level = measure.placed(clip.audio, reference, clip.target.lu + clip.gain_db, clip.target.max)
         if clip.placed is not None and clip.placed < len(tl.layout.sounds):
             tl.layout.sounds[clip.placed] = replace(tl.layout.sounds[clip.placed], level_lu=round(level, 1))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -20,10 +21,12 @@ CACHE_VERSION = 5
 class LineSpeaker:
     """Renders lines for a cast; each distinct (profile, text) is synthesized once."""
 
-    def __init__(self, cache: LineCache, voices_dir: Path | None = None, threads: int = 0) -> None:
+    def __init__(self, cache: LineCache, voices_dir: Path | None = None, threads: int = 0,
+                 before_synthesis: Callable[[], None] | None = None) -> None:
         self.cache = cache
         self.voices_dir = voices_dir
         self.threads = threads
+        self.before_synthesis = before_synthesis  # told whenever a line is not in the cache
 
     def key(self, profile: Profile, text: str) -> str:
         identity = voice_key(profile.engine, self.voices_dir)
@@ -47,6 +50,8 @@ class LineSpeaker:
             if cached is not None and cached[1] == SAMPLE_RATE:
                 out[i] = cached[0]
                 continue
+            if self.before_synthesis is not None:
+                self.before_synthesis()
             voice = load_voice(profile.engine, self.voices_dir, self.threads)
             raw[i] = _speak_in_pieces(voice, text, engine_speed(profile)), voice.sample_rate
         shifts: dict[tuple[float, int], list[int]] = {}
