@@ -191,3 +191,39 @@ def test_ctrl_c_mid_render_leaves_nothing(tmp_path):
     assert proc.returncode == 130, err
     assert "interrupted" in err and "Traceback" not in err
     assert not out_dir.exists() or list(out_dir.iterdir()) == []
+
+
+def test_cache_shows_and_prunes_only_what_renders_left_unused(tmp_path):
+    import os
+
+    from episode_renderer.cache_files import usage
+
+    cache = tmp_path / "cache"
+    render = ["render", str(FIXTURES / "short.md"), "-o", str(tmp_path / "a.mp3"), "--cache-dir", str(cache)]
+    assert runner.invoke(app, render).exit_code == 0
+    before = usage(cache)
+    assert before["lines"].files > 0 and before["encoded MP3s"].files == 2 and before["levels"].files > 0
+    mine = cache / "notes.txt"  # not an entry: never removed, whatever is asked
+    mine.write_text("keep")
+    lookalike = cache / "ab" / ("0" * 64 + ".txt")
+    lookalike.parent.mkdir(exist_ok=True)
+    lookalike.write_text("keep")
+    long_ago = 1_000_000_000  # 2001
+    for path in cache.rglob("*"):
+        if path.is_file():
+            os.utime(path, (long_ago, long_ago))
+    assert runner.invoke(app, render).exit_code == 0  # a warm render touches every entry it uses
+    result = run("cache", "--cache-dir", str(cache), "--older-than", "30")
+    assert "0 removed" in result.output and usage(cache) == before
+    for path in cache.rglob("*"):
+        if path.is_file():
+            os.utime(path, (long_ago, long_ago))
+    result = run("cache", "--cache-dir", str(cache), "--older-than", "30")
+    assert result.exit_code == 0 and f"{before['lines'].files} removed" in result.output
+    assert all(u.files == 0 for u in usage(cache).values())
+    assert mine.read_text() == "keep" and lookalike.read_text() == "keep"
+    assert runner.invoke(app, render).exit_code == 0
+    assert json.loads((tmp_path / "a.report.json").read_text())["lines_from_cache"] == 0
+    result = run("cache", "--cache-dir", str(cache), "--clear")
+    assert all(u.files == 0 for u in usage(cache).values()) and mine.exists()
+    assert runner.invoke(app, ["cache", "--cache-dir", str(tmp_path / "nope")]).exit_code == 2

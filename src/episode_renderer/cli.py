@@ -530,6 +530,37 @@ def voices(
     out.print(table)
 
 
+@app.command()
+def cache(
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="The cache folder (default: "
+                                             "~/.cache/episode-renderer/lines, as render uses)."),
+    older_than: Optional[float] = typer.Option(None, "--older-than", metavar="DAYS", min=0, max=36500,
+                                               help="Remove entries no render has used for DAYS days."),
+    clear: bool = typer.Option(False, "--clear", help="Remove every entry (the next render synthesizes "
+                                                      "everything again)."),
+) -> None:
+    """Show what the render caches hold (synthesized lines, encoded MP3s, levelling figures) and
+    prune them. A render touches each entry it uses, so `--older-than 30` keeps what your current
+    episodes need. Only cache entries are ever removed; the Kokoro model is not."""
+    from .cache_files import KINDS, prune, usage
+    from .errors import ConfigError
+
+    with _user_errors():
+        if clear and older_than is not None:
+            raise ConfigError("--clear and --older-than ask for different things.", hint="Pass one of them.")
+        folder = _cache_dir(False, cache_dir)
+        assert folder is not None
+        if cache_dir is not None and not folder.is_dir():
+            raise ConfigError("is not a folder.", file=folder, hint="Pass the folder given to --cache-dir.")
+        removed = prune(folder, 0 if clear else older_than) if clear or older_than is not None else None
+        left = usage(folder)
+    table = Table("entries", "files", "size", title=escape(f"Cache {folder}"))
+    for kind in KINDS:
+        gone = f" ({removed[kind].files} removed, {removed[kind].bytes / 1e6:.1f} MB)" if removed else ""
+        table.add_row(kind, f"{left[kind].files}{gone}", f"{left[kind].bytes / 1e6:.1f} MB")
+    out.print(table)
+
+
 cast_app = typer.Typer(help="Create and inspect cast files.", no_args_is_help=True)
 app.add_typer(cast_app, name="cast")
 

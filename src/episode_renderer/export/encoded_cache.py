@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..cache_files import touch
 from ..errors import OutputError
 from ..hashing import file_sha256 as _sha256
 from ..mix.master import Loudness
@@ -49,6 +50,8 @@ class EncodedCache:
         if _sha256(into) != expected:
             self._drop(key)
             return None
+        touch(mp3)
+        touch(meta)
         return loudness
 
     def put(self, key: str, mp3: Path, loudness: Loudness) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..cache_files import touch
 from ..errors import OutputError
 from ..export.atomic import write_text
 from .levels import Measure
@@ -56,6 +57,7 @@ class LevelCache(Measure):
             values = data["values"]
             if all(isinstance(v, float) for v in values) and data["check"] == _check(key, values):
                 self.hits += 1
+                touch(path)
                 return values
         except (OSError, ValueError, KeyError, TypeError):
             pass

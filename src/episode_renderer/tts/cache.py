@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..cache_files import touch
 from ..tempfiles import sweep, temp_prefix
 
 _MAGIC = b"EPRL1"
@@ -58,6 +59,7 @@ class LineCache:
             payload = data[_HEADER.size:]
             if magic == _MAGIC and hashlib.sha256(payload).digest() == digest and len(payload) % 4 == 0:
                 self.hits += 1
+                touch(path)
                 return np.frombuffer(payload, dtype=np.float32).copy(), rate
         path.unlink(missing_ok=True)  # corrupt: drop it, the caller synthesizes again
         self.misses += 1

@@ -1,0 +1,85 @@
+"""What the render caches hold on disk, and pruning them by last use.
+
+Every render adds to the caches (a season with the Kokoro cast: hundreds of MB of lines) and nothing
+takes away: `episode cache` shows their size and removes entries not used for some days. An entry's
+modification time is its last use (a cache hit touches it). Only files named as the caches name
+them are ever removed, so a --cache-dir pointed at the wrong folder loses nothing else.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+_KEY = r"[0-9a-f]{64}"
+#: Each kind of entry: a path relative to the cache folder, as the caches write it.
+KINDS = {
+    "lines": re.compile(rf"[0-9a-f]{{2}}/{_KEY}\.line"),
+    "encoded MP3s": re.compile(rf"encoded/{_KEY}\.(?:mp3|json)"),
+    "levels": re.compile(rf"levels/[0-9a-f]{{2}}/{_KEY}\.json"),
+}
+
+
+def touch(path: Path) -> None:
+    """Mark a cache entry as used now (a read-only cache stays usable, only unpruned)."""
+    try:
+        os.utime(path)
+    except OSError:
+        pass
+
+
+@dataclass
+class Usage:
+    files: int = 0
+    bytes: int = 0
+
+    def add(self, size: int) -> None:
+        self.files += 1
+        self.bytes += size
+
+
+def entries(folder: Path) -> Iterator[tuple[str, Path, os.stat_result]]:
+    """(kind, path, stat) of every cache entry under ``folder``; symlinks are never followed."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        depth = Path(root).relative_to(folder).parts
+        if len(depth) >= 2 and depth[0] != "levels" or len(depth) >= 3:
+            dirs[:] = []
+        for name in files:
+            path = Path(root) / name
+            relative = path.relative_to(folder).as_posix()
+            for kind, pattern in KINDS.items():
+                if pattern.fullmatch(relative):
+                    info = path.lstat()
+                    if not path.is_symlink():
+                        yield kind, path, info
+                    break
+
+
+def usage(folder: Path) -> dict[str, Usage]:
+    """Files and bytes of each kind of entry."""
+    found = {kind: Usage() for kind in KINDS}
+    for kind, _path, info in entries(folder):
+        found[kind].add(info.st_size)
+    return found
+
+
+def prune(folder: Path, older_than_days: float, now: float | None = None) -> dict[str, Usage]:
+    """Remove the entries last used more than ``older_than_days`` ago (0: every entry); returns
+    what was removed. An entry another render is reading is only unlinked, never cut short."""
+    limit = (time.time() if now is None else now) - older_than_days * 86400
+    removed = {kind: Usage() for kind in KINDS}
+    for kind, path, info in list(entries(folder)):
+        if older_than_days == 0 or info.st_mtime < limit:
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                continue
+            removed[kind].add(info.st_size)
+    return removed
