@@ -304,6 +304,8 @@ def test_a_host_line_shaped_as_a_direction_is_a_direction(project, italic):
     "Thinking about it, I'm not convinced.", "Reading the logs again, I see it now",
     "Working late again. Couldn't sleep.", "Interesting", "Something feels off tonight", "Honestly nothing new",
     "Look at the clock", "Wait", "Family meeting in five", "Listening to you two is exhausting—",
+    "Meeting you was a pleasure", "Being honest, this is hard", "Fine-tuning versus prompting",
+    "Learning rate warmup", "Building agents that actually work", "Training takes weeks",
 ])
 def test_host_questions_and_statements_stay_spoken(project, italic):
     episode = _host(project, f"**[Human]:** *{italic}*")
@@ -355,7 +357,7 @@ def test_the_host_forms_words_are_data_a_show_can_extend(project):
 
 @pytest.mark.parametrize("said", [
     "I can't believe it's *working*!", "The model keeps *running*.", "Is it *thinking*?",
-    "They were *nodding*, all of them.", "We are *pausing*; the queue is full.",
+    "We are *pausing*; the queue is full.",
 ])
 def test_an_emphasised_word_closing_its_sentence_is_spoken(project, said):
     """Punctuation right after an italic closes the sentence the italic belongs to: emphasis, not a
@@ -366,8 +368,22 @@ def test_an_emphasised_word_closing_its_sentence_is_spoken(project, said):
     assert [e.text for e in episode.events if e.kind == "line"] == [said.replace("*", "")]
 
 
-def test_a_direction_between_sentences_is_still_split_out(project):
-    text = '{{< dialogue char="Kai" >}}\nThe build is green. *nods* We ship it.\n{{< /dialogue >}}\n'
+@pytest.mark.parametrize("said, direction", [
+    ("The build is green. *nods* We ship it.", "nods"), ("Okay *beat*, we ship it.", "beat"),
+    ("Well *leaning in* — we ship it.", "leaning in"), ("Hmm *thoughtfully*... we ship it.", "thoughtfully"),
+])
+def test_a_direction_between_words_and_a_pause_is_still_split_out(project, said, direction):
+    """A dash, an ellipsis or a comma after an italic is a pause in speech: the italic is a direction."""
+    text = '{{< dialogue char="Kai" >}}\n' + said + '\n{{< /dialogue >}}\n'
     episode = parse_episode(text, source="t.md", rules=project.rules)
-    assert [(e.kind, e.text) for e in episode.events] == [
-        ("line", "The build is green."), ("direction", "nods"), ("line", "We ship it.")]
+    assert [e.text for e in episode.events if e.kind not in ("line", "cue")] == [direction]
+    assert direction not in " ".join(e.text for e in episode.events if e.kind == "line")
+
+
+def test_a_host_line_silenced_by_its_form_alone_is_a_warning(project):
+    """Nothing the rules know names it, so the writer is told it will not be heard."""
+    episode = _host(project, "**[Human]:** *Speaking of which*")
+    assert _host_events(episode) == [("direction", "Speaking of which")]
+    assert any("t.md:" in w and "*Speaking of which*" in w and "not spoken" in w for w in episode.warnings)
+    understood = _host(project, "**[Human]:** *peering at the whiteboard*")
+    assert not [w for w in understood.warnings if "not spoken" in w]

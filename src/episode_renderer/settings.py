@@ -182,7 +182,7 @@ _RULES = {
     }),
     # What a direction about the host looks like (script/directions.py HostForm).
     "host": Table({"max_words": Number(1, 40, "words", integer=True), "adverbs": WORDS, "not_adverbs": WORDS,
-                   "not_participles": WORDS, "first_person": WORDS}),
+                   "not_participles": WORDS, "first_person": WORDS, "finite_verbs": WORDS}),
     "sounds": Table(each=Table({"words": WORDS, "kind": Text(choices=SOUND_KINDS), "file": SOUND}), max_items=500,
                     example='[sounds.whirr]'),
     "modifiers": Table(each=Table({"words": WORDS, "gain_db": Number(-30, 12, "dB"), "repeat": Number(1, 8),

@@ -211,7 +211,8 @@ class Rules:
         present participle (*peering at the whiteboard*, *Trying to picture it*, *slowly leaning back*), or
         a word the rules read as a direction that is inflected or names a delivery (*nods*, *sighs*,
         *puzzled*): not a bare verb, which would be the host telling someone (*Look at this*, *Wait*).
-        A question mark, sentence punctuation at the end, a first-person word or a long line is speech.
+        A question mark, sentence punctuation at the end, a first-person word, a finite verb or a long
+        line is speech.
         """
         form = self.words.host
         words = form.phrase(_clean(text))
@@ -320,10 +321,11 @@ def _words(data: dict, source: str) -> tuple[Words, dict[str, bool]]:
         _word_list(value, f"[words.delivery] `{name}`", source)
     seconds = _number(pause, "seconds", "[words.pause]", source, 0.9, 0.05, 30.0)
     host = _table(data, "host", "[host]", source,
-                  {"max_words", "adverbs", "not_adverbs", "not_participles", "first_person"})
+                  {"max_words", "adverbs", "not_adverbs", "not_participles", "first_person", "finite_verbs"})
     host_form = HostForm(int(_number(host, "max_words", "[host]", source, 12, 1, 40)),
                          *(frozenset(w.lower() for w in _word_list(host.get(key, []), f"[host] `{key}`", source))
-                           for key in ("adverbs", "not_adverbs", "not_participles", "first_person")))
+                           for key in ("adverbs", "not_adverbs", "not_participles", "first_person",
+                                       "finite_verbs")))
     max_seconds = _number(pause, "max_seconds", "[words.pause]", source, 3.0, 0.05, 60.0)
     built = Words(
         SoundWords(Lexicon.of(sound_words), Lexicon.of(modifier_words), effects),

@@ -67,7 +67,7 @@ _WORDS = re.compile(r"[A-Za-z0-9]")
 _PROSE_WORDS = 8  # an italic sentence this long that only a word list matched is narration, not a direction
 # (a shorter sentence too, unless it opens with a word the rules know: *Pauses.* but *Probably nothing.*)
 _SENTENCE_END = re.compile(r"(^|[.!?…:;,—–\-)\"”])\s*$")
-_SENTENCE_START = re.compile(r"^\s*($|[A-Z(\"“])")  # not punctuation: *working*! ends its own sentence
+_SENTENCE_START = re.compile(r"^\s*($|[A-Z(\"“—–\-…,]|\.\.\.)")  # not . ! ?: *working*! ends its own sentence
 _SENTENCE = re.compile(r"[.?!…]$")  # *Wait.* inside speech is an emphasised sentence, not a direction
 _THIRD_PERSON = re.compile(r"\b(he|she|they|his|her|their|them|him)\b", re.IGNORECASE)
 
@@ -495,7 +495,7 @@ class _LineParser:
             rest = host.group("rest")
             whole = _one_italic(rest)
             if whole is not None and self.rules.host_direction(strip_markup(whole)):
-                self._direction(number, whole, self.rules.classify(strip_markup(whole)), name)
+                self._host_direction(number, whole, self.rules.classify(strip_markup(whole)), name)
                 return
             self._speech(number, rest, name, whole_italic_is_speech=True, host=True,
                          topic=name == "Human" and "?" in rest)
@@ -520,6 +520,14 @@ class _LineParser:
         self.s.host_open = False if speaker is None and not self.s.stack else self.s.host_open
         self._speech(number, stripped, speaker or NARRATOR)
 
+    def _host_direction(self, number: int, text: str, direction: Direction, speaker: str) -> None:
+        """An italic host line read as a direction by its form alone is silent: say so, as the host
+        may have meant to speak it (*Speaking of which*)."""
+        if direction.category is None:
+            self.s.warnings.append(f"{self.source}:{number}: the host's *{strip_markup(text)}* is read as a stage "
+                                   "direction by its form and is not spoken; if it is said, end it with . or ?")
+        self._direction(number, text, direction, speaker)
+
     def _italic_line(self, number: int, inner: str, raw: str, speaker: str | None) -> None:
         plain = strip_markup(inner)
         direction = self.rules.classify(plain)
@@ -529,7 +537,7 @@ class _LineParser:
                 self._speech(number, inner, "Human", whole_italic_is_speech=True, host=True)
                 return
             if self.rules.host_direction(plain):
-                self._direction(number, inner, direction, "Human")
+                self._host_direction(number, inner, direction, "Human")
                 return
         words = plain.split()
         spoken = (bool(re.search(r"[.?!…\"”:]$", plain)) and len(words) >= 2) or len(words) >= 12

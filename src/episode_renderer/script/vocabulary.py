@@ -213,7 +213,8 @@ _VOWEL = re.compile(r"[aeiouy]")
 class HostForm:
     """What a stage direction about the host looks like, by its grammatical form: a verb phrase with
     no subject and no sentence punctuation (*peering at the whiteboard*, *slowly leaning back*). The host's
-    own words are sentences: they end with . ? ! … : or a dash, or speak in the first person.
+    own words are sentences: they end with . ? ! … : or a dash, speak in the first person, or have a
+    finite verb (*Meeting you was a pleasure*).
 
     The words are data ([host] in directions.toml): adverbs that may come before the verb besides
     -ly ones, -ly words that are no adverb (*family*), -ing words that head no direction (nouns such
@@ -225,12 +226,13 @@ class HostForm:
     not_adverbs: frozenset[str] = frozenset()
     not_participles: frozenset[str] = frozenset()
     first_person: frozenset[str] = frozenset()
+    finite_verbs: frozenset[str] = frozenset()
 
     def merged(self, first: "HostForm", max_words_set: bool) -> "HostForm":
         """``first``'s words are added to ours; its ``max_words`` only where its file set it."""
         return HostForm(first.max_words if max_words_set else self.max_words, self.adverbs | first.adverbs,
                         self.not_adverbs | first.not_adverbs, self.not_participles | first.not_participles,
-                        self.first_person | first.first_person)
+                        self.first_person | first.first_person, self.finite_verbs | first.finite_verbs)
 
     def phrase(self, text: str) -> list[str] | None:
         """The words of ``text`` from its head on (leading adverbs skipped), or None when it has the
@@ -240,7 +242,8 @@ class HostForm:
         if not text or "?" in text or _SENTENCE_MARK.search(text):
             return None
         words = [w for w in tokens(text) if w[0].isalnum()]
-        if not words or len(words) > self.max_words or any(w in self.first_person for w in words):
+        if not words or len(words) > self.max_words or any(w in self.first_person or w in self.finite_verbs
+                                                              for w in words):
             return None
         start = 0
         while start < len(words) - 1 and self.adverb(words[start]):
@@ -252,8 +255,11 @@ class HostForm:
 
     def participle(self, word: str) -> bool:
         """A present participle (*looking*, *leaning*, *half-listening*): -ing after a stem with a
-        vowel (not *thing*, *bring*, *ring*), and not a listed noun or adjective."""
-        word = word.rsplit("-", 1)[-1]
+        vowel (not *thing*, *bring*, *ring*), and not a listed noun or adjective. A hyphenated word
+        is one only after an adverb (*half-listening*, not *fine-tuning*, which names a thing)."""
+        prefix, _, rest = word.rpartition("-")
+        if prefix:
+            return self.adverb(prefix) and self.participle(rest)
         return (word.endswith("ing") and len(word) >= 5 and bool(_VOWEL.search(word[:-3]))
                 and word not in self.not_participles)
 
