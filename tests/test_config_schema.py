@@ -200,6 +200,8 @@ CUE_CASES = [
     ('sound = "rain"', 'sond = "rain"', ["[[cue]] number 1 needs `sound`", "unknown setting sond"]),
     ("'(sound of |soft |heavy |light )?rain.*'", "'(unclosed'", ["match = \"(unclosed\" is not a valid regular "
                                                                  "expression"]),
+    ("'(sound of |soft |heavy |light )?rain.*'", "'((a{1000}){1000}){1000}'",  # would take 20+ GB to compile
+     ["match = \"((a{1000}){1000}){1000}\" repeats too many times to compile"]),
     ("duck_db = -10.0", "duck_db = 5", ["[mix] duck_db = 5 is out of range (-40 to 0 dB)."]),
     ("before_gain_db = -2.0", "before_gain_db = -2.0\nbefore_db = 1", ["[blocks.optimax-alert] has an unknown "
                                                                        "setting before_db"]),

@@ -47,15 +47,20 @@ def test_a_misread_number_counts():
 
 
 def test_each_segment_is_heard_alone():
-    """A window takes a little audio either side of its line; no moment is heard in two windows."""
+    """A window takes a little audio either side of its line and meets its neighbour halfway through
+    the silence; a line that interrupts another is heard whole, and so is the line it cuts into."""
     segments = [{"startTime": 0.1, "endTime": 2.0}, {"startTime": 2.1, "endTime": 4.0},
-                {"startTime": 6.0, "endTime": 8.0}, {"startTime": 7.5, "endTime": 9.0}]
+                {"startTime": 6.0, "endTime": 8.0}, {"startTime": 7.5, "endTime": 9.0},
+                {"startTime": 10.0, "endTime": 14.0}, {"startTime": 11.0, "endTime": 11.4},
+                {"startTime": 14.7, "endTime": 15.0}]
     windows = segment_windows(segments)
     assert windows[0] == pytest.approx((0.0, 2.05))  # not before the file, half the 0.1 s gap
     assert windows[1] == pytest.approx((2.05, 4.2))
-    assert windows[2] == pytest.approx((5.8, 7.75))  # the next line interrupts at 7.5: halfway through
-    assert windows[3] == pytest.approx((7.75, 9.2))
-    assert all(a[1] <= b[0] for a, b in zip(windows, windows[1:]))
+    assert windows[2] == pytest.approx((5.8, 8.0))  # the next line interrupts at 7.5: all of this one
+    assert windows[3] == pytest.approx((7.5, 9.2))  # and all of the interruption
+    assert windows[4] == pytest.approx((9.8, 14.0))  # an interjection inside it
+    assert windows[5] == pytest.approx((11.0, 11.4))
+    assert windows[6] == pytest.approx((14.5, 15.2))  # halfway after the longest earlier line's end
 
 
 def test_a_render_is_scored_line_by_line(tmp_path):

@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import OutputError
+
 _KEY = r"[0-9a-f]{64}"
 #: Each kind of entry: a path relative to the cache folder, as the caches write it.
 KINDS = {
@@ -43,11 +45,19 @@ class Usage:
 
 
 def entries(folder: Path) -> Iterator[tuple[str, Path, os.stat_result]]:
-    """(kind, path, stat) of every cache entry under ``folder``; symlinks are never followed."""
+    """(kind, path, stat) of every cache entry under ``folder``; symlinks are never followed.
+
+    A folder that cannot be read is an OutputError naming it: a count that skipped it would lie.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         return
-    for root, dirs, files in os.walk(folder, followlinks=False):
+
+    def unreadable(error: OSError) -> None:
+        raise OutputError(f"cannot be read ({error.strerror}).", file=error.filename or folder,
+                          hint="Check the folder's permissions, or pass another --cache-dir.")
+
+    for root, dirs, files in os.walk(folder, onerror=unreadable, followlinks=False):
         depth = Path(root).relative_to(folder).parts
         if len(depth) >= 2 and depth[0] != "levels" or len(depth) >= 3:
             dirs[:] = []
@@ -56,7 +66,10 @@ def entries(folder: Path) -> Iterator[tuple[str, Path, os.stat_result]]:
             relative = path.relative_to(folder).as_posix()
             for kind, pattern in KINDS.items():
                 if pattern.fullmatch(relative):
-                    info = path.lstat()
+                    try:
+                        info = path.lstat()
+                    except FileNotFoundError:  # a render dropped it, or another prune did
+                        break
                     if not path.is_symlink():
                         yield kind, path, info
                     break
@@ -72,7 +85,8 @@ def usage(folder: Path) -> dict[str, Usage]:
 
 def prune(folder: Path, older_than_days: float, now: float | None = None) -> dict[str, Usage]:
     """Remove the entries last used more than ``older_than_days`` ago (0: every entry); returns
-    what was removed. An entry another render is reading is only unlinked, never cut short."""
+    what was removed. An entry another render is reading is only unlinked, never cut short. An
+    entry that cannot be removed is an OutputError that says how much was removed before it."""
     limit = (time.time() if now is None else now) - older_than_days * 86400
     removed = {kind: Usage() for kind in KINDS}
     for kind, path, info in list(entries(folder)):
@@ -81,5 +95,9 @@ def prune(folder: Path, older_than_days: float, now: float | None = None) -> dic
                 path.unlink()
             except FileNotFoundError:
                 continue
+            except OSError as error:
+                done = sum(u.files for u in removed.values())
+                raise OutputError(f"cannot be removed ({error.strerror}); {done} entries were removed before it.",
+                                  file=path, hint="Check the cache folder's permissions.") from None
             removed[kind].add(info.st_size)
     return removed

@@ -414,7 +414,9 @@ class _Cancelled(Exception):
 
 
 def _worker_version() -> str:
-    return __version__
+    from .hashing import renderer_identity
+
+    return renderer_identity()
 
 
 # --- the client side ----------------------------------------------------------------------------
@@ -449,10 +451,11 @@ def connect(address: str) -> Any:
                                f"{str(exc)[:200]}).",
                                hint=f"Install the same version ({__version__}) on every worker: {INSTALL}."
                                ) from None
-        wrong = {w: v for w, v in versions.items() if v != __version__}
+        here = _worker_version()
+        wrong = {w: v for w, v in versions.items() if v != here}
         if wrong:
             listed = ", ".join(f"{w} has {v}" for w, v in sorted(wrong.items()))
-            raise ClusterError(f"workers run another version of episode-renderer than this one ({__version__}): "
+            raise ClusterError(f"workers run another version of episode-renderer than this one ({here}): "
                                f"{listed}.", hint="Install the same version everywhere, or the outputs would "
                                                   "differ from a local render.")
     except BaseException:

@@ -2,7 +2,8 @@
 
 They run on the `regex` engine, which takes a time limit: a pattern that backtracks without end on
 some line, such as ``(a|aa)+$``, stops with an error naming it and its file instead of hanging a
-render. Python's own ``re`` has no limit. Version 0 syntax is ``re``'s, so patterns read the same.
+render. Python's own ``re`` has no limit. Version 0 syntax is ``re``'s, so a pattern both accept
+reads the same (regex also accepts a few of its own, such as ``\p{L}``).
 """
 
 from __future__ import annotations
@@ -19,12 +20,24 @@ from .errors import ConfigError
 TIME_LIMIT = 1.0
 
 
+#: Largest product of counted repeats ({n}, {m,n}) a pattern may hold: regex builds a counted repeat
+#: out, so ((a{1000}){1000}){1000} would take minutes and tens of gigabytes to compile.
+MAX_REPEATS = 100_000
+_COUNTED = re.compile(r"(?<!\\)\{(\d*),?(\d*)\}")
+
+
 def problem(pattern: str) -> str | None:
     """Why ``pattern`` cannot be used, or None: for the schema's check of a settings file."""
+    product = 1
+    for low, high in _COUNTED.findall(pattern):
+        product *= max(int(low or 0), int(high or 0), 1)
+        if product > MAX_REPEATS:
+            return (f"repeats too many times to compile (its counted repeats multiply past {MAX_REPEATS:,}); "
+                    "use + or * instead of large {n} counts")
     try:
         regex.compile(pattern, regex.V0)
-    except (regex.error, RecursionError, OverflowError, ValueError) as exc:
-        return f"is not a valid regular expression ({exc})"
+    except (regex.error, RecursionError, OverflowError, ValueError, MemoryError) as exc:
+        return f"is not a valid regular expression ({exc or type(exc).__name__})"
     return None
 
 
@@ -39,12 +52,11 @@ class UserPattern:
     _compiled: Any = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        wrong = problem(self.text)
+        if wrong is not None:
+            raise ConfigError(f"{self.where} {wrong.replace('valid', 'usable', 1)}.", file=self.source)
         flags = regex.V0 | (regex.IGNORECASE if self.ignore_case else 0)
-        try:
-            compiled = regex.compile(self.text, flags)
-        except (regex.error, RecursionError, OverflowError, ValueError) as exc:
-            raise ConfigError(f"{self.where} is not a usable regular expression ({exc}).", file=self.source) from None
-        object.__setattr__(self, "_compiled", compiled)
+        object.__setattr__(self, "_compiled", regex.compile(self.text, flags))
 
     @property
     def pattern(self) -> str:

@@ -112,18 +112,28 @@ _RATE = 16000
 def segment_windows(segments: list[dict]) -> list[tuple[float, float]]:
     """(start, end) in seconds of the audio to decode for each transcript segment.
 
-    Windows never overlap, so no moment is heard twice: two segments meet halfway through the
-    silence between them, or halfway through the overlap where one line interrupts another.
+    Between segments apart in time, two windows meet halfway through the silence, so no word is
+    heard twice. Segments that overlap (one line interrupting another) each keep their whole span:
+    the overlap is heard in both windows rather than cut out of either.
     """
     windows = []
+    latest_end = float("-inf")
     for i, seg in enumerate(segments):
         start, end = float(seg["startTime"]), float(seg["endTime"])
         lo, hi = start - PAD_SECONDS, end + PAD_SECONDS
-        if i:
-            lo = max(lo, (float(segments[i - 1]["endTime"]) + start) / 2)
-        if i + 1 < len(segments):
-            hi = min(hi, (end + float(segments[i + 1]["startTime"])) / 2)
-        windows.append((max(lo, 0.0), hi))
+        if latest_end <= start:
+            lo = max(lo, (latest_end + start) / 2)
+        else:
+            lo = start
+        following = [float(s["startTime"]) for s in segments[i + 1:]]
+        if latest_end > end:  # inside a longer line: nothing of its own either side
+            hi = end
+        elif following:
+            next_start = min(following)
+            hi = min(hi, (end + next_start) / 2) if next_start >= end else end
+        latest_end = max(latest_end, end)
+        lo = max(lo, 0.0)
+        windows.append((lo, max(hi, lo)))
     return windows
 
 

@@ -165,7 +165,10 @@ class _ImportMixing:
 
 
 def _import_scipy_signal() -> None:
-    import scipy.signal  # noqa: F401
+    try:
+        import scipy.signal  # noqa: F401
+    except ImportError:  # mastering will say so itself, on the main thread
+        pass
 
 
 def speak_lines(episode: Episode, project: Project, speaker: LineSpeaker, progress: Progress | None = None,

@@ -18,10 +18,24 @@ import numpy as np
 from ..cache_files import touch
 from ..errors import OutputError
 from ..export.atomic import write_text
+from ..tempfiles import sweep
 from .levels import Measure
 
-#: Changes whenever the compressor or a measure does, so old figures are not reused.
+#: Changes whenever the compressor or a measure does, so old figures are not reused; the libraries
+#: that compute them are part of every key too.
 LEVELS_VERSION = 1
+
+
+def _salt() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in ("pedalboard", "scipy", "numpy"):
+        try:
+            found.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name}=?")
+    return f"levels-{LEVELS_VERSION}-" + ",".join(found)
 
 
 def _check(key: str, values: list[float]) -> str:
@@ -35,6 +49,8 @@ class LevelCache(Measure):
     def __init__(self, folder: Path | None) -> None:
         self.folder = Path(folder) if folder else None
         self.hits = 0
+        self._salt = _salt() if self.folder is not None else ""
+        self._swept: set[Path] = set()
 
     def speech(self, audio: np.ndarray) -> float:
         return self._remembered("speech", audio, (), lambda: [Measure.speech(self, audio)])[0]
@@ -48,7 +64,7 @@ class LevelCache(Measure):
                     measure: Callable[[], list[float]]) -> list[float]:
         if self.folder is None:
             return measure()
-        digest = hashlib.sha256(f"{kind}-{LEVELS_VERSION}-{args!r}".encode())
+        digest = hashlib.sha256(f"{kind}-{self._salt}-{args!r}".encode())
         digest.update(np.ascontiguousarray(audio, dtype=np.float32).tobytes())
         key = digest.hexdigest()
         path = self.folder / key[:2] / f"{key}.json"
@@ -64,6 +80,9 @@ class LevelCache(Measure):
         values = [float(v) for v in measure()]
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            if path.parent not in self._swept:
+                sweep(path.parent)  # temp files of a render that was killed mid-write
+                self._swept.add(path.parent)
             write_text(path, json.dumps({"values": values, "check": _check(key, values)}))
         except (OSError, OutputError):  # a cache that cannot be written only costs the next render time
             pass

@@ -14,7 +14,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import __version__
+from ..hashing import renderer_identity
 from ..config import Project
 from ..errors import EpisodeError
 from ..export.paths import STATE_SUFFIX
@@ -70,7 +70,7 @@ def project_fingerprint(project: Project) -> str:
     from ..sound.library import EXTENSIONS
     from ..tts.lines import CACHE_VERSION
 
-    digest = hashlib.sha256(f"renderer={__version__};cache={CACHE_VERSION}".encode())
+    digest = hashlib.sha256(f"renderer={renderer_identity()};cache={CACHE_VERSION}".encode())
     for path in project.files:
         _hash_file(digest, Path(path))
     for folder in project.sounds.folders:
@@ -125,7 +125,7 @@ def state_record(result: RenderResult, digest: str) -> dict[str, Any]:
     episode = result.episode
     return {
         "fingerprint": digest,
-        "renderer": __version__,
+        "renderer": renderer_identity(),
         "source": Path(episode.source or "").name,
         "title": episode.title,
         "episode_number": episode.episode_number,

@@ -26,7 +26,7 @@ class LineSpeaker:
         self.cache = cache
         self.voices_dir = voices_dir
         self.threads = threads
-        self.before_synthesis = before_synthesis  # told whenever a line is not in the cache
+        self.before_synthesis = before_synthesis  # told whenever a line is about to be synthesized
 
     def key(self, profile: Profile, text: str) -> str:
         identity = voice_key(profile.engine, self.voices_dir)
@@ -50,9 +50,9 @@ class LineSpeaker:
             if cached is not None and cached[1] == SAMPLE_RATE:
                 out[i] = cached[0]
                 continue
+            voice = load_voice(profile.engine, self.voices_dir, self.threads)
             if self.before_synthesis is not None:
                 self.before_synthesis()
-            voice = load_voice(profile.engine, self.voices_dir, self.threads)
             raw[i] = _speak_in_pieces(voice, text, engine_speed(profile)), voice.sample_rate
         shifts: dict[tuple[float, int], list[int]] = {}
         for i in raw:
