@@ -152,9 +152,9 @@ BATCH_CHARS = 400
 
 
 class _ImportMixing:
-    """Import what levelling and mastering use (scipy.signal: 0.7 s here) once the first line is
-    synthesized, in the background: synthesis runs outside the GIL, so the wait disappears. A
-    re-render whose lines all come from the cache needs none of it and does not pay for it."""
+    """Import what levelling and mastering use (scipy.signal: 0.7 s here) in the background once a
+    voice has loaded to synthesize a line: synthesis runs outside the GIL, so the wait disappears.
+    A re-render whose lines all come from the cache needs none of it and does not pay for it."""
 
     def __init__(self) -> None:
         self._started = threading.Lock()
