@@ -26,19 +26,23 @@ MAX_REPEATS = 100_000
 _COUNTED = re.compile(r"(?<!\\)\{(\d*),?(\d*)\}")
 
 
-def problem(pattern: str) -> str | None:
-    """Why ``pattern`` cannot be used, or None: for the schema's check of a settings file."""
+def _compile(pattern: str, flags: int, word: str) -> tuple[Any, str | None]:
+    """(the compiled pattern, None) or (None, why it cannot be used)."""
     product = 1
     for low, high in _COUNTED.findall(pattern):
         product *= max(int(low or 0), int(high or 0), 1)
         if product > MAX_REPEATS:
-            return (f"repeats too many times to compile (its counted repeats multiply past {MAX_REPEATS:,}); "
-                    "use + or * instead of large {n} counts")
+            return None, (f"repeats too many times to compile (its counted repeats multiply past {MAX_REPEATS:,}); "
+                          "use + or * instead of large {n} counts")
     try:
-        regex.compile(pattern, regex.V0)
+        return regex.compile(pattern, flags), None
     except (regex.error, RecursionError, OverflowError, ValueError, MemoryError) as exc:
-        return f"is not a valid regular expression ({exc or type(exc).__name__})"
-    return None
+        return None, f"is not a {word} regular expression ({exc or type(exc).__name__})"
+
+
+def problem(pattern: str) -> str | None:
+    """Why ``pattern`` cannot be used, or None: for the schema's check of a settings file."""
+    return _compile(pattern, regex.V0, "valid")[1]
 
 
 @dataclass(frozen=True)
@@ -52,11 +56,11 @@ class UserPattern:
     _compiled: Any = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        wrong = problem(self.text)
-        if wrong is not None:
-            raise ConfigError(f"{self.where} {wrong.replace('valid', 'usable', 1)}.", file=self.source)
         flags = regex.V0 | (regex.IGNORECASE if self.ignore_case else 0)
-        object.__setattr__(self, "_compiled", regex.compile(self.text, flags))
+        compiled, wrong = _compile(self.text, flags, "usable")
+        if wrong is not None:
+            raise ConfigError(f"{self.where} {wrong}.", file=self.source)
+        object.__setattr__(self, "_compiled", compiled)
 
     @property
     def pattern(self) -> str:

@@ -125,11 +125,10 @@ def segment_windows(segments: list[dict]) -> list[tuple[float, float]]:
             lo = max(lo, (latest_end + start) / 2)
         else:
             lo = start
-        following = [float(s["startTime"]) for s in segments[i + 1:]]
         if latest_end > end:  # inside a longer line: nothing of its own either side
             hi = end
-        elif following:
-            next_start = min(following)
+        elif i + 1 < len(segments):  # segments come in order of their start
+            next_start = float(segments[i + 1]["startTime"])
             hi = min(hi, (end + next_start) / 2) if next_start >= end else end
         latest_end = max(latest_end, end)
         lo = max(lo, 0.0)
