@@ -571,3 +571,9 @@ def test_season_output_that_is_a_file(tmp_path):
     target = tmp_path / "out.txt"
     target.write_text("mine")
     fails_cleanly(["season", str(folder), "-o", str(target)], tmp_path, names="out.txt")
+
+
+def test_season_names_whose_listen_pages_collide(tmp_path):
+    folder = _season(tmp_path, ["index.md", "index-episode.md"])
+    fails_cleanly(["season", str(folder), "-o", str(tmp_path / "out")], tmp_path, names="index-episode.html")
+    assert not (tmp_path / "out").exists()

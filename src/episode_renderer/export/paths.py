@@ -12,7 +12,7 @@ from ..errors import OutputError
 
 #: Sidecar suffixes after an MP3's full stem; ``.render.json`` is the season's state file.
 SIDECARS = (".json", ".vtt", ".srt", ".chapters.json", ".report.json")
-SEASON_FILES = ("season.json", "feed.xml")
+SEASON_FILES = ("season.json", "feed.xml", "index.html", "site.css", "site.js")
 STATE_SUFFIX = ".render.json"
 
 #: Write errors a user can fix (permissions, a full disk, a file where a folder should be).
@@ -67,11 +67,12 @@ def season_names(stems: dict[Path, str], extra: Iterable[str] = ()) -> dict[str,
 
     Raises OutputError when two episodes (or an episode and the season's own files) would write
     the same name: ``a.md`` and ``a.chapters.md`` both want ``a.chapters.json``; ``season.md``
-    wants ``season.json``.
+    wants ``season.json``; ``index.md`` and ``index-episode.md`` both want the listen page
+    ``index-episode.html``.
     """
     owners: dict[str, Path | None] = {name.casefold(): None for name in (*SEASON_FILES, *extra)}
     for episode, stem in stems.items():
-        for name in (f"{stem}.mp3", *(stem + s for s in SIDECARS), stem + STATE_SUFFIX):
+        for name in (f"{stem}.mp3", *(stem + s for s in SIDECARS), stem + STATE_SUFFIX, page_name(stem)):
             key = name.casefold()
             if key in owners:
                 other = owners[key]
