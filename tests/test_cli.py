@@ -227,3 +227,42 @@ def test_cache_shows_and_prunes_only_what_renders_left_unused(tmp_path):
     result = run("cache", "--cache-dir", str(cache), "--clear")
     assert all(u.files == 0 for u in usage(cache).values()) and mine.exists()
     assert runner.invoke(app, ["cache", "--cache-dir", str(tmp_path / "nope")]).exit_code == 2
+
+
+def test_a_render_keeps_the_cache_under_the_shows_limit(tmp_path):
+    import os
+
+    from episode_renderer.cache_files import usage
+
+    cache = tmp_path / "cache"
+    stale = []
+    for n in range(12):  # 120 MB of old entries, sparse: they cost no disk
+        path = cache / f"{n:02x}" / (f"{n:02x}" * 32 + ".line")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as handle:
+            handle.truncate(10_000_000)
+        os.utime(path, (1_000_000_000 + n, 1_000_000_000 + n))  # oldest first
+        stale.append(path)
+    mine = cache / "notes.txt"
+    mine.write_text("keep")
+    show = tmp_path / "show.toml"
+    show.write_text((ROOT / "show.toml").read_text().replace("max_gb = 10", "max_gb = 0.1"))
+    render = ["render", str(FIXTURES / "short.md"), "-o", str(tmp_path / "a.mp3"), "--cache-dir", str(cache),
+              "--show", str(show), "--draft"]
+    result = runner.invoke(app, render)
+    assert result.exit_code == 0, result.output
+    assert "to stay under 0.1 GB" in result.output
+    assert sum(u.bytes for u in usage(cache).values()) <= 100_000_000
+    assert not stale[0].exists() and not stale[1].exists() and stale[-1].exists()  # least recently used go first
+    assert mine.read_text() == "keep"
+    again = runner.invoke(app, render)  # what this render stored was kept: the next one is all from the cache
+    assert again.exit_code == 0 and json.loads((tmp_path / "a.report.json").read_text())["lines_synthesized"] == 0
+
+
+def test_the_cache_limit_is_checked_with_the_show(tmp_path):
+    show = tmp_path / "show.toml"
+    show.write_text((ROOT / "show.toml").read_text().replace("max_gb = 10", "max_gb = 0"))
+    result = runner.invoke(app, ["render", str(FIXTURES / "short.md"), "-o", str(tmp_path / "a.mp3"),
+                                 "--show", str(show), "--draft"])
+    assert result.exit_code == 2 and "max_gb" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "a.mp3").exists()

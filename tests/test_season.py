@@ -180,8 +180,15 @@ def test_season_renders_publishes_and_resumes(folder, tmp_path, monkeypatch):
     out, cache = tmp_path / "out", tmp_path / "cache"
     args = ["season", str(folder), "-o", str(out), "--jobs", "2", "--cache-dir", str(cache),
             "--cast", "voices/draft.toml"]  # relative: the worker processes must load the same file
+    stale = cache / "ab" / ("ab" * 32 + ".line")  # an 11 GB entry no render used for years (sparse: no disk)
+    stale.parent.mkdir(parents=True)
+    with open(stale, "wb") as handle:
+        handle.truncate(11_000_000_000)
+    os.utime(stale, (1_000_000_000, 1_000_000_000))
     first = runner.invoke(app, args)
     assert first.exit_code == 1, first.output
+    assert not stale.exists() and "to stay under 10 GB" in first.output  # show.toml's [cache] max_gb
+    assert len(list(cache.glob("??/*.line"))) > 0  # what the season stored stays
     mp3s = sorted(p.name for p in out.glob("*.mp3"))
     assert mp3s == ["ep-07-lamps.mp3", "ep-08-maps.mp3", "ep-09-clocks.mp3"]
     assert "ep-10-broken.md:9" in first.output  # the unclosed block's line

@@ -1,7 +1,8 @@
 """What the render caches hold on disk, and pruning them by last use.
 
-Every render adds to the caches (a season with the Kokoro cast: hundreds of MB of lines) and nothing
-takes away: `episode cache` shows their size and removes entries not used for some days. An entry's
+Every render adds to the caches (a season with the Kokoro cast: hundreds of MB of lines), so a render
+that stored something trims them back under the show's ``[cache] max_gb``, least recently used
+first; `episode cache` shows their size and removes entries not used for some days. An entry's
 modification time is its last use (a cache hit touches it). Only files named as the caches name
 them are ever removed, so a --cache-dir pointed at the wrong folder loses nothing else.
 """
@@ -83,6 +84,35 @@ def usage(folder: Path) -> dict[str, Usage]:
     return found
 
 
+def _remove(path: Path, removed: dict[str, Usage]) -> bool:
+    """Unlink one entry (an entry another render is reading is only unlinked, never cut short)."""
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    except OSError as error:
+        done = sum(u.files for u in removed.values())
+        raise OutputError(f"cannot be removed ({error.strerror}); {done} entries were removed before it.",
+                          file=path, hint="Check the cache folder's permissions.") from None
+    return True
+
+
+def bound(folder: Path, max_bytes: int, keep_since: float) -> dict[str, Usage]:
+    """Remove the least recently used entries until the caches hold at most ``max_bytes``; returns
+    what was removed. Entries used since ``keep_since`` (the run that just ended) are kept, so a
+    limit smaller than one episode never costs that episode its own cache."""
+    found = sorted(entries(folder), key=lambda entry: entry[2].st_mtime)
+    total = sum(info.st_size for _kind, _path, info in found)
+    removed = {kind: Usage() for kind in KINDS}
+    for kind, path, info in found:
+        if total <= max_bytes or info.st_mtime >= keep_since:
+            break
+        if _remove(path, removed):
+            removed[kind].add(info.st_size)
+        total -= info.st_size
+    return removed
+
+
 def prune(folder: Path, older_than_days: float, now: float | None = None) -> dict[str, Usage]:
     """Remove the entries last used more than ``older_than_days`` ago (0: every entry); returns
     what was removed. An entry another render is reading is only unlinked, never cut short. An
@@ -90,14 +120,6 @@ def prune(folder: Path, older_than_days: float, now: float | None = None) -> dic
     limit = (time.time() if now is None else now) - older_than_days * 86400
     removed = {kind: Usage() for kind in KINDS}
     for kind, path, info in list(entries(folder)):
-        if older_than_days == 0 or info.st_mtime < limit:
-            try:
-                path.unlink()
-            except FileNotFoundError:
-                continue
-            except OSError as error:
-                done = sum(u.files for u in removed.values())
-                raise OutputError(f"cannot be removed ({error.strerror}); {done} entries were removed before it.",
-                                  file=path, hint="Check the cache folder's permissions.") from None
+        if (older_than_days == 0 or info.st_mtime < limit) and _remove(path, removed):
             removed[kind].add(info.st_size)
     return removed

@@ -99,6 +99,25 @@ def _cache_dir(no_cache: bool, cache_dir: Optional[Path]) -> Optional[Path]:
     return cache_dir or default_cache_dir()
 
 
+def _trim_cache(folder: Optional[Path], limit_gb: float, since: float) -> None:
+    """Keep the caches under the show's [cache] max_gb once a run has stored something in them."""
+    from .cache_files import bound
+
+    if folder is None:
+        return
+    try:
+        removed = bound(folder, int(limit_gb * 1e9), keep_since=since)
+    except EpisodeError as error:  # the render itself succeeded: say so, and why the cache is still large
+        console.print(f"[yellow]warning:[/] the cache was not trimmed: {escape(str(error))}", highlight=False,
+                      soft_wrap=True)
+        return
+    files = sum(u.files for u in removed.values())
+    if files:
+        console.print(f"[dim]cache: removed {files} entries no render had used for the longest "
+                      f"({sum(u.bytes for u in removed.values()) / 1e6:.0f} MB) to stay under {limit_gb:g} GB "
+                      f"(\\[cache] max_gb in show.toml)[/]", highlight=False, soft_wrap=True)
+
+
 @app.callback(invoke_without_command=True)
 def _main(version: bool = typer.Option(False, "--version", help="Print the version and exit.")) -> None:
     if version:
@@ -142,8 +161,11 @@ def render(
             def stage(name: str) -> None:
                 bar.update(task, description=escape(name))
 
+            started = time.time()
             result = render_episode(episode, project, target, cache_dir=_cache_dir(no_cache, cache_dir),
                                     progress=progress, stage=stage, workers=jobs)
+        if result.cache_misses:
+            _trim_cache(_cache_dir(no_cache, cache_dir), project.show.cache_max_gb, started)
     loud = result.loudness
     out.print(f"[green]wrote[/] {escape(str(result.outputs.mp3))}  "
               f"{result.duration:.1f} s audio in {result.seconds:.1f} s  "
@@ -301,11 +323,14 @@ def season(
                     status = event.result.status if event.result else ""
                     bar.update(overall, advance=1, who=f"{name}: {status}")
 
+            started = time.time()
             results = render_season(folder, output, project, jobs=jobs or os.cpu_count() or 1,
                                     include_drafts=include_drafts, only=numbers,
                                     cache_dir=_cache_dir(no_cache, cache_dir), on_progress=progress,
                                     config={k: v.resolve() for k, v in overrides.items() if v is not None},
                                     scheduler=scheduler)
+        if any(r.status == "rendered" for r in results):
+            _trim_cache(_cache_dir(no_cache, cache_dir), project.show.cache_max_gb, started)
     on_workers = bool(scheduler)
     table = Table("episode", "status", "duration", "LUFS", "time", *(["worker"] if on_workers else []), "error",
                   title=f"Season: {escape(str(folder))}")
@@ -541,7 +566,9 @@ def cache(
 ) -> None:
     """Show what the render caches hold (synthesized lines, encoded MP3s, levelling figures) and
     prune them. A render touches each entry it uses, so `--older-than 30` keeps what your current
-    episodes need. Only cache entries are ever removed; the Kokoro model is not."""
+    episodes need. A render or season that stored something also trims the caches, least recently
+    used first, to show.toml's [cache] max_gb (default 10). Only cache entries are ever removed;
+    the Kokoro model is not."""
     from .cache_files import KINDS, prune, usage
     from .errors import ConfigError
 

@@ -64,6 +64,7 @@ class Show:
     timing: Timing = field(default_factory=Timing)
     sound_folders: list[Path] = field(default_factory=list)  # [sound] folders: sounds from outside sfx/
     colors: dict[str, str] = field(default_factory=dict)  # speaker (lower case) -> "#rrggbb", for the listen pages
+    cache_max_gb: float = 10.0  # [cache] max_gb: what the render caches may hold on disk
 
 
 def parse_show(text: str, source: str, root: Path) -> Show:
@@ -85,6 +86,7 @@ def show_from_data(data: dict[str, Any], source: str, root: Path) -> Show:
         timing=Timing(**{k: float(v) for k, v in data.get("timing", {}).items()}),
         sound_folders=[_sound_folder(f, source, root) for f in sound.get("folders", [])],
         colors=show_colors(data, source, root),
+        cache_max_gb=float(data.get("cache", {}).get("max_gb", 10.0)),
     )
 
 

@@ -1,4 +1,4 @@
-"""Regular expressions a user writes (direction rules' ``match``, the lexicon's [patterns]).
+r"""Regular expressions a user writes (direction rules' ``match``, the lexicon's [patterns]).
 
 They run on the `regex` engine, which takes a time limit: a pattern that backtracks without end on
 some line, such as ``(a|aa)+$``, stops with an error naming it and its file instead of hanging a

@@ -156,6 +156,7 @@ SHOW = Table({
     "colors": Table(each=Text(pattern=r"#(?:[0-9a-fA-F]{3}){1,2}", example='a colour such as "#10b981"'),
                     max_items=200),
     "site": Table({"characters": PATH}),
+    "cache": Table({"max_gb": Number(0.1, 100_000, "GB")}),
 })
 
 # --- sfx/cues.toml and directions.toml ----------------------------------------------------------
