@@ -58,6 +58,17 @@ def test_render_refuses_to_overwrite_the_cast(script, tmp_path):
     fails_cleanly(["render", str(script), "--cast", str(cast), "-o", str(cast)], tmp_path, names="cast.toml")
 
 
+@pytest.mark.parametrize("command", ["render", "season", "preview"])
+def test_a_cache_dir_that_is_a_file_is_refused_before_any_work(script, tmp_path, command):
+    taken = tmp_path / "notes.txt"
+    taken.write_text("mine")
+    args = {"render": ["render", str(script), "-o", str(tmp_path / "ep.mp3")],
+            "season": ["season", str(tmp_path), "-o", str(tmp_path / "out")],
+            "preview": ["preview", str(script), "-c", "Kai", "-o", str(tmp_path / "p.wav")]}[command]
+    text = fails_cleanly([*args, "--cache-dir", str(taken), "--draft"], tmp_path, names="notes.txt")
+    assert "is a file" in text and "--cache-dir" in text
+
+
 def test_render_refuses_a_sidecar_over_the_show_file(script, tmp_path):
     show = tmp_path / "ep.report.json"  # an input that a sidecar of -o ep.mp3 would replace
     show.write_text("{}")

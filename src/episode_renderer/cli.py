@@ -92,11 +92,17 @@ def _cast(cast: Optional[Path], draft: bool) -> Optional[Path]:
 
 
 def _cache_dir(no_cache: bool, cache_dir: Optional[Path]) -> Optional[Path]:
+    """The cache folder to use, refused before any work when it is a file."""
+    from .errors import ConfigError
     from .tts.cache import default_cache_dir
 
     if no_cache:
         return None
-    return cache_dir or default_cache_dir()
+    folder = cache_dir or default_cache_dir()
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError("is a file, not a cache folder.", file=folder,
+                          hint="Give --cache-dir a folder (it is made if missing), or --no-cache.")
+    return folder
 
 
 def _trim_cache(folder: Optional[Path], limit_gb: float, since: float) -> None:
@@ -148,6 +154,7 @@ def render(
     target = output or Path("output") / f"{episode.stem}.mp3"
     with _user_errors():
         project = _project(cast, cues, rules, show, draft)
+        folder = _cache_dir(no_cache, cache_dir)
         if strict:
             _strict(load_episode(episode, project).warnings)
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -162,10 +169,10 @@ def render(
                 bar.update(task, description=escape(name))
 
             started = time.time()
-            result = render_episode(episode, project, target, cache_dir=_cache_dir(no_cache, cache_dir),
+            result = render_episode(episode, project, target, cache_dir=folder,
                                     progress=progress, stage=stage, workers=jobs)
         if result.cache_misses:
-            _trim_cache(_cache_dir(no_cache, cache_dir), project.show.cache_max_gb, started)
+            _trim_cache(folder, project.show.cache_max_gb, started)
     loud = result.loudness
     out.print(f"[green]wrote[/] {escape(str(result.outputs.mp3))}  "
               f"{result.duration:.1f} s audio in {result.seconds:.1f} s  "
@@ -303,6 +310,7 @@ def season(
             from .cluster import require_distributed
             require_distributed()
         project = _project(cast, cues, rules, show, draft)
+        cache_folder = _cache_dir(no_cache, cache_dir)
         total = len(find_episodes(folder, include_drafts=include_drafts, only=numbers))
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TextColumn("{task.fields[who]}"), TimeElapsedColumn(), console=console,
@@ -326,11 +334,11 @@ def season(
             started = time.time()
             results = render_season(folder, output, project, jobs=jobs or os.cpu_count() or 1,
                                     include_drafts=include_drafts, only=numbers,
-                                    cache_dir=_cache_dir(no_cache, cache_dir), on_progress=progress,
+                                    cache_dir=cache_folder, on_progress=progress,
                                     config={k: v.resolve() for k, v in overrides.items() if v is not None},
                                     scheduler=scheduler)
         if any(r.status == "rendered" for r in results):
-            _trim_cache(_cache_dir(no_cache, cache_dir), project.show.cache_max_gb, started)
+            _trim_cache(cache_folder, project.show.cache_max_gb, started)
     on_workers = bool(scheduler)
     table = Table("episode", "status", "duration", "LUFS", "time", *(["worker"] if on_workers else []), "error",
                   title=f"Season: {escape(str(folder))}")
