@@ -588,3 +588,14 @@ def test_season_names_whose_listen_pages_collide(tmp_path):
     folder = _season(tmp_path, ["index.md", "index-episode.md"])
     fails_cleanly(["season", str(folder), "-o", str(tmp_path / "out")], tmp_path, names="index-episode.html")
     assert not (tmp_path / "out").exists()
+
+
+def test_preview_text_past_a_paragraph_is_refused_before_synthesis(script, tmp_path):
+    text = "word " * 2001
+    fails_cleanly(["preview", str(script), "-c", "Kai", "-t", text, "-o", str(tmp_path / "p.wav"), "--no-cache"],
+                  tmp_path, names="2001 words")
+
+
+def test_preview_needs_a_character_name(script, tmp_path):
+    fails_cleanly(["preview", str(script), "-c", "  ", "-o", str(tmp_path / "p.wav"), "--no-cache"],
+                  tmp_path, names="--character is empty")

@@ -266,3 +266,11 @@ def test_the_cache_limit_is_checked_with_the_show(tmp_path):
                                  "--show", str(show), "--draft"])
     assert result.exit_code == 2 and "max_gb" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "a.mp3").exists()
+
+
+def test_preview_echoes_a_long_text_shortened(tmp_path):
+    text = "A fairly long sentence here. " * 12
+    result = run("preview", str(FIXTURES / "short.md"), "-c", "Kai", "-t", text, "-o", str(tmp_path / "p.wav"),
+                 "--no-cache", "--draft")
+    assert result.exit_code == 0 and (tmp_path / "p.wav").is_file()
+    assert " ..." in result.output and result.output.count("fairly long") < 12

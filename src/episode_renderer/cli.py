@@ -272,7 +272,11 @@ def preview(
                               cache_dir=_cache_dir(no_cache, cache_dir))
     out.print(f"[green]wrote[/] {escape(str(target))}  {result.duration:.1f} s  "
               f"in {time.perf_counter() - started:.1f} s  "
-              f"[dim]{escape(result.speech)}[/]", highlight=False)
+              f"[dim]{escape(_shortened(result.speech))}[/]", highlight=False)
+
+
+def _shortened(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " ..."
 
 
 @app.command()

@@ -16,6 +16,10 @@ from .tts.lines import LineSpeaker
 from .tts.shaping import SAMPLE_RATE
 
 
+#: A preview is a line or a paragraph: about 13 minutes of speech at most, a few hundred MB.
+MAX_TEXT_WORDS = 2000
+
+
 @dataclass
 class PreviewResult:
     path: Path
@@ -27,7 +31,14 @@ def preview_line(episode_path: Path, project: Project, character: str, *, line: 
                  text: str | None = None, out: Path, cache_dir: Path | None) -> PreviewResult:
     """Speak one script line (or free text) as ``character`` and write it to ``out`` (WAV or MP3)."""
     delivery = block = scene = None
+    if not character.strip():
+        raise ScriptError("--character is empty.", file=episode_path,
+                          hint="Name who speaks, as the script or the cast names them, e.g. --character Kai.")
     if text is not None:
+        words = len(text.split())
+        if words > MAX_TEXT_WORDS:
+            raise ScriptError(f"--text is {words} words; a preview speaks at most {MAX_TEXT_WORDS}.",
+                              hint="Preview a paragraph at a time, or put the text in the script and render it.")
         speech = project.speech(text)
         if not speech:
             raise ScriptError("--text has nothing to speak.", hint="Give a sentence with words in it.")
