@@ -31,7 +31,7 @@ from .errors import ClusterError, EpisodeError, OutputError
 from .export.atomic import atomic_path
 from .export.paths import disk_error
 from .season.freshness import state_path, state_record
-from .season.pool import Job
+from .season.jobs import Job
 from .season.results import EpisodeResult, SeasonEvent, SeasonProgress
 
 if TYPE_CHECKING:

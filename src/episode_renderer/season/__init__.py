@@ -1,9 +1,11 @@
 """A whole season: find the episodes in a folder, render the stale ones in parallel, publish.
 
 One module per job, data flowing one way: ``discovery`` (which files are episodes) and
-``freshness`` (fingerprints and state files) know nothing of the rest; ``pool`` renders with
-both; ``publishing`` reads back what finished, through ``freshness``, never through the pool.
-``results`` is what a run reports, shared by the pool, the cluster and publishing.
+``freshness`` (fingerprints and state files) know nothing of the rest; ``jobs`` renders one
+episode in a worker; ``pool`` runs jobs on local processes (``cluster``, beside this package, on
+Dask); ``runner`` plans a season with discovery and freshness and hands its jobs to one of them;
+``publishing`` reads back what finished, through ``freshness``, never through the runner.
+``results`` is what a run reports, shared by all of them.
 """
 
 from .discovery import MAX_ONLY_PARTS, FrontMatter, Only, find_episodes, parse_only, read_front_matter
@@ -17,9 +19,10 @@ from .freshness import (
     state_record,
     voice_identity,
 )
-from .pool import EPISODE_WORKERS, Job, plan_season, render_season
+from .jobs import EPISODE_WORKERS, Job
 from .publishing import Published, publish, publish_warnings, published_episodes
 from .results import EpisodeResult, SeasonEvent, SeasonProgress
+from .runner import plan_season, render_season
 
 __all__ = [
     "EPISODE_WORKERS", "MAX_ONLY_PARTS", "EpisodeResult", "FrontMatter", "Job", "Only", "Published", "SeasonEvent",
