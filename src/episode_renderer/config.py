@@ -86,7 +86,7 @@ def show_from_data(data: dict[str, Any], source: str, root: Path) -> Show:
         timing=Timing(**{k: float(v) for k, v in data.get("timing", {}).items()}),
         sound_folders=[_sound_folder(f, source, root) for f in sound.get("folders", [])],
         colors=show_colors(data, source, root),
-        cache_max_gb=float(data.get("cache", {}).get("max_gb", 10.0)),
+        cache_max_gb=float(data.get("cache", {}).get("max_gb", Show.cache_max_gb)),
     )
 
 

@@ -78,8 +78,7 @@ class UserPattern:
         except TimeoutError:
             raise self._too_slow(text) from None
         except (regex.error, IndexError) as exc:
-            raise ConfigError(f"{self.where}: its replacement {replacement!r} cannot be used ({exc}).",
-                              file=self.source, hint="Refer only to groups the pattern has: \\1, \\g<name>.") from None
+            raise self._bad_replacement(replacement, exc) from None
 
     def check_replacement(self, replacement: str) -> None:
         """Fail now, not on the first line it matches, if ``replacement`` names a group the pattern
@@ -91,8 +90,11 @@ class UserPattern:
         try:
             stdlib.sub(replacement, "")
         except (re.error, IndexError) as exc:
-            raise ConfigError(f"{self.where}: its replacement {replacement!r} cannot be used ({exc}).",
-                              file=self.source, hint="Refer only to groups the pattern has: \\1, \\g<name>.") from None
+            raise self._bad_replacement(replacement, exc) from None
+
+    def _bad_replacement(self, replacement: str, exc: Exception) -> ConfigError:
+        return ConfigError(f"{self.where}: its replacement {replacement!r} cannot be used ({exc}).",
+                           file=self.source, hint="Refer only to groups the pattern has: \\1, \\g<name>.")
 
     def _too_slow(self, text: str) -> ConfigError:
         shown = text if len(text) <= 60 else text[:57] + "..."
