@@ -69,6 +69,16 @@ def test_a_cache_dir_that_is_a_file_is_refused_before_any_work(script, tmp_path,
     assert "is a file" in text and "--cache-dir" in text
 
 
+@pytest.mark.skipif(not Path("/proc/self/fdinfo").is_dir(), reason="needs Linux's /proc")
+@pytest.mark.parametrize("command", ["render", "season"])
+def test_a_cache_dir_nothing_can_be_stored_in_is_refused_before_any_work(script, tmp_path, command):
+    unstorable = "/proc/self/fdinfo"  # a folder even root cannot create a file or folder in
+    args = {"render": ["render", str(script), "-o", str(tmp_path / "ep.mp3")],
+            "season": ["season", str(tmp_path), "-o", str(tmp_path / "out")]}[command]
+    text = fails_cleanly([*args, "--cache-dir", unstorable, "--draft"], tmp_path, names=unstorable)
+    assert "cannot be kept there" in text and "--cache-dir" in text
+
+
 def test_render_refuses_a_sidecar_over_the_show_file(script, tmp_path):
     show = tmp_path / "ep.report.json"  # an input that a sidecar of -o ep.mp3 would replace
     show.write_text("{}")

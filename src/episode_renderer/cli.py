@@ -91,9 +91,11 @@ def _cast(cast: Optional[Path], draft: bool) -> Optional[Path]:
     return cast if cast or not draft else draft_cast()
 
 
-def _cache_dir(no_cache: bool, cache_dir: Optional[Path]) -> Optional[Path]:
-    """The cache folder to use, refused before any work when it is a file."""
+def _cache_dir(no_cache: bool, cache_dir: Optional[Path], *, writing: bool = True) -> Optional[Path]:
+    """The cache folder to use, refused before any work when it is a file or (``writing``) one the
+    render could not store a line in."""
     from .errors import ConfigError
+    from .export.paths import check_writable
     from .tts.cache import default_cache_dir
 
     if no_cache:
@@ -102,6 +104,10 @@ def _cache_dir(no_cache: bool, cache_dir: Optional[Path]) -> Optional[Path]:
     if folder.exists() and not folder.is_dir():
         raise ConfigError("is a file, not a cache folder.", file=folder,
                           hint="Give --cache-dir a folder (it is made if missing), or --no-cache.")
+    unwritable = check_writable(folder) if writing else None
+    if unwritable is not None:
+        raise ConfigError(f"{unwritable.message.rstrip('.')}: synthesized lines cannot be kept there.", file=folder,
+                          hint="Give --cache-dir a folder you can write to, or --no-cache.")
     return folder
 
 
@@ -587,7 +593,7 @@ def cache(
     with _user_errors():
         if clear and older_than is not None:
             raise ConfigError("--clear and --older-than ask for different things.", hint="Pass one of them.")
-        folder = _cache_dir(False, cache_dir)
+        folder = _cache_dir(False, cache_dir, writing=False)
         assert folder is not None
         if cache_dir is not None and not folder.is_dir():
             raise ConfigError("is not a folder.", file=folder, hint="Pass the folder given to --cache-dir.")
