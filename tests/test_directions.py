@@ -239,7 +239,7 @@ def test_a_users_phrase_rules_still_work(project):
 @pytest.mark.parametrize(("text", "delivery"), [
     ("pulls up defensive measures", None),  # the measures are defensive, not the voice
     ("pauses dramatically", None),  # the pause is dramatic
-    ("sad smile", "quiet"),
+    ("sad smile", "sad"),
     ("excited about the idea", "excited"),
 ])
 def test_adjectives_of_things_are_not_deliveries(project, text, delivery):
@@ -292,7 +292,7 @@ def _host_events(episode):
 @pytest.mark.parametrize("italic", [
     "peering at the whiteboard", "Rubbing both eyes", "slowly putting the mug down",
     "still scrolling through the changelog", "balancing the laptop on one knee", "half-watching the clock",
-    "nods slowly", "sighs", "puzzled",
+    "nods slowly", "shrugs", "puzzled",
 ])
 def test_a_host_line_shaped_as_a_direction_is_a_direction(project, italic):
     episode = _host(project, f"**[Human]:** *{italic}*")

@@ -227,9 +227,10 @@ def script(
         return
     table = Table("line", "kind", "speaker", "text", "sound / detail", title=escape(parsed.title), show_lines=False)
     for event in parsed.events:
+        delivery = f"{event.delivery} x{event.degree:g}" if event.delivery and event.degree else event.delivery
         detail = " + ".join(p.sound for p in event.parts) or event.sound or \
-            (f"{event.seconds:.1f} s" if event.seconds else "") or event.delivery or \
-            event.category or ""
+            (f"{event.seconds:.1f} s" if event.seconds else "") or (event.heard if event.kind == "vocal" else "") or \
+            delivery or event.category or ""
         table.add_row(str(event.line), event.kind, escape(event.speaker or ""), escape(event.text), escape(detail))
     out.print(table)
 
@@ -252,7 +253,10 @@ def preview(
     episode: Path = typer.Argument(..., help="The episode the character appears in."),
     character: str = typer.Option(..., "--character", "-c", help="Who speaks (as named in the script or cast)."),
     line: Optional[int] = typer.Option(None, "--line", "-l", help="Source line number of the line to hear."),
-    text: Optional[str] = typer.Option(None, "--text", "-t", help="Any text instead of a script line."),
+    text: Optional[str] = typer.Option(None, "--text", "-t", help="Any text instead of a script line; its "
+                                       "directions act, e.g. \"*laughs* No way. *whispering* Tell me.\""),
+    delivery: Optional[str] = typer.Option(None, "--delivery", "-d", help="Speak it in this delivery (excited, "
+                                           "whisper, sad, ...: the cast's [delivery.NAME] tables)."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="WAV or MP3 to write "
                                           "(default: output/preview-<character>.wav)."),
     cast: Optional[Path] = CastOpt,
@@ -262,7 +266,9 @@ def preview(
 ) -> None:
     """Hear one line in a character's voice, in seconds, without rendering the episode.
 
-    Without --line or --text, the character's first line in the script is used.
+    Without --line or --text, the character's first line in the script is used. Directions in the
+    line or the text act as in a render: *laughs* laughs in the character's voice, *whispering*
+    whispers. --delivery tries any delivery on it; `episode audition` hears them all.
     """
     from .preview import preview_line
 
@@ -275,10 +281,54 @@ def preview(
         check_outputs([target], input_files(episode, project))
         started = time.perf_counter()
         result = preview_line(episode, project, character, line=line, text=text, out=target,
-                              cache_dir=_cache_dir(no_cache, cache_dir))
+                              cache_dir=_cache_dir(no_cache, cache_dir), delivery=delivery)
     out.print(f"[green]wrote[/] {escape(str(target))}  {result.duration:.1f} s  "
               f"in {time.perf_counter() - started:.1f} s  "
               f"[dim]{escape(_shortened(result.speech))}[/]", highlight=False)
+
+
+@app.command()
+def audition(
+    character: str = typer.Argument(..., help="Who to hear (as the script or the cast names them)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Folder for the page and its clips "
+                                          "(default: output/audition-<character>/)."),
+    text: Optional[str] = typer.Option(None, "--text", "-t", help="What every delivery says (default: a statement "
+                                       "and a question)."),
+    cast: Optional[Path] = CastOpt,
+    no_cache: bool = typer.Option(False, "--no-cache", help="Do not use or fill the line cache."),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Where synthesized lines are kept."),
+    draft: bool = DraftOpt,
+) -> None:
+    """Hear every delivery and vocal sound of one character on one page, before a render.
+
+    Writes index.html and one MP3 per take: the words said plainly and in each delivery of the
+    cast (excited, whisper, sad, ...), then each vocal sound (laughs, sighs, gasps, ...) twice.
+    All takes share one level, so loudness differences are heard as they will be in a render.
+    Open the page in a browser: `episode audition Kai` then output/audition-kai/index.html.
+    """
+    from .audition import audition as run
+    from .export.paths import check_writable, safe_name
+
+    folder = output or Path("output") / f"audition-{safe_name(character)}"
+    with _user_errors():
+        from .errors import OutputError
+
+        if folder.exists() and not folder.is_dir():
+            raise OutputError("is a file; the audition writes a folder.", file=folder,
+                              hint="Give -o a folder (it is made if missing).")
+        project = _project(cast, None, None, None, draft)
+        folder.mkdir(parents=True, exist_ok=True)
+        unwritable = check_writable(folder)
+        if unwritable is not None:
+            raise unwritable
+        with Progress(TextColumn("[bold]Auditioning"), BarColumn(), MofNCompleteColumn(),
+                      TextColumn("{task.fields[what]}"), TimeElapsedColumn(), console=console,
+                      disable=not console.is_terminal and not os.environ.get("EPISODE_PROGRESS")) as bar:
+            task = bar.add_task("audition", total=None, what="")
+            takes = run(project, character, folder, cache_dir=_cache_dir(no_cache, cache_dir), text=text,
+                        progress=lambda done, total, what: bar.update(task, completed=done, total=total,
+                                                                      what=escape(what)))
+    out.print(f"[green]wrote[/] {escape(str(folder / 'index.html'))}  {len(takes)} takes", highlight=False)
 
 
 def _shortened(text: str, limit: int = 160) -> str:

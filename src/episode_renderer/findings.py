@@ -35,8 +35,10 @@ def estimate_seconds(episode: Episode, project: Project) -> float:
     for event in episode.events:
         if event.kind in ("line", "heading") and event.speech:
             first = (speakers(event.speaker) or [None])[0]
-            speed = project.cast.profile(first, event.delivery, event.block).speed
+            speed = project.cast.profile(first, event.delivery, event.block, degree=event.degree).speed
             seconds += len(event.speech.split()) / (_WORDS_PER_SECOND * speed) + timing.new_turn
+        elif event.kind == "vocal":
+            seconds += 1.0 + timing.vocal
         elif event.kind == "pause":
             seconds += event.seconds or 0.8
         elif event.sound and project.sounds.has(event.sound) and project.cues.setting(event.sound).placement != "bed":
@@ -70,19 +72,19 @@ def _voice_findings(episode: Episode, project: Project, source: str) -> list[str
     held: dict[Who, tuple[int, float, str]] = {}
     unknown_delivery: dict[str, int] = {}
     for event in episode.events:
-        if event.kind not in ("line", "heading"):
+        if event.kind not in ("line", "heading", "vocal"):
             continue
         for name in speakers(event.speaker):
             if not project.cast.has_voice(name):
                 unvoiced.setdefault(name, []).append(event.line)
-            profile = project.cast.profile(name, event.delivery, event.block, event.scene)
+            profile = project.cast.profile(name, event.delivery, event.block, event.scene, event.degree)
             who = (name, event.delivery, event.block if event.block in project.cast.blocks else None)
             if profile.gain_db < INAUDIBLE_DB:
                 quiet.setdefault(who, (event.line, profile.gain_db))
             low, high = SPEED_LIMITS.get(profile.engine.engine, (0.0, math.inf))
             if not low <= profile.speed <= high:
                 held.setdefault(who, (event.line, profile.speed, profile.engine.engine))
-        if event.delivery and event.delivery not in project.cast.deliveries:
+        if event.delivery and not project.cast.knows_delivery(event.delivery):
             unknown_delivery.setdefault(event.delivery, event.line)
     out = [f"{source}:{lines[0]}: {name} has no voice in the cast ({project.cast.source}); "
            f"{_count(lines, 'line', 'uses', 'use')} the fallback voice." for name, lines in unvoiced.items()]

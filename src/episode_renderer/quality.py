@@ -156,6 +156,8 @@ def score_render(mp3: Path) -> tuple[Score, dict[str, Score], str]:
     per: dict[str, Score] = {}
     heard = []
     for seg, (lo, hi) in zip(segments, segment_windows(segments)):
+        if not normalize(seg["body"]):  # a vocal sound ([laughs]) has no words to hear
+            continue
         found, _info = _model().transcribe(audio[int(lo * _RATE):int(hi * _RATE)], language="en", beam_size=5,
                                            temperature=0.0, condition_on_previous_text=False)
         text = " ".join(f.text.strip() for f in found)

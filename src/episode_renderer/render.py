@@ -31,11 +31,12 @@ from .mix.level_cache import LevelCache
 from .mix.master import Loudness, finished, integrated_loudness, prepare
 from .mix.parts import ahead
 from .mix.timeline import mixdown, plan
-from .script.model import Episode
+from .script.model import Episode, Event
 from .script.parser import parse_episode
 from .tts.cache import LineCache
 from .tts.cast import Profile, in_unison
-from .tts.lines import LineSpeaker
+from .tts.lines import LineSpeaker, Said
+from .tts.vocal import Vocal
 from .tts.voices import release_voices
 
 Progress = Callable[[int, int, str], None]
@@ -178,13 +179,14 @@ def speak_lines(episode: Episode, project: Project, speaker: LineSpeaker, progre
     A job is a few lines of one voice and pitch (see ``_batches``); the longest jobs go first, so
     the last one is short and neither core waits long for the other.
     """
-    jobs = _batches(episode, project)
+    said = what_is_said(episode)
+    jobs = _batches(episode, project, said)
     total = sum(len(job) for job in jobs)
     done = 0
     out: dict[int, np.ndarray] = {}
 
     def one(job: list[tuple[int, list[Profile]]]) -> list[tuple[int, np.ndarray]]:
-        takes = iter(speaker.speak_many([(p, episode.events[i].speech) for i, profiles in job for p in profiles]))
+        takes = iter(speaker.speak_many([(p, said[i]) for i, profiles in job for p in profiles]))
         return [(i, _layer([next(takes) for _ in profiles])) for i, profiles in job]
 
     pool = ThreadPoolExecutor(max_workers=max(1, workers))
@@ -202,23 +204,26 @@ def speak_lines(episode: Episode, project: Project, speaker: LineSpeaker, progre
     return out
 
 
-def _batches(episode: Episode, project: Project, limit: int = BATCH_CHARS) -> list[list[tuple[int, list[Profile]]]]:
+def _batches(episode: Episode, project: Project, said: dict[int, Said],
+             limit: int = BATCH_CHARS) -> list[list[tuple[int, list[Profile]]]]:
     """Every spoken event with its profiles, grouped into jobs of one voice and pitch, longest first.
 
     Voices speaking together (a unity-box) are a job of their own.
     """
     groups: dict[tuple, list[tuple[int, list[Profile]]]] = {}
     for index, event in enumerate(episode.events):
-        if event.kind not in ("line", "heading") or not event.speech:
+        if index not in said:
             continue
         names = [n.strip() for n in (event.speaker or "").split(" & ") if n.strip()] or [None]
-        profiles = in_unison([project.cast.profile(n, event.delivery, event.block, event.scene) for n in names])
+        profiles = in_unison([project.cast.profile(n, event.delivery, event.block, event.scene, event.degree)
+                              for n in names])
         first = profiles[0]
         key = (first.engine, first.pitch, first.preserve_formants) if len(profiles) == 1 else ("together", index)
         groups.setdefault(key, []).append((index, profiles))
 
     def size(member: tuple[int, list[Profile]]) -> int:
-        return len(episode.events[member[0]].speech)
+        what = said[member[0]]
+        return len(what) if isinstance(what, str) else 20  # a vocal sound is about a short sentence's work
 
     jobs: list[tuple[int, list[tuple[int, list[Profile]]]]] = []  # (characters, members)
     for members in groups.values():
@@ -232,6 +237,38 @@ def _batches(episode: Episode, project: Project, limit: int = BATCH_CHARS) -> li
             filled += size(member)
         jobs.append((filled, batch))
     return [batch for _, batch in sorted(jobs, key=lambda job: -job[0])]
+
+
+def what_is_said(episode: Episode) -> dict[int, Said]:
+    """What each voiced event says, by its index: a line's or heading's speech, or a vocal sound.
+
+    A vocal sound is varied by the words of the speaker's line it sits beside (the next one in the
+    turn, else the one before), so the laughs of an episode differ, and an edit elsewhere in the
+    script leaves each one as it was.
+    """
+    out: dict[int, Said] = {}
+    seen: dict[str, int] = {}
+    events = episode.events
+    for index, event in enumerate(events):
+        if event.kind in ("line", "heading") and event.speech:
+            out[index] = event.speech
+        elif event.kind == "vocal" and event.vocal and event.speaker:
+            near = _line_of_turn(events, range(index + 1, len(events)), event.turn) or \
+                _line_of_turn(events, range(index - 1, -1, -1), event.turn)
+            context = f"{event.speaker}|{event.vocal}|{event.text}|{near}"
+            seen[context] = seen.get(context, 0) + 1
+            out[index] = Vocal(event.vocal, event.degree or 1.0, f"{context}|{seen[context]}")
+    return out
+
+
+def _line_of_turn(events: list[Event], order: range, turn: int) -> str:
+    """The text of the first line of ``turn`` met going through ``order``; "" when there is none."""
+    for i in order:
+        if events[i].turn != turn:
+            break
+        if events[i].kind == "line":
+            return events[i].text
+    return ""
 
 
 def _layer(takes: list[np.ndarray]) -> np.ndarray:

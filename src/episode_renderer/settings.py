@@ -20,6 +20,10 @@ ENGINE_KEYS = {
     "piper": {"model", "speaker_id", "noise_scale", "noise_w_scale"},
     "coqui": {"model_name", "model_path", "config_path", "speaker", "speaker_wav", "language"},
 }
+#: The sounds a character can make with their own voice (tts/vocal.py makes each); directions name them
+#: with the words of [words.vocal] in directions.toml.
+VOCAL_KINDS = ("laugh", "chuckle", "giggle", "sigh", "gasp", "groan", "hum", "throat", "scoff", "sniff", "yawn",
+               "breath")
 BITRATES = ("64k", "80k", "96k", "112k", "128k", "160k", "192k", "224k", "256k", "320k")
 PLACEMENTS = ("before", "under", "replace-pause", "bed")
 
@@ -100,17 +104,29 @@ PROFILE = Table({
     "description": Text(max_length=500, free=True),
 })
 
+_ACTING = {
+    "prosody": Text(max_length=300, example='a Kokoro voice or blend, e.g. "am_fenrir" or "0.5*af_sarah + 0.5*af_kore"'),
+    "amount": Number(0, 1.5, "of the way from the character's own prosody to the donor's"),
+    "rows": Number(-200, 200, "rows of the voice pack (+ slower, - faster)", integer=True),
+    "whisper": Flag(),
+    "range": Number(0.3, 2.5, "times the line's pitch movements"),
+}
 ADJUSTMENT = Table({
     "speed": Number(0.5, 2.0, "times the character's speed"),
     "pitch": SEMITONES,
     "gain_db": GAIN_DB,
     "effects": EFFECT_CHAIN,
     "voice": Text(max_length=100, example="the name of a character in this cast"),
+    **_ACTING,
 })
+#: A delivery as one character performs it: ``[characters.Kai.delivery.excited]``, over ``[delivery.excited]``.
+OWN_DELIVERY = Table({k: v for k, v in ADJUSTMENT.keys.items() if k != "voice"})
+CHARACTER = Table({**PROFILE.keys, "delivery": Table(each=OWN_DELIVERY, max_items=200,
+                                                    example="[characters.Kai.delivery.excited]")})
 
 CAST = Table({
     "defaults": PROFILE,
-    "characters": Table(each=PROFILE, max_items=200, example="[characters.Kai]"),
+    "characters": Table(each=CHARACTER, max_items=200, example="[characters.Kai]"),
     "delivery": Table(each=ADJUSTMENT, max_items=200, example="[delivery.excited]"),
     "blocks": Table(each=ADJUSTMENT, max_items=200, example="[blocks.thought]"),
 })
@@ -134,7 +150,7 @@ def _headroom(audio: dict) -> list[tuple[str, str]]:
 
 
 #: mix.timeline.Timing's gaps (tests/test_config_schema.py keeps the two in step).
-_TIMING = {name: SECONDS for name in ("lead_in", "in_turn", "new_turn", "list_item", "interrupt_overlap",
+_TIMING = {name: SECONDS for name in ("lead_in", "in_turn", "vocal", "new_turn", "list_item", "interrupt_overlap",
                                       "heading_before", "heading_after", "scene_break", "sound_gap", "tail",
                                       "min_pause")} | {"chapter_min": Number(0, 600, "s")}
 
@@ -180,6 +196,8 @@ _RULES = {
         "interrupt": Table({"words": WORDS}),
         "delivery": Table(each=WORDS, max_items=200, example='[words.delivery] excited = ["thrilled"]'),
         "action": Table({"words": WORDS}),
+        "vocal": Table({kind: WORDS for kind in VOCAL_KINDS}),
+        "degree": Table(each=Number(0.1, 4, "times"), max_items=500, example='[words.degree] slightly = 0.5'),
     }),
     # What a direction about the host looks like (script/directions.py HostForm).
     "host": Table({"max_words": Number(1, 40, "words", integer=True), "adverbs": WORDS, "not_adverbs": WORDS,

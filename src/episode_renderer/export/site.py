@@ -96,6 +96,8 @@ def fallback_color(name: str) -> str:
 
 
 _COLOR = re.compile(r"^#([0-9a-f]{3}|[0-9a-f]{6})$")
+#: A segment that is a sound the speaker makes, not words (``[laughs]``), as captions write it.
+_NONSPEECH = re.compile(r"^\[[^\[\]]+\]$")
 
 
 def parse_color(value: Any) -> str | None:
@@ -394,11 +396,12 @@ def _transcript(page: EpisodePage, classes: Mapping[str, str]) -> str:
             continue
         same = " same" if entry.speaker == previous else ""
         previous = entry.speaker
+        vocal = " vocal" if _NONSPEECH.match(entry.body) else ""
         items.append(
             f'<li class="seg {classes.get(entry.speaker, "")}{same}" id="t{number}" data-start="{start}" '
             f'data-end="{_seconds(entry.end)}"><a class="at" href="{mp3}#t={start}" aria-label="Play from {at}" '
             f'aria-describedby="t{number}-said">{at}</a> <span class="who">{escape(entry.speaker)}</span> '
-            f'<span class="said" id="t{number}-said">{escape(entry.body)}</span></li>')
+            f'<span class="said{vocal}" id="t{number}-said">{escape(entry.body)}</span></li>')
     return '<ol class="transcript-lines">\n' + "\n".join(items) + "\n</ol>"
 
 

@@ -27,6 +27,7 @@ class Timing:
 
     lead_in: float = 0.5
     in_turn: float = 0.35  # between lines of one speaker
+    vocal: float = 0.12  # between a vocal sound (a laugh, a sigh) and the speaker's words beside it
     new_turn: float = 0.7  # at a change of speaker
     list_item: float = 0.45
     interrupt_overlap: float = 0.3
@@ -152,7 +153,7 @@ def plan(episode: Episode, lines: dict[int, np.ndarray], sounds: dict[str, np.nd
         if event.kind == "pause":
             pause += event.seconds or 0.8
             continue
-        if event.kind in ("line", "heading"):
+        if event.kind in ("line", "heading", "vocal"):
             audio = lines.get(index)
             if audio is None or audio.size == 0:
                 continue
@@ -166,6 +167,8 @@ def plan(episode: Episode, lines: dict[int, np.ndarray], sounds: dict[str, np.nd
                 gap = timing.list_item
             elif event.turn != prev.turn:
                 gap = timing.new_turn
+            elif "vocal" in (event.kind, prev.kind):
+                gap = timing.vocal
             else:
                 gap = timing.in_turn
             if pause:
@@ -180,7 +183,7 @@ def plan(episode: Episode, lines: dict[int, np.ndarray], sounds: dict[str, np.nd
             clip = Clip(start, audio, kind="speech")
             tl.clips.append(clip)
             end = start + audio.size / rate
-            layout.segments.append(Segment(event.speaker or "Narrator", round(start, 3), round(end, 3), event.text))
+            layout.segments.append(Segment(event.speaker or "Narrator", round(start, 3), round(end, 3), event.heard))
             if event.kind == "heading":
                 chapter_marks.append((start, event.text))
                 pending_chapter = None

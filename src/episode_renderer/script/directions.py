@@ -27,9 +27,10 @@ from .vocabulary import (
     filler,
     timed_seconds,
     tokens,
+    vocalizations,
 )
 
-CATEGORIES = ("cue", "pause", "interrupt", "delivery", "action")
+CATEGORIES = ("cue", "pause", "interrupt", "delivery", "vocal", "action")
 _PARTS = re.compile(r"\s*(?:,|;|—|–|\s-\s)\s*")
 _UNKNOWN_IN_CUE = 2  # other words a clause may hold and still be a sound cue ("scanner sweep")
 
@@ -55,8 +56,10 @@ class Direction:
     delivery: str | None = None
     parts: tuple[SoundPart, ...] = ()  # sounds the words name, in order
     interrupt: bool = False
-    sound_first: bool = False  # the sound is named before the pause
     by_rule: bool = False  # a regular-expression rule matched (not just a word of a lexicon)
+    degree: float = 1.0  # how strongly the delivery is meant (*slightly defensive*: 0.5, *very excited*: 1.5)
+    vocals: tuple[tuple[str, float], ...] = ()  # vocal sounds in the speaker's voice: (kind, degree), in order
+    order: tuple[str, ...] = ("pause", "cue")  # the order the pause, sounds and vocals are named in
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,8 @@ class Words:
     pause_seconds: float = 0.9
     max_seconds: float = 3.0
     host: HostForm = field(default_factory=HostForm)
+    vocal: Lexicon = field(default_factory=Lexicon)
+    degree: Lexicon = field(default_factory=Lexicon)
 
     def merged(self, first: "Words", first_source: dict[str, bool]) -> "Words":
         """``first``'s words win; its plain settings only where its file set them."""
@@ -81,7 +86,8 @@ class Words:
                      self.delivery.merged(first.delivery), self.action.merged(first.action),
                      first.pause_seconds if first_source.get("seconds") else self.pause_seconds,
                      first.max_seconds if first_source.get("max_seconds") else self.max_seconds,
-                     self.host.merged(first.host, bool(first_source.get("host_max_words"))))
+                     self.host.merged(first.host, bool(first_source.get("host_max_words"))),
+                     self.vocal.merged(first.vocal), self.degree.merged(first.degree))
 
 
 @dataclass
@@ -133,10 +139,11 @@ class Rules:
         return replace(read, category=category, sound=rule.sound, parts=parts, by_rule=True)
 
     def _read(self, text: str) -> Direction:
-        """Read a direction word by word: sounds, pause, interruption, delivery, action."""
+        """Read a direction word by word: sounds, pause, interruption, delivery, vocal sounds, action."""
         w = self.words
         words = tokens(text)
-        heard = self._heard(words)
+        vocal_hits = vocalizations(words, w.vocal, w.degree)
+        heard = self._heard(words, vocal_hits)
         sounds: list[SoundPart] = []
         dominant = False
         spoken_of: list[str] = []  # the clauses that are not a sound cue: deliveries come from these
@@ -164,7 +171,12 @@ class Rules:
         if seconds is not None:  # *pauses dramatically*, *the room goes quiet*: words of the pause itself
             said = [MASK if t in w.lengths or not dominant and any(a <= i < b for a, b, _ in pauses) else t
                     for i, t in enumerate(said)]
-        delivery = deliveries(said, w.delivery, self._known)
+        # a vocal sound's word gives the delivery only when nothing else does: *laughs nervously* is nervous
+        vocal_words = {i for a, b, _, _ in vocal_hits for i in range(a, b)} if said is words else set()
+        unvoiced = [MASK if i in vocal_words else t for i, t in enumerate(said)]
+        delivery, degree = deliveries(unvoiced, w.delivery, self._known, w.degree)
+        if delivery is None and vocal_words:
+            delivery, degree = deliveries(said, w.delivery, self._known, w.degree)
         action = bool(w.action.find(words))
         if sounds and dominant:
             category: str | None = "cue"
@@ -174,25 +186,34 @@ class Rules:
             category = "interrupt"
         elif delivery:
             category = "delivery"
+        elif vocal_hits:
+            category = "vocal"
         elif action or sounds:
             category = "action"
         else:
             category = None
-        return Direction(category, None, seconds, delivery, tuple(sounds), interrupt, first_sound < first_pause)
+        first_vocal = vocal_hits[0][0] if vocal_hits else len(words)
+        named = sorted([(first_pause, 1, "pause"), (first_sound, 2, "cue"), (first_vocal, 0, "vocal")])
+        return Direction(category, None, seconds, delivery, tuple(sounds), interrupt,
+                         degree=degree if delivery else 1.0,
+                         vocals=tuple((kind, amount) for _, _, kind, amount in vocal_hits),
+                         order=tuple(name for _, _, name in named))
 
-    def _heard(self, words: list[str]) -> list[str]:
+    def _heard(self, words: list[str], vocal: list[tuple[int, int, str, float]] = ()) -> list[str]:
         """The words that may name a sound: *alarmed*, *on high alert*, *buzzing with energy* are
-        moods, so their words are masked."""
+        moods, and *hums*, *snorts* a character's own voice, so their words are masked."""
         moods = {i for a, b, _ in self.words.delivery.find(words) if b - a > 1 for i in range(a, b)}
+        moods |= {i for a, b, _, _ in vocal for i in range(a, b)}
         return [MASK if t in self._not_sounds or i in moods else t for i, t in enumerate(words)]
 
     def names_sound(self, direction: str) -> bool:
         """Does the direction name a sound word (and so must place a sound)?"""
-        return bool(self.words.sounds.sounds.find(self._heard(tokens(_clean(direction)))))
+        words = tokens(_clean(direction))
+        return bool(self.words.sounds.sounds.find(self._heard(words, vocalizations(words, self.words.vocal))))
 
     def _known(self, word: str) -> bool:
         w = self.words
-        return any(lexicon.find([word]) for lexicon in (w.pause, w.interrupt, w.sounds.sounds))
+        return any(lexicon.find([word]) for lexicon in (w.pause, w.interrupt, w.sounds.sounds, w.vocal))
 
     def leads(self, text: str) -> bool:
         """Does the text open with a word the rules know? Stage directions open with their verb or
@@ -202,7 +223,8 @@ class Rules:
             return False
         w = self.words
         return any(lexicon.find(words[:3]) and lexicon.find(words[:3])[0][0] == 0
-                   for lexicon in (w.pause, w.interrupt, w.delivery, w.action, w.sounds.sounds, w.sounds.modifiers))
+                   for lexicon in (w.pause, w.interrupt, w.delivery, w.vocal, w.action, w.sounds.sounds,
+                                   w.sounds.modifiers))
 
     def host_direction(self, text: str) -> bool:
         """Is an italic line in the host's voice a stage direction about the host, by its form?
@@ -293,7 +315,7 @@ def _table(data: dict, key: str, where: str, source: str, allowed: set[str] | No
 
 def _words(data: dict, source: str) -> tuple[Words, dict[str, bool]]:
     """The lexicon tables: [words.*] (directions.toml), [sounds.*] and [modifiers.*] (sfx/cues.toml)."""
-    words = _table(data, "words", "[words]", source, {"pause", "interrupt", "delivery", "action"})
+    words = _table(data, "words", "[words]", source, {"pause", "interrupt", "delivery", "action", "vocal", "degree"})
     pause = _table(words, "pause", "[words.pause]", source, {"words", "seconds", "max_seconds", "lengths"})
     lengths = _table(pause, "lengths", "[words.pause.lengths]", source)
     length_map = {k.lower(): _number(lengths, k, "[words.pause.lengths]", source, 0.9, 0.05, 30.0) for k in lengths}
@@ -319,6 +341,13 @@ def _words(data: dict, source: str) -> tuple[Words, dict[str, bool]]:
                                  _number(table, "wobble", where, source, 0.0, 0.0, 6.0))
     for name, value in delivery.items():
         _word_list(value, f"[words.delivery] `{name}`", source)
+    vocal = _table(words, "vocal", "[words.vocal]", source)
+    for name, value in vocal.items():
+        _word_list(value, f"[words.vocal] `{name}`", source)
+    degrees: dict[str, list[str]] = {}
+    for word in _table(words, "degree", "[words.degree]", source):
+        factor = _number(words["degree"], word, "[words.degree]", source, 1.0, 0.1, 4.0)
+        degrees.setdefault(repr(factor), []).append(word)
     seconds = _number(pause, "seconds", "[words.pause]", source, 0.9, 0.05, 30.0)
     host = _table(data, "host", "[host]", source,
                   {"max_words", "adverbs", "not_adverbs", "not_participles", "first_person", "finite_verbs"})
@@ -334,7 +363,9 @@ def _words(data: dict, source: str) -> tuple[Words, dict[str, bool]]:
         Lexicon.of({"interrupt": _word_list(interrupt.get("words", []), "[words.interrupt] `words`", source)}),
         Lexicon.of({name: list(value) for name, value in delivery.items()}),
         Lexicon.of({"action": _word_list(action.get("words", []), "[words.action] `words`", source)}),
-        seconds, max_seconds, host_form)
+        seconds, max_seconds, host_form,
+        Lexicon.of({name: list(value) for name, value in vocal.items()}),
+        Lexicon.of(degrees))
     return built, {"seconds": "seconds" in pause, "max_seconds": "max_seconds" in pause,
                    "host_max_words": "max_words" in host}
 

@@ -26,6 +26,14 @@ class SoundPart:
         return data
 
 
+#: How each vocal sound shows in the transcript, captions and listen page: non-speech of that speaker.
+VOCAL_LABELS = {
+    "laugh": "laughs", "chuckle": "chuckles", "giggle": "giggles", "sigh": "sighs", "gasp": "gasps",
+    "groan": "groans", "hum": "hums", "throat": "clears throat", "scoff": "scoffs", "sniff": "sniffs",
+    "yawn": "yawns", "breath": "takes a breath",
+}
+
+
 @dataclass(frozen=True)
 class Event:
     """One thing that happens in the episode, in script order.
@@ -35,6 +43,7 @@ class Event:
       "cue"       a sound cue (``sound`` names the effect; null when no sound is mapped)
       "pause"     silence of ``seconds``
       "direction" a delivery or action direction (``category``: "delivery" | "action")
+      "vocal"     a sound ``speaker`` makes with their own voice (``vocal``: "laugh", "sigh", ...), in place
       "heading"   a Markdown heading or scene header: opens a chapter, read by the narrator
       "break"     a scene break (``---``): opens a chapter, plays the transition
     """
@@ -47,6 +56,8 @@ class Event:
     sound: str | None = None
     category: str | None = None  # pause | delivery | action | cue | interrupt
     delivery: str | None = None  # delivery applied to a line ("excited", "whisper", ...)
+    degree: float | None = None  # how strongly the delivery (or the vocal sound) is meant; None is 1
+    vocal: str | None = None  # a vocal event's kind: laugh, chuckle, giggle, sigh, gasp, groan, hum, ...
     seconds: float | None = None  # pause length
     block: str | None = None  # the shortcode the line sits in: dialogue, thought, optimax-alert, ...
     scene: str | None = None  # the outermost block (a private-channel around dialogue), for beds and rooms
@@ -54,6 +65,13 @@ class Event:
     topic: bool = False  # a host question that opens a new topic (chapter)
     interrupts: bool = False  # this line cuts into the previous one
     parts: tuple[SoundPart, ...] = ()  # a cue's sounds in order (``sound`` is the first)
+
+    @property
+    def heard(self) -> str:
+        """What a transcript shows for this event: its words, or a vocal sound as ``[laughs]``."""
+        if self.kind == "vocal":
+            return f"[{VOCAL_LABELS.get(self.vocal or '', self.vocal)}]"
+        return self.text
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -64,7 +82,7 @@ class Event:
             "sound": self.sound,
             "line": self.line,
         }
-        for name in ("category", "delivery", "seconds", "block", "scene"):
+        for name in ("category", "delivery", "degree", "vocal", "seconds", "block", "scene"):
             value = getattr(self, name)
             if value is not None:
                 data[name] = value

@@ -90,6 +90,7 @@ class _State:
     turn: int = 0
     host_open: bool = False  # italic paragraphs right after a host line are the host's speech
     delivery: str | None = None
+    degree: float | None = None
     interrupt_next: bool = False
     last_speaker: str | None = None
 
@@ -268,6 +269,12 @@ class _LineParser:
     def new_turn(self) -> None:
         self.s.turn += 1
         self.s.delivery = None
+        self.s.degree = None
+
+    def take_turn(self, speaker: str) -> None:
+        """Outside a block, a new speaker opens a new turn."""
+        if speaker != self.s.last_speaker and self.s.last_speaker is not None and not self.s.stack:
+            self.new_turn()
 
     # --- one line ------------------------------------------------------------------------
     def line(self, number: int, raw: str) -> None:
@@ -562,27 +569,39 @@ class _LineParser:
         return bool(_THIRD_PERSON.search(text)) or any(re.search(rf"\b{re.escape(n)}\b", text) for n in names)
 
     def _direction(self, number: int, inner: str, direction: Direction, speaker: str | None) -> None:
-        """One direction may be several events: a delivery or action, a pause, and its sounds."""
+        """One direction may be several events: a delivery or action, and its pause, sounds and vocal
+        sounds in the order it names them (*sighs, then a long pause*)."""
         text = strip_markup(inner)
         category = direction.category
+        who = speaker or self.s.last_speaker
+        who = who if who != NARRATOR and direction.vocals else None
+        if who is not None:
+            self.take_turn(who)
         where = self.context()
         if direction.delivery:
             self.s.delivery = direction.delivery
+            self.s.degree = direction.degree if direction.degree != 1.0 else None
         if direction.interrupt:
             self.s.interrupt_next = True
-        if category not in ("cue", "pause"):
+        if category not in ("cue", "pause", "vocal") or category == "vocal" and who is None:
             self.s.events.append(Event("direction", number, text, speaker=speaker, sound=direction.sound,
-                                       category=category or "action", delivery=direction.delivery, **where))
-        pause = None
+                                       category=category or "action", delivery=direction.delivery,
+                                       degree=self.s.degree if direction.delivery else None, **where))
+        made: dict[str, list[Event]] = {"pause": [], "cue": [], "vocal": []}
         if direction.seconds is not None:
-            pause = Event("pause", number, text, speaker=speaker, category="pause", seconds=direction.seconds,
-                          delivery=direction.delivery if category == "pause" else None, **where)
-        cue = None
+            made["pause"].append(Event("pause", number, text, speaker=speaker, category="pause",
+                                       seconds=direction.seconds,
+                                       delivery=direction.delivery if category == "pause" else None, **where))
         if direction.parts:
-            cue = Event("cue", number, text, speaker=speaker, sound=direction.parts[0].sound, category="cue",
-                        parts=direction.parts, **where)
-        order = [cue, pause] if direction.sound_first else [pause, cue]
-        self.s.events.extend(e for e in order if e is not None)
+            made["cue"].append(Event("cue", number, text, speaker=speaker, sound=direction.parts[0].sound,
+                                     category="cue", parts=direction.parts, **where))
+        if who is not None:
+            made["vocal"] = [Event("vocal", number, text, speaker=who, category="vocal", vocal=kind,
+                                   degree=amount if amount != 1.0 else None, delivery=self.s.delivery,
+                                   **where) for kind, amount in direction.vocals]
+            self.s.last_speaker = who
+        for name in direction.order:
+            self.s.events.extend(made[name])
 
     def _speech(self, number: int, text: str, speaker: str, *, whole_italic_is_speech: bool = False,
                 topic: bool = False, category: str | None = None, host: bool = False) -> None:
@@ -601,7 +620,7 @@ class _LineParser:
             about_host = host and _sentence_apart(text, m) and self.rules.host_direction(inner)
             if not about_host and (found.category is None or not (
                     found.by_rule or found.category == "cue" and inner.isupper() or
-                    _between_sentences(text, m) and not _SENTENCE.search(inner))):
+                    (found.vocals or _between_sentences(text, m)) and not _SENTENCE.search(inner))):
                 continue
             pieces.append(("say", text[pos:m.start()]))
             pieces.append(("direct", m.group(1) or m.group(2)))
@@ -614,12 +633,11 @@ class _LineParser:
             words = strip_markup(piece)
             if not _WORDS.search(words):
                 continue
-            if speaker != self.s.last_speaker and self.s.last_speaker is not None and not self.s.stack:
-                self.new_turn()
+            self.take_turn(speaker)
             interrupts = self.s.interrupt_next
             self.s.interrupt_next = False
             self.s.events.append(Event("line", number, words, speaker=speaker, speech=self.speech(words),
-                                       delivery=self.s.delivery, **self.context(),
+                                       delivery=self.s.delivery, degree=self.s.degree, **self.context(),
                                        topic=topic, interrupts=interrupts, category=category))
             self.s.last_speaker = speaker
             topic = False

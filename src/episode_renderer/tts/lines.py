@@ -4,18 +4,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
 
 from .cache import LineCache, line_key
-from .cast import Profile
+from .cast import Acting, Profile
+from .intonation import intoned, needs_contour
 from .shaping import SAMPLE_RATE, apply_effects, pitch_ratio, resample, shift_pitch
-from .voices import load_voice, voice_key
+from .vocal import DESIGN_VERSION, Vocal, perform
+from .voices import acting_voice, voice_key
+from .whisper import whispered
+
+#: What a line says: words, or a vocal sound (a laugh, a sigh) in the speaker's voice.
+Said = str | Vocal
 
 #: Bump when a change to synthesis or shaping changes the sound of cached lines.
 CACHE_VERSION = 5
+#: Bump when the intonation of questions and exclamations changes (only their lines are made again).
+INTONATION_VERSION = 1
+
+
+def _contoured(profile: Profile, text: "Said") -> bool:
+    """Questions, exclamations and a delivery's range are bent after synthesis; a whisper has no
+    pitch to bend, and a vocal sound keeps its own."""
+    return isinstance(text, str) and not profile.acting.whisper and needs_contour(text, profile.spread)
 
 
 class LineSpeaker:
@@ -28,15 +42,26 @@ class LineSpeaker:
         self.threads = threads
         self.before_synthesis = before_synthesis  # told whenever a line is about to be synthesized
 
-    def key(self, profile: Profile, text: str) -> str:
+    def key(self, profile: Profile, text: Said) -> str:
         identity = voice_key(profile.engine, self.voices_dir)
-        return line_key({"v": CACHE_VERSION, "voice": identity, "profile": asdict(profile), "text": text})
+        shape = asdict(profile)
+        if profile.spread == 1.0:
+            del shape["spread"]
+        if profile.acting == Acting():
+            del shape["acting"]  # a plain line keeps the key it had before deliveries could act
+        elif profile.acting.prosody and profile.engine.engine == "kokoro":
+            shape["acting"]["donor"] = voice_key(replace(profile.engine, voice=profile.acting.prosody),
+                                                 self.voices_dir)
+        said = {"text": text} if isinstance(text, str) else {"vocal": asdict(text), "design": DESIGN_VERSION}
+        if _contoured(profile, text):
+            said["intonation"] = INTONATION_VERSION
+        return line_key({"v": CACHE_VERSION, "voice": identity, "profile": shape, **said})
 
-    def speak(self, profile: Profile, text: str) -> np.ndarray:
-        """44.1 kHz mono float32 audio of ``text`` as ``profile`` says it."""
+    def speak(self, profile: Profile, text: Said) -> np.ndarray:
+        """44.1 kHz mono float32 audio of ``text`` (words, or a vocal sound) as ``profile`` says it."""
         return self.speak_many([(profile, text)])[0]
 
-    def speak_many(self, requests: list[tuple[Profile, str]]) -> list[np.ndarray]:
+    def speak_many(self, requests: list[tuple[Profile, Said]]) -> list[np.ndarray]:
         """Several lines at once: those that share a formant-preserving pitch shift go through
         Rubber Band in one pass, 0.25 s of silence apart (each pass costs ~25 ms of set-up, a third
         of what shifting a short line costs), and are cut apart again."""
@@ -50,10 +75,18 @@ class LineSpeaker:
             if cached is not None and cached[1] == SAMPLE_RATE:
                 out[i] = cached[0]
                 continue
-            voice = load_voice(profile.engine, self.voices_dir, self.threads)
+            voice = acting_voice(profile.engine, profile.acting, self.voices_dir, self.threads)
             if self.before_synthesis is not None:
                 self.before_synthesis()
-            raw[i] = _speak_in_pieces(voice, text, engine_speed(profile)), voice.sample_rate
+            if isinstance(text, Vocal):
+                audio = perform(voice, text, engine_speed(profile))
+            else:
+                audio = _speak_in_pieces(voice, text, engine_speed(profile))
+            if _contoured(profile, text):
+                audio = intoned(audio, voice.sample_rate, text, profile.spread)  # type: ignore[arg-type]
+            if profile.acting.whisper:
+                audio = whispered(audio, voice.sample_rate, seed=str(text))
+            raw[i] = audio, voice.sample_rate
         shifts: dict[tuple[float, int], list[int]] = {}
         for i in raw:
             profile = requests[i][0]

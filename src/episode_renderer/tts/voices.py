@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import VoiceError
-from .cast import EngineSpec
+from .cast import Acting, EngineSpec
 from .engine import Voice
 
 _VOICES: dict[tuple, Voice] = {}
@@ -26,6 +26,21 @@ def load_voice(spec: EngineSpec, voices_dir: Path | None = None, threads: int = 
     voice = _create(spec, voices_dir, threads)
     with _LOCK:
         return _VOICES.setdefault(key, voice)
+
+
+def acting_voice(spec: EngineSpec, acting: Acting, voices_dir: Path | None = None, threads: int = 0) -> Voice:
+    """The voice of ``spec`` performing ``acting``'s prosody and rows (Kokoro; other engines have no
+    style vector and speak as they are). Loaded once per recipe, sharing the voice's session."""
+    voice = load_voice(spec, voices_dir, threads)
+    if not acting.changes_style or not hasattr(voice, "acted"):
+        return voice
+    key = (spec, str(voices_dir), threads, acting.prosody, acting.amount, acting.rows)
+    with _LOCK:
+        if key in _VOICES:
+            return _VOICES[key]
+    acted = voice.acted(acting.prosody, acting.amount, acting.rows)
+    with _LOCK:
+        return _VOICES.setdefault(key, acted)
 
 
 def release_voices() -> None:
