@@ -393,3 +393,18 @@ def test_the_recipe_is_part_of_a_lines_cache_key(tmp_path):
     assert len(keys) == 4
     assert speaker.key(plain, "Hello.") != speaker.key(plain, Vocal("laugh", 1.0, "a"))
     assert speaker.key(plain, Vocal("laugh", 1.0, "a")) != speaker.key(plain, Vocal("laugh", 1.0, "b"))
+
+
+def test_a_cluster_worker_gets_every_donor_voice_pack(default_project):
+    from episode_renderer.cluster import _voice_files
+
+    shipped = {rel for rel, _path in _voice_files(default_project)[0]}
+    donors = {a.acting.prosody for own in default_project.cast.own_deliveries.values() for a in own.values()}
+    assert "kokoro/am_fenrir.bin" in shipped  # a donor only, nobody's own voice
+    assert {f"kokoro/{name}.bin" for name in donors} <= shipped
+
+
+def test_voices_lists_each_characters_recipes():
+    result = runner.invoke(app, ["voices", "--json", "--cast", str(DEFAULT_CAST)], catch_exceptions=False)
+    cast = json.loads(result.stdout)["cast"]
+    assert "prosody" in cast["Kai"]["deliveries"]["excited"] and "whispered" in cast["Kai"]["deliveries"]["whisper"]

@@ -17,7 +17,6 @@ from .preview import text_events, write_clip
 from .script.model import VOCAL_LABELS
 from .settings import VOCAL_KINDS
 from .tts.cache import LineCache
-from .tts.cast import Adjustment
 from .tts.lines import LineSpeaker
 from .tts.shaping import SAMPLE_RATE
 from .tts.vocal import Vocal
@@ -49,7 +48,7 @@ def audition(project: Project, character: str, out_dir: Path, *, cache_dir: Path
     speech = " ".join(e.speech or "" for e in lines)
     deliveries = sorted(set(project.cast.deliveries) | set(project.cast.own_deliveries.get(name, {})))
     plan: list[tuple[str, str, object, str | None]] = [("plain", "the character's own voice", speech, None)]
-    plan += [(d, _recipe(project.cast.delivery(name, d)), speech, d) for d in deliveries]
+    plan += [(d, project.cast.delivery(name, d).describe(), speech, d) for d in deliveries]  # type: ignore[union-attr]
     plan += [(f"[{VOCAL_LABELS[kind]}]", "a vocal sound in the character's voice", Vocal(kind, 1.0, f"{seed}"), None)
              for kind in VOCAL_KINDS for seed in (1, 2)]
     speaker = LineSpeaker(LineCache(cache_dir), project.cast.voices_dir)
@@ -70,31 +69,6 @@ def audition(project: Project, character: str, out_dir: Path, *, cache_dir: Path
         progress(len(plan), len(plan), "page")
     write_text(out_dir / "index.html", _page(name, speech, takes))
     return takes
-
-
-def _recipe(adjustment: Adjustment | None) -> str:
-    """What a delivery does, in a few words: donor prosody, rows, pace, pitch, level, whisper."""
-    if adjustment is None:
-        return ""
-    acting = adjustment.acting
-    parts = []
-    if acting.prosody and acting.amount:
-        parts.append(f"prosody {acting.amount:.0%} of {acting.prosody}")
-    if acting.rows:
-        parts.append(f"rows {acting.rows:+d}")
-    if acting.whisper:
-        parts.append("whispered")
-    if adjustment.speed != 1.0:
-        parts.append(f"pace x{adjustment.speed:g}")
-    if adjustment.pitch:
-        parts.append(f"pitch {adjustment.pitch:+g} st")
-    if adjustment.spread != 1.0:
-        parts.append(f"pitch range x{adjustment.spread:g}")
-    if adjustment.gain_db:
-        parts.append(f"level {adjustment.gain_db:+g} dB")
-    if adjustment.effects:
-        parts.append("effects: " + ", ".join(name for name, _ in adjustment.effects))
-    return "; ".join(parts) or "as the character speaks"
 
 
 def _page(character: str, speech: str, takes: list[Take]) -> str:

@@ -573,8 +573,8 @@ class _LineParser:
         sounds in the order it names them (*sighs, then a long pause*)."""
         text = strip_markup(inner)
         category = direction.category
-        who = speaker or self.s.last_speaker
-        who = who if who != NARRATOR and direction.vocals else None
+        who = speaker or (self.s.last_speaker if self.s.last_speaker != NARRATOR else None)  # narration laughs at no one
+        who = who if direction.vocals else None
         if who is not None:
             self.take_turn(who)
         where = self.context()

@@ -108,6 +108,28 @@ class Adjustment:
     acting: Acting = Acting()
     spread: float = 1.0
 
+    def describe(self) -> str:
+        """What the recipe does, in a few words: donor prosody, rows, pace, pitch, range, level, whisper."""
+        acting = self.acting
+        parts = []
+        if acting.prosody and acting.amount:
+            parts.append(f"prosody {acting.amount:.0%} of {acting.prosody}")
+        if acting.rows:
+            parts.append(f"rows {acting.rows:+d}")
+        if acting.whisper:
+            parts.append("whispered")
+        if self.speed != 1.0:
+            parts.append(f"pace x{self.speed:g}")
+        if self.pitch:
+            parts.append(f"pitch {self.pitch:+g} st")
+        if self.spread != 1.0:
+            parts.append(f"pitch range x{self.spread:g}")
+        if self.gain_db:
+            parts.append(f"level {self.gain_db:+g} dB")
+        if self.effects:
+            parts.append("effects: " + ", ".join(name for name, _ in self.effects))
+        return "; ".join(parts) or "as the character speaks"
+
     def scaled(self, degree: float) -> "Adjustment":
         """The same recipe, more or less of it (*slightly* 0.5, *very* 1.5): every change from the
         plain reading is scaled; speed geometrically (x1.1 at 0.5 is x1.049)."""

@@ -23,13 +23,20 @@ Said = str | Vocal
 #: Bump when a change to synthesis or shaping changes the sound of cached lines.
 CACHE_VERSION = 5
 #: Bump when the intonation of questions and exclamations changes (only their lines are made again).
-INTONATION_VERSION = 1
+INTONATION_VERSION = 4
 
 
 def _contoured(profile: Profile, text: "Said") -> bool:
     """Questions, exclamations and a delivery's range are bent after synthesis; a whisper has no
     pitch to bend, and a vocal sound keeps its own."""
-    return isinstance(text, str) and not profile.acting.whisper and needs_contour(text, profile.spread)
+    return isinstance(text, str) and not profile.acting.whisper and needs_contour(_marked(profile, text),
+                                                                                  profile.spread)
+
+
+def _marked(profile: Profile, text: str) -> str:
+    """The text whose ? and ! are heard after synthesis: Kokoro reads them flat (tts/intonation.py);
+    Piper and Coqui voices read them their own way, and the draft cast stays fast."""
+    return text if profile.engine.engine == "kokoro" else ""
 
 
 class LineSpeaker:
@@ -67,6 +74,7 @@ class LineSpeaker:
         of what shifting a short line costs), and are cut apart again."""
         out: list[np.ndarray | None] = [None] * len(requests)
         raw: dict[int, tuple[np.ndarray, int]] = {}
+        pitched: set[int] = set()  # lines whose pitch shift was made with their contour, in one pass
         keys = []
         for i, (profile, text) in enumerate(requests):
             key = self.key(profile, text) if self.cache.folder is not None else ""  # no cache: no model hash
@@ -78,19 +86,13 @@ class LineSpeaker:
             voice = acting_voice(profile.engine, profile.acting, self.voices_dir, self.threads)
             if self.before_synthesis is not None:
                 self.before_synthesis()
-            if isinstance(text, Vocal):
-                audio = perform(voice, text, engine_speed(profile))
-            else:
-                audio = _speak_in_pieces(voice, text, engine_speed(profile))
-            if _contoured(profile, text):
-                audio = intoned(audio, voice.sample_rate, text, profile.spread)  # type: ignore[arg-type]
-            if profile.acting.whisper:
-                audio = whispered(audio, voice.sample_rate, seed=str(text))
-            raw[i] = audio, voice.sample_rate
+            raw[i] = self._take(voice, profile, text), voice.sample_rate
+            if _contoured(profile, text) and profile.preserve_formants:
+                pitched.add(i)
         shifts: dict[tuple[float, int], list[int]] = {}
         for i in raw:
             profile = requests[i][0]
-            if profile.preserve_formants and abs(profile.pitch) >= 1e-3:
+            if profile.preserve_formants and abs(profile.pitch) >= 1e-3 and i not in pitched:
                 shifts.setdefault((profile.pitch, raw[i][1]), []).append(i)
         shifted = {}
         for (semitones, rate), members in shifts.items():
@@ -105,6 +107,22 @@ class LineSpeaker:
             out[i] = np.clip(shaped, -1.0, 1.0).astype(np.float32)
             self.cache.put(keys[i], out[i], SAMPLE_RATE)
         return out  # type: ignore[return-value]
+
+    @staticmethod
+    def _take(voice, profile: Profile, text: Said) -> np.ndarray:
+        """The engine's take of one line as acted, at the engine's rate: spoken (or a vocal sound),
+        its contour bent (with the profile's pitch shift in the same pass), whispered."""
+        if isinstance(text, Vocal):
+            audio = perform(voice, text, engine_speed(profile))
+        else:
+            audio = _speak_in_pieces(voice, text, engine_speed(profile))
+        if _contoured(profile, text):
+            assert isinstance(text, str)
+            audio = intoned(audio, voice.sample_rate, _marked(profile, text), profile.spread,
+                            pitch=profile.pitch if profile.preserve_formants else 0.0)
+        if profile.acting.whisper:
+            audio = whispered(audio, voice.sample_rate, seed=str(text))
+        return audio
 
 
 #: Characters an engine is given at once. Piper's memory grows with its longest sentence (a 2,000-word

@@ -21,7 +21,7 @@ import numpy as np
 from .whisper import whispered
 
 #: Bump when a design below changes, so cached vocal sounds are made again.
-DESIGN_VERSION = 1
+DESIGN_VERSION = 2
 
 @dataclass(frozen=True)
 class Vocal:
@@ -92,8 +92,8 @@ def _sigh(rng: random.Random, more: float) -> tuple[Part, ...]:
 
 def _gasp(rng: random.Random, more: float) -> tuple[Part, ...]:
     vowel = rng.choice(["æ", "ɑ", "ɛ"])
-    return (Part(f"hˈ{vowel}", speed=rng.uniform(0.9, 1.15) / (0.8 + 0.2 * more), voiced=0.0, breath=1.0,
-                 inhale=True, seconds=0.45),)
+    return (Part(f"hˈ{vowel}ː", speed=rng.uniform(0.75, 0.95) / (0.8 + 0.2 * more), voiced=0.0, breath=1.0,
+                 inhale=True, seconds=0.55),)
 
 
 def _groan(rng: random.Random, more: float) -> tuple[Part, ...]:
