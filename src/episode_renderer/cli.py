@@ -600,6 +600,10 @@ def voices(
         except ImportError:
             coqui = "not installed (pip install -e '.[coqui]')"
         rows = {name: profile.describe() for name, profile in project.cast.characters.items()}
+        for name, row in rows.items():
+            row["deliveries"] = {d: project.cast.delivery(name, d).describe()  # type: ignore[union-attr]
+                                 for d in sorted(set(project.cast.deliveries) |
+                                                 set(project.cast.own_deliveries.get(name, {})))}
     if as_json:
         out.print_json(json.dumps({"engines": {"kokoro": "installed", "piper": "installed", "coqui": coqui},
                                    "kokoro_voices": [v.__dict__ for v in kokoro], "piper_voices": piper_voices,
@@ -613,14 +617,16 @@ def voices(
         table.add_row(v.name, v.accent, v.gender, v.language)
     out.print(table)
     out.print(f"[bold]Piper voices[/] ({escape(str(folder))}): " + escape(", ".join(piper_voices)))
-    table = Table("character", "engine", "model", "voice", "speed", "pitch", "gain dB", "effects",
+    table = Table("character", "engine", "model", "voice", "speed", "pitch", "gain dB", "effects", "deliveries",
                   title=escape(f"Cast ({project.cast.source})"))
     for name, row in rows.items():
+        own = len(project.cast.own_deliveries.get(name, {}))
         table.add_row(escape(name), row["engine"], escape(str(row["model"])),
                       escape(str(row["speaker"] if row["speaker"] is not None else "")),
                       f"{row['speed']:.2f}", f"{row['pitch']:+.1f}", f"{row['gain_db']:+.1f}",
-                      escape(", ".join(row["effects"])))
+                      escape(", ".join(row["effects"])), f"{own} own" if own else "shared")
     out.print(table)
+    out.print("`episode voices --json` gives each recipe; `episode audition CHARACTER` plays them.")
 
 
 @app.command()

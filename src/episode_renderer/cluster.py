@@ -193,14 +193,19 @@ def _voice_files(project: Project) -> tuple[list[tuple[str, Path]], str]:
         for path in (found, *companions):
             placed[(folder / path.name).as_posix()] = path
 
+    donors = [a.acting.prosody for a in (*project.cast.deliveries.values(), *project.cast.blocks.values(),
+                                          *(a for own in project.cast.own_deliveries.values() for a in own.values()))
+              if a.acting.prosody]
     for profile in project.cast.characters.values():
         spec = profile.engine
         if spec.engine == "kokoro":
             packs = voice_files(_kokoro_dirs(voices_dir))
-            try:
-                names = [name for _weight, name in parse_blend(spec.voice or "")]
-            except ValueError:
-                names = []
+            names = []
+            for blend in (spec.voice or "", *donors):  # the voice and every delivery's donors
+                try:
+                    names += [name for _weight, name in parse_blend(blend)]
+                except ValueError:
+                    continue
             for name in names:
                 if name in packs:
                     placed[f"kokoro/{name}.bin"] = packs[name]
