@@ -342,3 +342,100 @@ def test_ctrl_c_cancels_the_cluster_work_and_leaves_out_resumable(cluster, seaso
     again = subprocess.run(command, capture_output=True, text=True, env=_env(), timeout=600)
     assert again.returncode == 0, again.stdout + again.stderr
     assert_same_files(local_render, out)
+
+
+KOKORO_EPISODES = {
+    "ep-10-garden.md": """---
+title: "The Garden Robot"
+date: 2026-03-03
+episode_number: 10
+---
+
+{{< dialogue char="Recurse" >}}
+Somebody watered the tomatoes at three in the morning, and the hose was put back exactly where it was.
+Nothing else in the shed was moved, not even the bucket with the broken handle.
+{{< /dialogue >}}
+
+**[Human]:** *Did you check the sprinkler timer?*
+
+{{< dialogue char="Kai" >}}
+*laughs*
+
+The timer has been off since April. I switched it off myself, because it kept soaking the path.
+{{< /dialogue >}}
+
+{{< dialogue char="Vector" >}}
+*Gets excited*
+
+Then it was a night gardener! A tiny one, with very careful hands and a great love of tomatoes!
+{{< /dialogue >}}
+
+{{< dialogue char="Recurse" >}}
+*sighs*
+
+Or the neighbour's robot mower, which has learned to open gates, follows the wall by the roses,
+and stops at every tap it passes because its maker thought that would be charming.
+{{< /dialogue >}}
+
+{{< dialogue char="Bounce" >}}
+*whispering*
+
+I saw it once. It hummed a little song while it worked, and it bowed to the moon before it left.
+{{< /dialogue >}}
+
+{{< dialogue char="Kai" >}}
+*sadly*
+
+And nobody thought to thank it. Tomorrow I will leave a note on the gate, in large friendly letters.
+{{< /dialogue >}}
+
+{{< dialogue char="Narrator" >}}
+The note was written that evening, folded twice, and tied to the gate with green garden string.
+By morning it was gone, and in its place stood one small, perfectly ripe tomato.
+{{< /dialogue >}}
+""",
+    "ep-11-kettle.md": """---
+title: "The Kettle"
+date: 2026-03-10
+episode_number: 11
+---
+
+**[Human]:** *Is the kettle broken again?*
+
+{{< dialogue char="Kai" >}}
+*shouting*
+
+It is not broken! It is thinking about tea!
+{{< /dialogue >}}
+""",
+}
+
+
+def test_kokoro_season_on_two_workers_is_the_local_season_byte_for_byte(tmp_path):
+    """The default cast, acting included, on a real scheduler with two workers: the same bytes as a
+    local season, though the workers master on one core and the local render on two (an episode
+    longer than a mastering piece)."""
+    folder = tmp_path / "episodes"
+    folder.mkdir()
+    for name, text in KOKORO_EPISODES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    cast = str(Path(__file__).resolve().parents[1] / "voices" / "cast.toml")
+    local = tmp_path / "local"
+    run = subprocess.run(_episode("season", str(folder), "-o", str(local), "--cast", cast, "--cache-dir",
+                                  str(tmp_path / "cache")), capture_output=True, text=True, env=_env(), timeout=900)
+    assert run.returncode == 0, run.stdout + run.stderr
+    report = json.loads((local / "ep-10-garden.report.json").read_text("utf-8"))
+    assert report["duration_seconds"] > 60, report["duration_seconds"]
+    running = Cluster(tmp_path / "cluster")
+    try:
+        remote = tmp_path / "remote"
+        run = subprocess.run(_episode("season", str(folder), "-o", str(remote), "--cast", cast, "--scheduler",
+                                      running.address), capture_output=True, text=True, env=_env(), timeout=900)
+        assert run.returncode == 0, run.stdout + run.stderr
+    finally:
+        running.stop()
+    names = sorted(p.name for p in local.iterdir())
+    assert names == sorted(p.name for p in remote.iterdir())
+    assert len([n for n in names if n.endswith(".mp3")]) == len(KOKORO_EPISODES)
+    different = [n for n in names if _comparable(local / n) != _comparable(remote / n)]
+    assert not different, f"differ from the local render: {different}"

@@ -14,12 +14,14 @@ from functools import lru_cache
 
 import numpy as np
 
-from .parts import each, spans, streamed
+from .parts import each, pieces, streamed
 
 SAMPLE_RATE = 44100
 #: Lead-in for each piece when mastering runs on several cores: the compressor and limiter forget
 #: within a few hundred milliseconds, so 2 s puts the join beyond any trace of the split.
 PREROLL = 2 * SAMPLE_RATE
+#: Mastering works on pieces of this length whatever the number of cores, each after its pre-roll.
+PIECE = 60 * SAMPLE_RATE
 
 
 @dataclass(frozen=True)
@@ -43,8 +45,8 @@ def _hop_power(audio: np.ndarray, rate: int, parts: int = 1) -> np.ndarray:
 
     pyloudnorm's own K-weighting filters (ITU-R BS.1770), run as second-order sections on 10 s
     chunks: gating then works on hops, so a 20-minute episode needs megabytes, not the gigabytes
-    of float64 copies a whole-signal measurement makes. ``parts`` pieces run at once, each with
-    2 s of lead-in for the filters to settle (they forget in milliseconds).
+    of float64 copies a whole-signal measurement makes. It runs in 60 s pieces, ``parts`` at once,
+    each with 2 s of lead-in for the filters to settle (they forget in milliseconds).
     """
     from scipy.signal import sosfilt
 
@@ -63,7 +65,7 @@ def _hop_power(audio: np.ndarray, rate: int, parts: int = 1) -> np.ndarray:
             powers.append(np.mean((weighted * gain).reshape(-1, hop) ** 2, axis=1))
         return np.concatenate(powers)[lead // hop:]
 
-    return np.concatenate(each(piece, spans(usable, parts, hop))) if usable else np.zeros(0)
+    return np.concatenate(each(piece, pieces(usable, 600 * hop), workers=parts)) if usable else np.zeros(0)
 
 
 @lru_cache(maxsize=4)
@@ -114,7 +116,7 @@ def true_peak(audio: np.ndarray, parts: int = 1) -> float:
     def piece(span: tuple[int, int]) -> float:
         return max(float(np.max(up)) for _start, up in _oversampled(audio, span))
 
-    peak = max(each(piece, spans(audio.size, parts)))
+    peak = max(each(piece, pieces(audio.size, PIECE), workers=parts))
     return float(20 * np.log10(peak)) if peak > 0 else float("-inf")
 
 
@@ -226,7 +228,7 @@ def prepare(audio: np.ndarray, parts: int = 1, *, out: np.ndarray | None = None)
         ])
         return lambda x: board(x[None, :], SAMPLE_RATE, reset=False)[0]
 
-    return streamed(make, audio.astype(np.float32, copy=False), parts=parts, preroll=PREROLL, out=out)
+    return streamed(make, audio.astype(np.float32, copy=False), parts=parts, preroll=PREROLL, piece=PIECE, out=out)
 
 
 def finish(prepared: np.ndarray, target: Target = Target(), *, trim_db: float = 0.0,
@@ -271,8 +273,8 @@ def _tame_true_peaks(x: np.ndarray, ceiling_db: float, block: int = 10 * SAMPLE_
     are touched: loudness is unchanged, and the rest of the signal is passed through as it was.
     """
     ceiling = 10 ** (ceiling_db / 20)
-    pieces = [_tamed(x, begin, min(begin + block, x.size), ceiling) for begin in range(0, x.size, block)]
-    return np.concatenate([piece for piece, _ in pieces]) if any(dipped for _, dipped in pieces) else x
+    tamed = [_tamed(x, begin, min(begin + block, x.size), ceiling) for begin in range(0, x.size, block)]
+    return np.concatenate([piece for piece, _ in tamed]) if any(dipped for _, dipped in tamed) else x
 
 
 def _tamed(x: np.ndarray, begin: int, end: int, ceiling: float) -> tuple[np.ndarray, bool]:
@@ -321,12 +323,12 @@ def _gain_for(prepared: np.ndarray, current: float, goal: float, ceiling_db: flo
         spans_ = [(0, prepared.size)]
     else:
         spans_ = [(b, b + window) for b in range(0, prepared.size - window, every)]
-    pieces = [(min(PREROLL, b), prepared[b - min(PREROLL, b):e]) for b, e in spans_]
-    unlimited = integrated_loudness(np.concatenate([piece[lead:] for lead, piece in pieces]))
+    samples = [(min(PREROLL, b), prepared[b - min(PREROLL, b):e]) for b, e in spans_]
+    unlimited = integrated_loudness(np.concatenate([piece[lead:] for lead, piece in samples]))
 
     def landed(gain: float) -> float:
         """The whole signal's loudness after gain and limiting, as the sample predicts it."""
-        limited = each(lambda lp: _limit(lp[1], ceiling_db, gain_db=gain)[lp[0]:], pieces, workers=parts)
+        limited = each(lambda lp: _limit(lp[1], ceiling_db, gain_db=gain)[lp[0]:], samples, workers=parts)
         return current - unlimited + integrated_loudness(np.concatenate(limited))
 
     if not np.isfinite(unlimited):
@@ -365,10 +367,9 @@ def _limit(x: np.ndarray, ceiling_db: float, parts: int = 1, gain_db: float = 0.
         limiter = pedalboard.Limiter(threshold_db=ceiling_db, release_ms=80)
         return lambda piece: limiter((piece * scale)[None, :], SAMPLE_RATE, reset=False)[0]
 
-    limited = streamed(make, x.astype(np.float32, copy=False), parts=parts, preroll=PREROLL, out=out)
+    limited = streamed(make, x.astype(np.float32, copy=False), parts=parts, preroll=PREROLL, piece=PIECE, out=out)
     ceiling = 10 ** (ceiling_db / 20)
-    peak = max(max(float(np.max(limited[a:b])), -float(np.min(limited[a:b]))) for a, b in spans(limited.size, 1)) \
-        if limited.size else 0.0
+    peak = max(float(np.max(limited)), -float(np.min(limited))) if limited.size else 0.0
     if peak > ceiling:
         limited *= np.float32(ceiling / peak)
     return limited

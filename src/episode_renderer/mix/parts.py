@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from itertools import pairwise
 from typing import TypeVar
 
 import numpy as np
@@ -18,11 +17,13 @@ import numpy as np
 T = TypeVar("T")
 
 
-def spans(size: int, parts: int, align: int = 1) -> list[tuple[int, int]]:
-    """``parts`` consecutive (start, end) ranges covering ``size``, each start a multiple of ``align``."""
-    parts = max(1, min(parts, size // max(align, 1) or 1))
-    cuts = [0] + [(size * k // parts) // align * align for k in range(1, parts)] + [size]
-    return [(a, b) for a, b in pairwise(cuts) if b > a]
+def pieces(size: int, length: int) -> list[tuple[int, int]]:
+    """Consecutive (start, end) ranges of ``length`` samples covering ``size`` (the last one shorter).
+
+    The cuts depend on the signal alone, never on how many cores run the pieces: a master is the
+    same bytes on a laptop, a two-core worker and a cluster node."""
+    length = max(1, length)
+    return [(begin, min(begin + length, size)) for begin in range(0, size, length)] or [(0, 0)]
 
 
 def each(work: Callable[[tuple[int, int]], T], ranges: list[tuple[int, int]], workers: int | None = None) -> list[T]:
@@ -34,34 +35,19 @@ def each(work: Callable[[tuple[int, int]], T], ranges: list[tuple[int, int]], wo
         return list(pool.map(work, ranges))
 
 
-def in_parts(process: Callable[[np.ndarray], np.ndarray], audio: np.ndarray, *, parts: int,
-             preroll: int) -> np.ndarray:
-    """``process`` (same length out as in) over ``audio`` in ``parts`` pieces, each with ``preroll``
-    samples of lead-in; equal to one run wherever the process forgets within ``preroll``."""
-    if parts <= 1 or audio.size < 4 * preroll * parts:
-        return process(audio)
-    out = np.empty(audio.shape, dtype=np.float32)  # filled in place: no second full-length copy
-
-    def piece(span: tuple[int, int]) -> None:
-        begin, end = span
-        lead = min(preroll, begin)
-        out[begin:end] = process(audio[begin - lead:end])[lead:]
-
-    each(piece, spans(audio.size, parts))
-    return out
-
-
 def streamed(make: Callable[[], Callable[[np.ndarray], np.ndarray]], audio: np.ndarray, *, parts: int,
-             preroll: int, out: np.ndarray | None = None, block: int = 441000) -> np.ndarray:
-    """``in_parts`` for a process that carries its state from call to call (pedalboard with
-    ``reset=False``): each piece is fed ``block`` samples at a time and written straight into ``out``,
-    which may be ``audio`` itself, so no temporary is longer than a block. ``make`` builds a fresh
-    process per piece. Fed in blocks, pedalboard gives the same samples as in one call."""
+             preroll: int, piece: int, out: np.ndarray | None = None, block: int = 441000) -> np.ndarray:
+    """A process that carries its state from call to call (pedalboard with ``reset=False``) over
+    ``audio`` in pieces of ``piece`` samples, ``parts`` at once; each piece after the first is
+    started ``preroll`` samples early and that lead-in dropped. It is fed ``block`` samples at a
+    time and written straight into ``out``, which may be ``audio`` itself, so no temporary is
+    longer than a block. ``make`` builds a fresh process per piece. Fed in blocks, pedalboard gives
+    the same samples as in one call."""
     out = np.empty(audio.shape, dtype=np.float32) if out is None else out
-    ranges = spans(audio.size, parts) if parts > 1 and audio.size >= 4 * preroll * parts else [(0, audio.size)]
+    ranges = pieces(audio.size, piece)
     leads = [audio[max(0, begin - preroll):begin].copy() for begin, _ in ranges]  # before ``out`` overwrites them
 
-    def piece(index: int) -> None:
+    def run(index: int) -> None:
         process = make()
         if leads[index].size:
             process(leads[index])
@@ -70,7 +56,7 @@ def streamed(make: Callable[[], Callable[[np.ndarray], np.ndarray]], audio: np.n
             stop = min(start + block, end)
             out[start:stop] = process(audio[start:stop])
 
-    each(lambda r: piece(r[0]), [(i, i + 1) for i in range(len(ranges))])
+    each(lambda r: run(r[0]), [(i, i + 1) for i in range(len(ranges))], workers=parts)
     return out
 
 
