@@ -207,3 +207,87 @@ def test_fuzz_structured_front_matter(opener, block, closer):
 @given(OPENERS, st.text(max_size=400), CLOSERS)
 def test_fuzz_any_text_as_front_matter(opener, block, closer):
     _parses_or_refuses(opener + block + closer + SPOKEN)
+
+
+# --- class 4: an episode's files are one unit ------------------------------------------------------
+
+SHORT = Path(__file__).parent / "fixtures" / "short.md"
+SET = ("ep.mp3", "ep.json", "ep.vtt", "ep.srt", "ep.chapters.json", "ep.report.json")
+
+
+@pytest.fixture
+def old_set(tmp_path: Path) -> tuple[Path, Path]:
+    """A script rendered once into out/ (the old set), then changed so a second render differs."""
+    script = tmp_path / "ep.md"
+    script.write_text(SHORT.read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["render", str(script), "-o", str(out / "ep.mp3")])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == sorted(SET)
+    with script.open("a", encoding="utf-8") as handle:
+        handle.write('\n{{< dialogue char="Kai" >}}\nA new closing line for the second render.\n{{< /dialogue >}}\n')
+    return script, out
+
+
+def _no_space(path: object) -> OSError:
+    return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+
+@pytest.mark.parametrize("failing", [
+    lambda name: name.endswith(".partial.vtt"),  # the third file written
+    lambda name: name.endswith(".partial.srt"),
+    lambda name: name.startswith(".ep.report."),  # the last
+], ids=["vtt", "srt", "report"])
+def test_a_full_disk_between_writes_leaves_the_old_set_whole(old_set, monkeypatch, failing):
+    script, out = old_set
+    before = snapshot(out)
+    real = Path.write_text
+
+    def write_text(self: Path, *args, **kwargs):
+        if self.parent == out and failing(self.name):
+            raise _no_space(self)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", write_text)
+    result = runner.invoke(app, ["render", str(script), "-o", str(out / "ep.mp3")])
+    text = " ".join(result.output.split())
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and "the disk is full" in text
+    assert "would have replaced are as they were" in text
+    assert snapshot(out) == before  # byte-identical, and no temp file or backup left beside them
+
+
+def test_a_rename_failing_midway_puts_the_old_set_back(old_set, monkeypatch):
+    import episode_renderer.export.fileset as fileset
+
+    script, out = old_set
+    before = snapshot(out)
+    real = os.replace
+    published: list[str] = []
+
+    def replace(src, dst, *args, **kwargs):
+        if Path(dst).parent == out and Path(dst).name in SET and len(published) < 3:
+            published.append(Path(dst).name)
+            if len(published) == 3:
+                raise _no_space(dst)
+        return real(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(fileset.os, "replace", replace)
+    result = runner.invoke(app, ["render", str(script), "-o", str(out / "ep.mp3")])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and "the disk is full" in " ".join(result.output.split())
+    assert published == list(SET[:3])
+    assert snapshot(out) == before
+
+
+def test_a_successful_render_replaces_the_whole_set(old_set):
+    script, out = old_set
+    before = snapshot(out)
+    result = runner.invoke(app, ["render", str(script), "-o", str(out / "ep.mp3")])
+    assert result.exit_code == 0, result.output
+    after = snapshot(out)
+    assert sorted(p.name for p in after) == sorted(SET)  # no temp file or backup left
+    changed = {p.name for p in after if after[p] != before.get(p)}
+    assert {"ep.mp3", "ep.json", "ep.vtt", "ep.srt", "ep.report.json"} <= changed
+    assert "second render" in (out / "ep.vtt").read_text() and "second render" in (out / "ep.srt").read_text()
+    assert json.loads((out / "ep.report.json").read_text())["title"] == "A Short Test: Tags & Chapters"
