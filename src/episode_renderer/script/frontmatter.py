@@ -126,7 +126,8 @@ def _toml(block: str, first: int, source: str) -> Any:
         where = re.search(r"\(at line (\d+), column \d+\)", text)
         line = first + 1 + int(where.group(1)) if where else first + 2
         problem = re.sub(r"\s*\(at (?:line \d+, column \d+|end of document)\)", "", text)
-        quoted = block.splitlines()[line - first - 2].strip() if where else ""
+        rows = block.split("\n")
+        quoted = rows[line - first - 2].strip() if where and 0 <= line - first - 2 < len(rows) else ""
         at = f" at `{quoted[:80]}`" if quoted else ""
         raise ScriptError(f"the TOML front matter is broken{at} ({problem}).", file=source, line=line,
                           hint="Quote text values, and write dates as 2026-03-04 (a day that exists).") from None
