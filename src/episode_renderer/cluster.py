@@ -29,6 +29,7 @@ from . import __version__
 from .config import Project
 from .errors import ClusterError, EpisodeError, OutputError
 from .export.atomic import atomic_path
+from .export.fileset import file_set
 from .export.paths import disk_error
 from .season.freshness import state_path, state_record
 from .season.jobs import Job
@@ -573,13 +574,15 @@ def _collect(future: Any, job: Job, transfer: Transfer) -> EpisodeResult:
     outputs = asdict(Outputs.beside(Path(job.out)))
     folder = Path(job.out).parent
     try:
-        for role, data in remote.files.items():
-            _write_bytes(Path(outputs[role]), data)
-            transfer.received += len(data)
+        with file_set([Path(outputs[role]) for role in remote.files]) as temps:  # all new, or all as they were
+            for role, data in remote.files.items():
+                temps[Path(outputs[role])].write_bytes(data)
+                transfer.received += len(data)
         _write_bytes(state_path(folder, Path(job.episode).stem), remote.state)
         transfer.received += len(remote.state)
-    except OSError as exc:  # a full or vanished output folder: this episode fails, the state file unwritten
-        error = disk_error(exc, folder) or OutputError(f"cannot be written ({exc.strerror or exc}).", file=folder)
+    except (OSError, OutputError) as exc:  # a full or vanished output folder: this episode fails, no state file
+        error = exc if isinstance(exc, OutputError) else (
+            disk_error(exc, folder) or OutputError(f"cannot be written ({exc.strerror or exc}).", file=folder))
         return EpisodeResult(job.episode, "failed", job.number, job.title, seconds=remote.seconds,
                              error=error.render(), worker=remote.worker)
     return EpisodeResult(job.episode, "rendered", remote.number, remote.title, remote.duration, remote.seconds,

@@ -19,8 +19,9 @@ import numpy as np
 from . import __version__
 from .config import Project
 from .errors import RenderError, ScriptError
-from .export.atomic import atomic_path, sweep
+from .export.atomic import sweep
 from .export.encoded_cache import EncodedCache, mix_key
+from .export.fileset import file_set
 from .export.mp3 import measure_file, write_mp3
 from .export.paths import SIDECARS, check_outputs, check_writable, stem_of
 from .export.tags import write_tags
@@ -322,10 +323,11 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
     encoded = EncodedCache(Path(cache_dir) / "encoded" if cache_dir else None)
     if encoded.folder is not None:
         sweep(encoded.folder)
-    loudness = _master_and_write(mix, project, episode, timeline.layout, outputs, encoded, parts=workers)
-    result = RenderResult(episode, outputs, loudness, timeline.layout.duration, time.perf_counter() - started,
-                          cache.hits, cache.misses, timeline.layout, project.show.bitrate)
-    _write_sidecars(result, outputs)
+    with file_set(outputs.all()) as temps:  # the MP3 and its sidecars: all new, or all as they were
+        loudness = _master_and_write(mix, project, episode, timeline.layout, outputs, temps, encoded, parts=workers)
+        result = RenderResult(episode, outputs, loudness, timeline.layout.duration, time.perf_counter() - started,
+                              cache.hits, cache.misses, timeline.layout, project.show.bitrate)
+        temps[outputs.report].write_text(json.dumps(result.report(), indent=2) + "\n", encoding="utf-8")
     return result
 
 
@@ -354,23 +356,23 @@ def _release_freed_memory() -> None:
 
 
 def _master_and_write(mix: np.ndarray, project: Project, episode: Episode, layout: Layout,
-                      outputs: Outputs, encoded: EncodedCache, parts: int = 1) -> Loudness:
-    """The MP3 (mastered and gated, or the same mix's earlier encode), tagged, with its sidecars.
+                      outputs: Outputs, temps: dict[Path, Path], encoded: EncodedCache, parts: int = 1) -> Loudness:
+    """The MP3 (mastered and gated, or the same mix's earlier encode), tagged, with its sidecars, each
+    written to its temp in ``temps``.
 
     ``mix`` is mastered in place: it is not needed afterwards, and a second copy would cost memory."""
     key = mix_key(mix, __version__, project.show.target, project.show.bitrate) if encoded.folder else ""
-    with atomic_path(outputs.mp3) as tmp:
-        loudness = encoded.get(key, tmp)
-        if loudness is None:
-            loudness = _encode_within_target(mix, project, episode, tmp, parts)
-            encoded.put(key, tmp, loudness)
-        write_tags(tmp, title=episode.title or Path(outputs.mp3).stem, track=episode.episode_number,
-                   date=episode.date, description=episode.description, show=project.show.name,
-                   author=project.show.author, chapters=layout.chapters, cover=project.show.cover)
-        for path, text in ((outputs.transcript, transcript_json(layout)), (outputs.vtt, webvtt(layout)),
-                           (outputs.srt, srt(layout)), (outputs.chapters, chapters_json(layout, episode.title))):
-            with atomic_path(path) as side:
-                side.write_text(text, encoding="utf-8")
+    tmp = temps[outputs.mp3]
+    loudness = encoded.get(key, tmp)
+    if loudness is None:
+        loudness = _encode_within_target(mix, project, episode, tmp, parts)
+        encoded.put(key, tmp, loudness)
+    write_tags(tmp, title=episode.title or Path(outputs.mp3).stem, track=episode.episode_number,
+               date=episode.date, description=episode.description, show=project.show.name,
+               author=project.show.author, chapters=layout.chapters, cover=project.show.cover)
+    for path, text in ((outputs.transcript, transcript_json(layout)), (outputs.vtt, webvtt(layout)),
+                       (outputs.srt, srt(layout)), (outputs.chapters, chapters_json(layout, episode.title))):
+        temps[path].write_text(text, encoding="utf-8")
     return loudness
 
 
@@ -409,8 +411,3 @@ def _encode_within_target(mix: np.ndarray, project: Project, episode: Episode, t
         f"(target {target.lufs} ±{target.tolerance}), true peak {loudness.true_peak:.2f} dBTP "
         f"(ceiling {target.true_peak}).", file=episode.source,
         hint="Nothing was written. Check for very loud or silent sounds in sfx/ and the cast's gain_db.")
-
-
-def _write_sidecars(result: RenderResult, outputs: Outputs) -> None:
-    with atomic_path(outputs.report) as tmp:
-        tmp.write_text(json.dumps(result.report(), indent=2) + "\n", encoding="utf-8")

@@ -25,9 +25,26 @@ def atomic_path(target: Path) -> Iterator[Path]:
     On any exception, Ctrl-C included, the temp file is removed and ``target`` is untouched; a
     read-only folder or a full disk is an OutputError naming ``target``, not a traceback.
     """
+    target = Path(target)
+    tmp_path = temp_beside(target)
+    try:
+        yield tmp_path
+        os.chmod(tmp_path, 0o644 & ~_umask())
+        os.replace(tmp_path, target)
+    except Exception as exc:
+        error = write_error(exc, target)
+        if error is None or error is exc:
+            raise
+        raise error from None
+    finally:
+        tmp_path.unlink(missing_ok=True)
+
+
+def temp_beside(target: Path) -> Path:
+    """A new empty temp file in ``target``'s folder (made if missing), named so that ``sweep`` knows
+    it; a read-only folder or a full disk is an OutputError naming ``target``."""
     from .paths import disk_error
 
-    target = Path(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=temp_prefix(target.stem),
@@ -35,27 +52,21 @@ def atomic_path(target: Path) -> Iterator[Path]:
         os.close(fd)
     except OSError as exc:
         raise (disk_error(exc, target) or exc) from None
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        os.chmod(tmp_path, 0o644 & ~_umask())
-        os.replace(tmp_path, target)
-    except OSError as exc:
-        error = disk_error(exc, target)
-        if error is None:
-            raise
-        raise error from None
-    except EpisodeError:
-        raise
-    except Exception as exc:  # encoders and taggers hide the OSError of a full disk in their own type
-        cause = exc.__cause__ or exc.__context__
-        cause = cause if isinstance(cause, OSError) else probe(target.parent)
-        error = disk_error(cause, target) if cause is not None else None
-        if error is None:
-            raise
-        raise error from None
-    finally:
-        tmp_path.unlink(missing_ok=True)
+    return Path(tmp)
+
+
+def write_error(exc: Exception, target: Path) -> EpisodeError | None:
+    """What to tell the user when writing ``target`` raised ``exc``: the project's own error, a disk
+    error naming ``target``, or None when it is neither (a bug, to be raised as it is)."""
+    from .paths import disk_error
+
+    if isinstance(exc, EpisodeError):
+        return exc
+    if isinstance(exc, OSError):
+        return disk_error(exc, target)
+    cause = exc.__cause__ or exc.__context__  # encoders and taggers hide a full disk's OSError in their own type
+    cause = cause if isinstance(cause, OSError) else probe(Path(target).parent)
+    return disk_error(cause, target) if cause is not None else None
 
 
 def probe(folder: Path, size: int = 1 << 16) -> OSError | None:

@@ -7,15 +7,13 @@ writer wrote is silently lost.
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import yaml
-
 from ..errors import ScriptError
 from .directions import Direction, Rules, default_rules
+from .frontmatter import front_matter
 from .model import Episode, Event, Skipped
 from .numbering import episode_number
 from .speech import to_speech
@@ -160,7 +158,7 @@ def parse_episode(text: str, *, source: str = "<episode>", rules: Rules | None =
     return Episode(
         title=str(title) if title is not None else "",
         episode_number=number,
-        date=_date_text(meta.get("date")),
+        date=meta.get("date"),
         description=str(meta["description"]) if meta.get("description") is not None else None,
         tags=[str(t) for t in tags] if isinstance(tags, list) else [str(tags)],
         meta=meta,
@@ -174,48 +172,6 @@ def parse_episode(text: str, *, source: str = "<episode>", rules: Rules | None =
 def _stem(source: str | None) -> str:
     name = (source or "").replace("\\", "/").rsplit("/", 1)[-1]
     return name[:-3] if name.lower().endswith(".md") else name
-
-
-def _date_text(value: object) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, (_dt.date, _dt.datetime)):
-        return value.isoformat()
-    return str(value)
-
-
-def front_matter(lines: list[str], source: str) -> tuple[dict, int]:
-    """Return (front matter, 1-based line where the body starts); ScriptError if it is broken."""
-    first = next((i for i, line in enumerate(lines) if line.strip()), None)
-    if first is None or lines[first].strip() not in ("---", "+++"):
-        return {}, 1
-    fence = lines[first].strip()
-    end = next((i for i in range(first + 1, len(lines)) if lines[i].strip() == fence), None)
-    if end is None:
-        raise ScriptError(f"the front matter opened with '{fence}' is never closed.", file=source,
-                          line=first + 1, hint=f"Add a line with just '{fence}' after the last field.")
-    block = "\n".join(lines[first + 1:end])
-    if fence == "+++":
-        import tomllib
-        try:
-            meta = tomllib.loads(block)
-        except tomllib.TOMLDecodeError as exc:
-            raise ScriptError(f"the TOML front matter is broken ({exc}).", file=source, line=first + 2) from exc
-    else:
-        try:
-            meta = yaml.safe_load(block)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = first + 2 + (mark.line if mark is not None else 0)
-            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            raise ScriptError(f"the front matter is not valid YAML ({problem}).", file=source, line=line,
-                              hint="Quote values that contain ':' or '#', and check the indentation.") from exc
-    if meta is None:
-        meta = {}
-    if not isinstance(meta, dict):
-        raise ScriptError("the front matter must be a list of 'key: value' fields.", file=source,
-                          line=first + 2, hint="For example: title: \"My episode\".")
-    return {str(k): v for k, v in meta.items()}, end + 2
 
 
 def strip_markup(text: str) -> str:

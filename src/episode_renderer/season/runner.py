@@ -93,8 +93,9 @@ def render_season(folder: Path, out_dir: Path, project: Project, *, jobs: int | 
     for path, digest in todo:
         try:  # a script that cannot be parsed fails here, at once, without a worker
             parsed = load_episode(path, project)
-        except EpisodeError as exc:
-            results[path] = EpisodeResult(path, "failed", error=exc.render())
+        except Exception as exc:  # one episode's script never stops the others
+            why = exc.render() if isinstance(exc, EpisodeError) else f"{path}: {type(exc).__name__}: {exc}"
+            results[path] = EpisodeResult(path, "failed", error=why)
             report(SeasonEvent("finish", path, result=results[path]))
             continue
         jobs_to_run.append(Job(path, outputs_for(out_dir, path).mp3, project.root, config, files, cache_dir,
