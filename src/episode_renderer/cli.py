@@ -307,15 +307,11 @@ def audition(
     Open the page in a browser: `episode audition Kai` then output/audition-kai/index.html.
     """
     from .audition import audition as run
-    from .export.paths import check_writable, safe_name
+    from .export.paths import check_folder, check_writable, safe_name
 
     folder = output or Path("output") / f"audition-{safe_name(character)}"
     with _user_errors():
-        from .errors import OutputError
-
-        if folder.exists() and not folder.is_dir():
-            raise OutputError("is a file; the audition writes a folder.", file=folder,
-                              hint="Give -o a folder (it is made if missing).")
+        check_folder(folder, "the audition")
         project = _project(cast, None, None, None, draft)
         folder.mkdir(parents=True, exist_ok=True)
         unwritable = check_writable(folder)
