@@ -285,6 +285,8 @@ def preview(
     out.print(f"[green]wrote[/] {escape(str(target))}  {result.duration:.1f} s  "
               f"in {time.perf_counter() - started:.1f} s  "
               f"[dim]{escape(_shortened(result.speech))}[/]", highlight=False)
+    for warning in result.warnings:
+        console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -421,9 +423,8 @@ def season(
               f"({escape(str(output / 'index.html'))})", highlight=False)
     for warning in publish_warnings(output, results):
         console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
-    for r in results:
-        for warning in r.warnings:
-            console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
+    for warning in dict.fromkeys(w for r in results for w in r.warnings):  # a full cache warns once, not per episode
+        console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
     if not project.show.base_url:
         console.print("[yellow]warning:[/] show.toml has no base_url, so the feed's links are relative; "
                       "set \\[show] base_url to where the MP3s will be published.", highlight=False)

@@ -90,7 +90,7 @@ def read_bounded(path: Path, limit: int, error: type[EpisodeError], *, what: str
         raise error(f"is {exc.kind}, not a regular file; {what} is only read from a regular file.", file=path,
                     hint="Pass the file itself, not a pipe, a device or a broken link (nothing was read).") from None
     if len(data) > limit:
-        raise error(f"is more than {limit_text} (it grew while it was read); {what} is at most {limit_text}.",
+        raise error(f"is more than {limit_text} (more than its size said); {what} is at most {limit_text}.",
                     file=path, hint=hint)
     return data
 

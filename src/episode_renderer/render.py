@@ -52,7 +52,7 @@ def read_script(path: Path) -> str:
     path = Path(path)
     try:
         data = read_bounded(path, MAX_SCRIPT_BYTES, ScriptError, what="an episode script",
-                            limit_text=f"{MAX_SCRIPT_BYTES // 1_000_000} MB",
+                            limit_text=f"{MAX_SCRIPT_BYTES / 1e6:g} MB",
                             hint="Split it into several episodes, or check that this is the script.")
     except FileNotFoundError:
         raise ScriptError("file not found.", file=path, hint="Check the path to the episode's .md file.") from None
@@ -312,10 +312,11 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
     lines = speak_lines(episode, project, speaker, progress, workers)
     release_voices()  # the sessions' memory is the mastering's now
     say("Mixing")
+    levels = LevelCache(Path(cache_dir) / "levels" if cache_dir else None)
     timeline = plan(episode, lines, sounds, project.cues, project.show.timing,
                     intro=sounds.get(project.show.intro or ""), outro=sounds.get(project.show.outro or ""),
                     intro_name=project.show.intro or "intro", outro_name=project.show.outro or "outro",
-                    measure=LevelCache(Path(cache_dir) / "levels" if cache_dir else None))
+                    measure=levels)
     mix = mixdown(timeline, project.cues.duck_db)
     lines.clear()  # the mix holds every sample now: free the lines before mastering copies it
     timeline.clips.clear()
@@ -325,6 +326,7 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
     if encoded.folder is not None:
         sweep(encoded.folder)
     loudness = _master_and_write(mix, project, episode, timeline.layout, outputs, encoded, parts=workers)
+    episode.warnings.extend(next(([c.unwritable] for c in (cache, levels, encoded) if c.unwritable), []))
     result = RenderResult(episode, outputs, loudness, timeline.layout.duration, time.perf_counter() - started,
                           cache.hits, cache.misses, timeline.layout, project.show.bitrate)
     _write_sidecars(result, outputs)

@@ -99,14 +99,19 @@ def season_names(stems: dict[Path, str], extra: Iterable[str] = ()) -> dict[str,
     return owners
 
 
+def write_reason(exc: OSError) -> str:
+    """Why a write failed, in words: "the disk is full", "permission denied", ..."""
+    return {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
+            errno.EROFS: "the folder is on a read-only file system",
+            errno.EACCES: "permission denied", errno.EPERM: "permission denied"}.get(
+        exc.errno or 0, exc.strerror or str(exc))
+
+
 def disk_error(exc: OSError, target: Path) -> OutputError | None:
     """A write failure a user can fix as one clear line, or None for anything else."""
     if exc.errno not in DISK_ERRORS:
         return None
-    reason = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
-              errno.EROFS: "the folder is on a read-only file system",
-              errno.EACCES: "permission denied", errno.EPERM: "permission denied"}.get(
-        exc.errno or 0, exc.strerror or str(exc))
+    reason = write_reason(exc)
     full = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
     fix = "Free some space, or choose another folder with -o" if full else "Choose a writable folder with -o"
     return OutputError(f"cannot be written: {reason}.", file=target, hint=f"{fix}; nothing half-written was left.")
