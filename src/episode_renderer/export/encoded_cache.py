@@ -76,4 +76,3 @@ class EncodedCache:
                 (self.folder / f"{key}{suffix}").unlink(missing_ok=True)
             except OSError:
                 pass
-
