@@ -86,7 +86,7 @@ def test_constructs(project):
     ("---\ntitle: x\n---\n{{< dialogue char=\"Kai\" >}}\nHello\n", 4, "never closed"),
     ("---\ntitle: x\n---\n{{< dialogue >}}\nHello\n{{< /dialogue >}}\n", 4, "no character"),
     ("---\ntitle: x\n---\nHello\n{{< /dialogue >}}\n", 5, "no matching"),
-    ("---\ntitle: x\n---\n{{< dialogue char=\"A\" >}}\nHi\n{{< /thought >}}\n", 6, "not open"),
+    ("---\ntitle: x\n---\n{{< dialogue char=\"A\" >}}\nHi\n{{< /thought >}}\n", 4, "still open"),  # the opening tag's line
     ("bin\x00ary", 1, "binary"),
     ("---\ntitle: x\n---\n<div>\n</div>\n", 4, "nothing to speak"),
 ])

@@ -27,6 +27,18 @@ KINDS = {
 }
 
 
+def unwritable(folder: Path, error: OSError | OutputError) -> str:
+    """The one warning of a run whose cache stopped taking entries: the render itself goes on, since
+    an optional cache must never cost it (a cache folder that cannot take anything at all is refused
+    before any work, by the CLI). ``error`` may be atomic_path's OutputError; its OSError is read."""
+    from .export.paths import write_reason
+
+    cause = error if isinstance(error, OSError) else error.__cause__ or error.__context__
+    reason = write_reason(cause) if isinstance(cause, OSError) else str(error.message).rstrip(".")
+    return (f"the cache {folder} could not be written ({reason}), so this run kept nothing new there "
+            "and the next one synthesizes those lines again; free some space or pass another --cache-dir.")
+
+
 def touch(path: Path) -> None:
     """Mark a cache entry as used now (a read-only cache stays usable, only unpruned)."""
     try:

@@ -285,6 +285,8 @@ def preview(
     out.print(f"[green]wrote[/] {escape(str(target))}  {result.duration:.1f} s  "
               f"in {time.perf_counter() - started:.1f} s  "
               f"[dim]{escape(_shortened(result.speech))}[/]", highlight=False)
+    for warning in result.warnings:
+        console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -307,15 +309,11 @@ def audition(
     Open the page in a browser: `episode audition Kai` then output/audition-kai/index.html.
     """
     from .audition import audition as run
-    from .export.paths import check_writable, safe_name
+    from .export.paths import check_folder, check_writable, safe_name
 
     folder = output or Path("output") / f"audition-{safe_name(character)}"
     with _user_errors():
-        from .errors import OutputError
-
-        if folder.exists() and not folder.is_dir():
-            raise OutputError("is a file; the audition writes a folder.", file=folder,
-                              hint="Give -o a folder (it is made if missing).")
+        check_folder(folder, "the audition")
         project = _project(cast, None, None, None, draft)
         folder.mkdir(parents=True, exist_ok=True)
         unwritable = check_writable(folder)
@@ -425,9 +423,8 @@ def season(
               f"({escape(str(output / 'index.html'))})", highlight=False)
     for warning in publish_warnings(output, results):
         console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
-    for r in results:
-        for warning in r.warnings:
-            console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
+    for warning in dict.fromkeys(w for r in results for w in r.warnings):  # a full cache warns once, not per episode
+        console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
     if not project.show.base_url:
         console.print("[yellow]warning:[/] show.toml has no base_url, so the feed's links are relative; "
                       "set \\[show] base_url to where the MP3s will be published.", highlight=False)

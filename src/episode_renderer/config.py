@@ -11,6 +11,7 @@ from .errors import ConfigError
 from .export.site import show_colors
 from .mix.master import Target
 from .mix.timeline import Timing
+from .reading import not_regular, present, read_bounded
 from .schema import parse_toml, read_toml, show_value, validate
 from .script.directions import Rules, load_rules
 from .script.speech import to_speech
@@ -103,18 +104,17 @@ def check_cover(cover: str | None, source: str, root: Path) -> Path | None:
     if not path.is_relative_to(root.resolve()):
         raise ConfigError(f"{label} is outside the project folder ({root}).", file=source,
                           hint="Copy the image into the project folder and name it from there: cover = \"cover.jpg\".")
-    if not path.is_file():
+    if not path.is_file() and not_regular(path) in (None, "a folder"):
         raise ConfigError(f"{label}: no such image ({path}).", file=source,
                           hint="Give a PNG or JPEG in the project folder, or cover = \"\" for none.")
     try:
-        size = path.stat().st_size
-        with open(path, "rb") as handle:
-            head = handle.read(8)
+        head = read_bounded(path, COVER_MAX_BYTES, ConfigError, what="a cover",
+                            limit_text=f"{COVER_MAX_BYTES // 1_000_000} MB",
+                            hint="Podcast apps want a 1400-3000 px square JPEG or PNG, usually under 1 MB.")[:8]
+    except ConfigError as error:
+        raise ConfigError(f"{label} {error.message}", file=source, hint=error.hint) from None
     except OSError as exc:
         raise ConfigError(f"{label} cannot be read ({exc.strerror}).", file=source) from None
-    if size > COVER_MAX_BYTES:
-        raise ConfigError(f"{label} is {size / 1e6:.1f} MB; a cover is at most {COVER_MAX_BYTES // 1_000_000} MB.",
-                          file=source, hint="Podcast apps want a 1400-3000 px square JPEG or PNG, usually under 1 MB.")
     if not head.startswith((PNG_MAGIC, JPEG_MAGIC)):
         raise ConfigError(f"{label} is not a PNG or JPEG image.", file=source,
                           hint="Podcast apps want a 1400-3000 px square JPEG or PNG.")
@@ -153,18 +153,18 @@ def load_project(root: Path | None = None, *, cast: Path | None = None, cues: Pa
     cast_path = Path(cast or os.environ.get("EPISODE_CAST") or root / "voices" / "cast.toml")
     lexicon_path = cast_path.parent / "lexicon.toml"
     cues_path = Path(cues) if cues else root / "sfx" / "cues.toml"
-    if not cues_path.is_file() and not cues:
+    if not present(cues_path) and not cues:
         cues_path = source_root() / "sfx" / "cues.toml"
     rules_path = Path(rules) if rules else root / "directions.toml"
-    if rules and not rules_path.is_file():
+    if rules and not present(rules_path):
         raise ConfigError("rules file not found.", file=rules_path)
     show_path = Path(show) if show else root / "show.toml"
     cue_book = load_cues(cues_path)
     all_rules = load_rules(rules_path).extend(cue_book.rules)
-    if show and not show_path.is_file():
+    if show and not present(show_path):
         raise ConfigError("show file not found.", file=show_path)
     show_data = show_from_data(validate(read_toml(show_path), SHOW, show_path), str(show_path), root) \
-        if show_path.is_file() else Show()
+        if present(show_path) else Show()
     folders = [cues_path.parent, root / "sfx", source_root() / "sfx", *show_data.sound_folders]
     unique = list(dict.fromkeys(p.resolve() for p in folders))
     files = [p for p in (cast_path, cues_path, rules_path, show_path, lexicon_path) if p.is_file()]

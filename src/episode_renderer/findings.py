@@ -110,12 +110,14 @@ def _sound_findings(episode: Episode, project: Project, source: str) -> list[str
             if not project.sounds.has(sound):
                 missing.setdefault(sound, []).append(event.line)
     folders = ", ".join(str(f) for f in project.sounds.folders)
-    out = [f"{source}:{lines[0]}: sound '{sound}' has no file (looked in {folders}); "
+    def absent(sound: str) -> str:
+        return project.sounds.unusable(sound) or f"has no file (looked in {folders})"
+
+    out = [f"{source}:{lines[0]}: sound '{sound}' {absent(sound)}; "
            f"{_count(lines, 'cue', 'plays', 'play')} nothing." for sound, lines in missing.items()]
     for name in (project.show.intro, project.show.outro):
         if name and not project.sounds.has(name):
-            out.append(f"{source}: the show's intro/outro sound '{name}' has no file (looked in {folders}); "
-                       "it is left out.")
+            out.append(f"{source}: the show's intro/outro sound '{name}' {absent(name)}; it is left out.")
     used = {e.sound for e in episode.events if e.sound} | {p.sound for e in episode.events for p in e.parts}
     used |= {project.show.intro, project.show.outro}
     for sound in sorted(n for n in used if n):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +27,7 @@ class PreviewResult:
     path: Path
     duration: float
     speech: str
+    warnings: list[str] = field(default_factory=list)  # a cache that could not be written
 
 
 #: The character the parser is told speaks a --text; the preview's own character replaces it after.
@@ -109,10 +110,10 @@ def preview_line(episode_path: Path, project: Project, character: str, *, line: 
         first = mine[0].line
         events = [e for e in episode.events if e.line == first and e in mine or
                   e.line == first and e.kind == "pause" and e.speaker in (mine[0].speaker, None)]
-    audio, said = perform(events, project, LineSpeaker(LineCache(cache_dir), project.cast.voices_dir), character,
-                          delivery)
+    cache = LineCache(cache_dir)
+    audio, said = perform(events, project, LineSpeaker(cache, project.cast.voices_dir), character, delivery)
     write_clip(out, audio)
-    return PreviewResult(Path(out), audio.size / SAMPLE_RATE, said)
+    return PreviewResult(Path(out), audio.size / SAMPLE_RATE, said, [cache.unwritable] if cache.unwritable else [])
 
 
 def write_clip(out: Path, audio: np.ndarray, gain: float | None = None) -> None:

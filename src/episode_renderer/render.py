@@ -32,6 +32,7 @@ from .mix.level_cache import LevelCache
 from .mix.master import Loudness, finished, integrated_loudness, prepare
 from .mix.parts import ahead
 from .mix.timeline import mixdown, plan
+from .reading import encoding_hint, read_bounded
 from .script.model import Episode, Event
 from .script.parser import parse_episode
 from .tts.cache import LineCache
@@ -48,15 +49,12 @@ MAX_SCRIPT_BYTES = 2_000_000
 
 
 def read_script(path: Path) -> str:
-    """The script's text; a binary, undecodable or oversized file is a ScriptError naming it."""
+    """The script's text; a binary, undecodable, oversized or non-regular file is a ScriptError naming it."""
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_SCRIPT_BYTES:
-            raise ScriptError(f"is {size / 1e6:.1f} MB; an episode script is at most "
-                              f"{MAX_SCRIPT_BYTES // 1_000_000} MB.", file=path,
-                              hint="Split it into several episodes, or check that this is the script.")
-        data = path.read_bytes()
+        data = read_bounded(path, MAX_SCRIPT_BYTES, ScriptError, what="an episode script",
+                            limit_text=f"{MAX_SCRIPT_BYTES / 1e6:g} MB",
+                            hint="Split it into several episodes, or check that this is the script.")
     except FileNotFoundError:
         raise ScriptError("file not found.", file=path, hint="Check the path to the episode's .md file.") from None
     except IsADirectoryError:
@@ -64,6 +62,10 @@ def read_script(path: Path) -> str:
                           hint="Pass one .md file (use `episode season` for a folder).") from None
     except OSError as exc:
         raise ScriptError(f"cannot be read ({exc.strerror}).", file=path) from None
+    wide = encoding_hint(data)
+    if wide:
+        raise ScriptError(f"is saved as {wide}, not UTF-8.", file=path,
+                          hint="Save it as UTF-8 (in most editors: Save As, Encoding: UTF-8) and try again.")
     if b"\x00" in data[:8192]:
         raise ScriptError("looks like a binary file, not an episode script.", file=path, line=1,
                           hint="Pass the episode's Markdown (.md) file.")
@@ -311,10 +313,11 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
     lines = speak_lines(episode, project, speaker, progress, workers)
     release_voices()  # the sessions' memory is the mastering's now
     say("Mixing")
+    levels = LevelCache(Path(cache_dir) / "levels" if cache_dir else None)
     timeline = plan(episode, lines, sounds, project.cues, project.show.timing,
                     intro=sounds.get(project.show.intro or ""), outro=sounds.get(project.show.outro or ""),
                     intro_name=project.show.intro or "intro", outro_name=project.show.outro or "outro",
-                    measure=LevelCache(Path(cache_dir) / "levels" if cache_dir else None))
+                    measure=levels)
     mix = mixdown(timeline, project.cues.duck_db)
     lines.clear()  # the mix holds every sample now: free the lines before mastering copies it
     timeline.clips.clear()
@@ -325,6 +328,7 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
         sweep(encoded.folder)
     with file_set(outputs.all()) as temps:  # the MP3 and its sidecars: all new, or all as they were
         loudness = _master_and_write(mix, project, episode, timeline.layout, outputs, temps, encoded, parts=workers)
+        episode.warnings.extend(next(([c.unwritable] for c in (cache, levels, encoded) if c.unwritable), []))
         result = RenderResult(episode, outputs, loudness, timeline.layout.duration, time.perf_counter() - started,
                               cache.hits, cache.misses, timeline.layout, project.show.bitrate)
         temps[outputs.report].write_text(json.dumps(result.report(), indent=2) + "\n", encoding="utf-8")

@@ -24,6 +24,7 @@ else:  # pragma: no cover
 
 from .errors import ConfigError
 from .patterns import problem as pattern_problem
+from .reading import encoding_hint, read_bounded
 
 #: A settings file larger than this is a mistake (the show's own are a few kB), not a setting.
 MAX_CONFIG_BYTES = 1_000_000
@@ -298,20 +299,20 @@ def parse_toml(text: str, source: str | Path) -> dict[str, Any]:
 
 
 def read_toml(path: Path) -> dict[str, Any]:
-    """A settings file's TOML: UTF-8, at most MAX_CONFIG_BYTES, valid syntax; errors name the file."""
+    """A settings file's TOML: a regular UTF-8 file of at most MAX_CONFIG_BYTES, valid syntax; errors name it."""
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_CONFIG_BYTES:
-            raise ConfigError(f"is {size / 1e6:.1f} MB; a settings file is at most {MAX_CONFIG_BYTES // 1000} kB.",
-                              file=path)
-        data = path.read_bytes()
+        data = read_bounded(path, MAX_CONFIG_BYTES, ConfigError, what="a settings file",
+                            limit_text=f"{MAX_CONFIG_BYTES // 1000} kB")
     except FileNotFoundError:
         raise ConfigError("file not found.", file=path) from None
     except IsADirectoryError:
         raise ConfigError("is a folder, not a settings file.", file=path) from None
     except OSError as exc:
         raise ConfigError(f"cannot be read ({exc.strerror}).", file=path) from None
+    wide = encoding_hint(data)
+    if wide:
+        raise ConfigError(f"is saved as {wide}, not UTF-8.", file=path, hint="Save it as UTF-8.")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

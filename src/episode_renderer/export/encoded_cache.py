@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..cache_files import touch
+from ..cache_files import touch, unwritable
 from ..errors import OutputError
 from ..hashing import file_sha256 as _sha256
 from ..mix.master import Loudness
@@ -33,6 +33,7 @@ class EncodedCache:
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = Path(folder) if folder else None
+        self.unwritable: str | None = None  # the first write that failed, for the run's one warning
 
     def get(self, key: str, into: Path) -> Loudness | None:
         """Copy the cached MP3 to ``into`` and return its measured loudness, or None (and drop a bad entry)."""
@@ -64,8 +65,9 @@ class EncodedCache:
             meta = {"bytes": target.stat().st_size, "sha256": _sha256(target), "integrated": loudness.integrated,
                     "true_peak": loudness.true_peak, "loudness_range": loudness.loudness_range}
             write_text(self.folder / f"{key}.json", json.dumps(meta))
-        except (OSError, OutputError):  # a cache that cannot be written only costs the next render time
+        except (OSError, OutputError) as error:  # a cache that cannot be written only costs the next render time
             self._drop(key)
+            self.unwritable = self.unwritable or unwritable(self.folder, error)
 
     def _drop(self, key: str) -> None:
         assert self.folder is not None

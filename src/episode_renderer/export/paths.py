@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import OutputError
+from ..reading import not_regular
 
 #: Sidecar suffixes after an MP3's full stem; ``.render.json`` is the season's state file.
 SIDECARS = (".json", ".vtt", ".srt", ".chapters.json", ".report.json")
@@ -47,12 +48,17 @@ def _same(a: Path, b: Path) -> bool:
 
 
 def check_outputs(outputs: Iterable[Path], inputs: Iterable[Path | None], *, flag: str = "-o") -> None:
-    """Refuse outputs that are existing folders or would replace one of ``inputs``."""
+    """Refuse outputs that are existing folders, devices, FIFOs or sockets (``-o /dev/null`` as root
+    would replace the device), or would replace one of ``inputs``."""
     sources = [Path(p) for p in inputs if p is not None]
     for path in (Path(p) for p in outputs):
         if path.is_dir():
             raise OutputError(f"{flag} names an existing folder, not a file to write.", file=path,
                               hint="Give a file name instead (nothing was written).")
+        special = not_regular(path)
+        if special is not None and "link" not in special:  # a link to nothing is replaced, never followed
+            raise OutputError(f"{flag} would write over {special}; an output is a regular file or a new name.",
+                              file=path, hint="Choose another output name (nothing was written).")
         for source in sources:
             if _same(path, source):
                 raise OutputError(f"{flag} would overwrite an input file ({source}).", file=path,
@@ -60,6 +66,16 @@ def check_outputs(outputs: Iterable[Path], inputs: Iterable[Path | None], *, fla
         if path.parent.exists() and not path.parent.is_dir():
             raise OutputError(f"{flag}: {path.parent} is a file, not a folder.", file=path,
                               hint="Choose an output in an existing or new folder (nothing was written).")
+
+
+def check_folder(folder: Path, what: str) -> None:
+    """Refuse an output folder (``-o`` of season and audition) that exists as anything but a folder."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        special = not_regular(folder)
+        thing = "a file" if special is None else special
+        raise OutputError(f"-o names {thing}; {what} writes into a folder.", file=folder,
+                          hint="Give a folder (it is made if missing); nothing was written.")
 
 
 def season_names(stems: dict[Path, str], extra: Iterable[str] = ()) -> dict[str, Path | None]:
@@ -83,14 +99,19 @@ def season_names(stems: dict[Path, str], extra: Iterable[str] = ()) -> dict[str,
     return owners
 
 
+def write_reason(exc: OSError) -> str:
+    """Why a write failed, in words: "the disk is full", "permission denied", ..."""
+    return {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
+            errno.EROFS: "the folder is on a read-only file system",
+            errno.EACCES: "permission denied", errno.EPERM: "permission denied"}.get(
+        exc.errno or 0, exc.strerror or str(exc))
+
+
 def disk_error(exc: OSError, target: Path) -> OutputError | None:
     """A write failure a user can fix as one clear line, or None for anything else."""
     if exc.errno not in DISK_ERRORS:
         return None
-    reason = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
-              errno.EROFS: "the folder is on a read-only file system",
-              errno.EACCES: "permission denied", errno.EPERM: "permission denied"}.get(
-        exc.errno or 0, exc.strerror or str(exc))
+    reason = write_reason(exc)
     full = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
     fix = "Free some space, or choose another folder with -o" if full else "Choose a writable folder with -o"
     return OutputError(f"cannot be written: {reason}.", file=target, hint=f"{fix}; nothing half-written was left.")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..cache_files import touch
+from ..cache_files import touch, unwritable
 from ..errors import OutputError
 from ..export.atomic import write_text
 from ..tempfiles import sweep
@@ -49,6 +49,7 @@ class LevelCache(Measure):
     def __init__(self, folder: Path | None) -> None:
         self.folder = Path(folder) if folder else None
         self.hits = 0
+        self.unwritable: str | None = None  # the first write that failed: nothing more is stored
         self._salt = _salt() if self.folder is not None else ""
         self._swept: set[Path] = set()
 
@@ -78,12 +79,14 @@ class LevelCache(Measure):
         except (OSError, ValueError, KeyError, TypeError):
             pass
         values = [float(v) for v in measure()]
+        if self.unwritable is not None:
+            return values
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             if path.parent not in self._swept:
                 sweep(path.parent)  # temp files of a render that was killed mid-write
                 self._swept.add(path.parent)
             write_text(path, json.dumps({"values": values, "check": _check(key, values)}))
-        except (OSError, OutputError):  # a cache that cannot be written only costs the next render time
-            pass
+        except (OSError, OutputError) as error:  # a cache that cannot be written only costs the next render time
+            self.unwritable = unwritable(self.folder, error)
         return values

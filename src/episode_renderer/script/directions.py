@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import ConfigError
+from ..reading import present
 from ..patterns import UserPattern
 from ..schema import load, parse_toml, validate
 from ..settings import RULES
@@ -380,6 +381,6 @@ def load_rules(*paths: Path) -> Rules:
     """Default rules, extended by each existing file in ``paths`` (later files win)."""
     rules = default_rules()
     for path in paths:
-        if path is not None and Path(path).is_file():
+        if path is not None and present(Path(path)):
             rules = rules.extend(rules_from_data(load(Path(path), RULES), str(path)))
     return rules

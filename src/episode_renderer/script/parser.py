@@ -385,19 +385,21 @@ class _LineParser:
             return
         if any(b.kind == "html" for b in self.s.stack):
             inner = self.s.stack[-1]
-            raise ScriptError(f"</div> closes an HTML box while {{{{< {inner.name} >}}}} (opened at line "
-                              f"{inner.line}) is still open.", file=self.source, line=number,
-                              hint=f"Close {{{{< /{inner.name} >}}}} before </div>.")
+            raise ScriptError(f"the {{{{< {inner.name} >}}}} block opened here is still open at the </div> on line "
+                              f"{number}.", file=self.source, line=inner.line,
+                              hint=f"Close {{{{< /{inner.name} >}}}} before that </div>.")
         self.s.warnings.append(f"{self.source}:{number}: </div> without an opening <div>; ignored.")
 
     def _close(self, number: int, kind: str, name: str) -> None:
         if not self.s.stack or self.s.stack[-1].kind != kind or self.s.stack[-1].name != name:
             open_names = [b.name for b in self.s.stack if b.kind == "shortcode"]
             if open_names and open_names[-1] != name:
-                raise ScriptError(f"{{{{< /{name} >}}}} closes a block that is not open here; the open block is "
-                                  f"{{{{< {open_names[-1]} >}}}} from line {self.s.stack[-1].line}.",
-                                  file=self.source, line=number,
-                                  hint=f"Close {{{{< /{open_names[-1]} >}}}} first, or fix the name.")
+                opened = next(b for b in reversed(self.s.stack) if b.kind == "shortcode")
+                raise ScriptError(f"the {{{{< {opened.name} >}}}} block opened here is still open when "
+                                  f"{{{{< /{name} >}}}} on line {number} closes another.",
+                                  file=self.source, line=opened.line,
+                                  hint=f"Close it with {{{{< /{opened.name} >}}}} before line {number}, "
+                                       f"or fix the name of that closing tag.")
             if name not in open_names:
                 raise ScriptError(f"{{{{< /{name} >}}}} has no matching {{{{< {name} >}}}} before it.",
                                   file=self.source, line=number, hint="Remove it or add the opening tag.")

@@ -53,9 +53,11 @@ def read_front_matter(text: str, stem: str = "") -> FrontMatter:
 
 
 def _scan(path: Path) -> FrontMatter:
+    from ..render import read_script
+
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError):
+        text = read_script(path)  # bounded, regular files only: a FIFO or /dev/zero is broken, not a hang
+    except ScriptError:
         return FrontMatter({}, broken=True, stem=path.stem)
     return read_front_matter(text, path.stem)
 
@@ -65,14 +67,15 @@ def find_episodes(folder: Path, include_drafts: bool = False, only: Only | None 
 
     An episode is a .md file whose front matter says ``type: episode`` or has an
     ``episode_number``; drafts are left out unless asked for. A file whose front matter cannot be
-    read is kept, so the season reports it as failed instead of silently publishing less.
+    read is kept, so the season reports it as failed instead of silently publishing less; so is a
+    .md that is not a regular file (a FIFO, a link to a device, a link loop), which says what it is.
     """
     folder = Path(folder)
     if not folder.is_dir():
         raise ScriptError("is not a folder.", file=folder, hint="Pass the folder that holds the episode .md files.")
     found: list[tuple[int, str, Path]] = []
     for path in sorted(folder.glob("*.md")):
-        if path.name.startswith(("_", ".")) or not path.is_file():
+        if path.name.startswith(("_", ".")) or path.is_dir():
             continue
         meta = _scan(path)
         if not meta.is_episode or (meta.draft and not include_drafts):

@@ -18,6 +18,7 @@ from ..hashing import renderer_identity
 from ..config import Project
 from ..errors import EpisodeError
 from ..export.paths import STATE_SUFFIX
+from ..reading import open_regular
 
 if TYPE_CHECKING:
     from ..render import RenderResult
@@ -26,9 +27,10 @@ if TYPE_CHECKING:
 def _hash_file(digest: Any, path: Path) -> None:
     digest.update(f"\0{path.name}\0".encode())
     try:
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
+        with open_regular(path) as (handle, size):  # a FIFO never blocks, a growing file never runs on
+            while size > 0 and (block := handle.read(min(size, 1 << 20))):
                 digest.update(block)
+                size -= len(block)
     except OSError:
         digest.update(b"<missing>")
 

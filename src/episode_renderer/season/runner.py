@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..config import Project
-from ..errors import EpisodeError, OutputError, ScriptError
+from ..errors import EpisodeError, ScriptError
 from ..export.atomic import sweep
-from ..export.paths import check_writable, season_names
+from ..export.paths import check_folder, check_writable, season_names
 from ..script.numbering import parse_number
 from .discovery import Only, find_episodes
 from .freshness import fingerprint, is_current, outputs_for, project_fingerprint, read_state, state_path
@@ -71,9 +71,7 @@ def render_season(folder: Path, out_dir: Path, project: Project, *, jobs: int | 
         raise ScriptError("holds no episode files to render.", file=folder,
                           hint="Episodes are .md files whose front matter has `type: episode` or an "
                                "`episode_number` (drafts need --include-drafts; check --only).")
-    if out_dir.exists() and not out_dir.is_dir():
-        raise OutputError("-o names a file; a season writes into a folder.", file=out_dir,
-                          hint="Give a folder (it is created if missing); nothing was rendered.")
+    check_folder(out_dir, "a season")
     season_names({path: path.stem for path in episodes},
                  extra=[Path(project.show.cover).name] if project.show.cover else [])
     sweep(out_dir)

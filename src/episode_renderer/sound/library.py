@@ -9,6 +9,7 @@ import numpy as np
 import soundfile as sf
 
 from ..errors import ConfigError
+from ..reading import not_regular
 from ..settings import SOUND_NAME
 from ..tts.shaping import SAMPLE_RATE, resample
 
@@ -34,6 +35,18 @@ class SoundLibrary:
                 candidate = folder / f"{name}{ext}"
                 if candidate.is_file() and candidate.resolve().is_relative_to(folder.resolve()):
                     return candidate
+        return None
+
+    def unusable(self, name: str) -> str | None:
+        """Why a sound that has no usable file is missing, when a file of its name is there but is not
+        a regular file (a FIFO, a device, a link loop or to nothing): then the warning says so."""
+        if not NAME.fullmatch(name or "") or self.path(name) is not None:
+            return None
+        for folder in self.folders:
+            for ext in EXTENSIONS:
+                why = not_regular(folder / f"{name}{ext}")
+                if why is not None:
+                    return f"has no usable file: {folder / f'{name}{ext}'} is {why}, not a regular file"
         return None
 
     def available(self) -> list[str]:
@@ -64,7 +77,8 @@ class SoundLibrary:
         path = self.path(name)
         if path is None:
             where = ", ".join(str(f) for f in self.folders)
-            raise ConfigError(f"sound '{name}' has no file (looked for {name}.wav in {where}).",
+            raise ConfigError(f"sound '{name}' " + (self.unusable(name) or f"has no file (looked for {name}.wav in "
+                                                                          f"{where})") + ".",
                               hint="Add the file, or run `episode sfx build` to make the project's own sounds.")
         why = self.problem(name)
         if why:

