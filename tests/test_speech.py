@@ -325,3 +325,10 @@ def test_no_stray_markup_words() -> None:
         "A.R.R, ninety-nine point nine percent uptime, and twenty-four seven support!"
     )
     assert not re.search(r"\d", out)
+
+
+def test_a_number_longer_than_any_name_is_read_digit_by_digit():
+    """Thousands of digits (a fuzzed front matter found it) are read out, never a ValueError."""
+    said = to_speech("Pay " + "9" * 5000 + " now, or " + "999," * 1500 + "9 later.")
+    assert said.startswith("Pay nine nine") and said.count("nine") == 5000 + 4501
+    assert said.endswith("later.")

@@ -420,6 +420,9 @@ _PAREN = _rx(r"[()]")
 _BAR = _rx(r"[|\u2022]+")
 _LEFTOVER = _rx(r"[%$\u2192~\u00d7+&#*_{}\[\]<>|`\\^=@\u2013\u20ac\u00a3\u00a5\u20b9\u00b0/]+")
 _STRAY_DIGITS = _rx(r"\d+")
+#: More digits than any number has a name for (10**24): read digit by digit before the number rules,
+#: which would otherwise turn thousands of digits into one integer.
+_LONG_DIGITS = _rx(r"\d(?:,?\d){24,}")
 _CONTROL = _rx(r"[\x00-\x1f\x7f]")
 _DOUBLE_PAUSE = _rx(r"([,;:])(?: ?[,;:])+")
 _PAUSE_THEN_STOP = _rx(r"[,;:] ?([.!?])")
@@ -968,6 +971,7 @@ def to_speech(text: str, acronyms: Iterable[str] | None = None) -> str:
     s = _run(s, _SYMBOL_STEPS)
     numeric = _HAS_NUMERIC.search(s) is not None
     if numeric:
+        s = _LONG_DIGITS.sub(lambda m: " " + _digits(m.group(0).replace(",", "")) + " ", s)
         s = _run(s, _NUMBER_STEPS)
     if "/" in s:
         s = _SLASH.sub(_slash, s)
