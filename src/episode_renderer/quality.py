@@ -40,8 +40,10 @@ def _english() -> Callable[[str], str]:
 def normalize(text: str) -> list[str]:
     """Words as Whisper's English normaliser writes them ("forty-seven percent" and "47%" both
     become "47%"), with camel case split first and spelled-out letters joined after, so "ChatGPT",
-    "chat GPT" and "G.P.T." score alike. Words in brackets or parentheses are kept (see _BRACKETS)."""
-    return _join_letters(_english()(_CAMEL.sub(" ", _BRACKETS.sub(" ", text))).split())
+    "chat GPT" and "G.P.T." score alike. Words in brackets or parentheses are kept (see _BRACKETS), and
+    punctuation the normaliser leaves standing alone is not a word."""
+    words = _english()(_CAMEL.sub(" ", _BRACKETS.sub(" ", text))).split()
+    return _join_letters([w for w in words if any(c.isalnum() for c in w)])  # not the ".." it leaves of "…"
 
 
 def _join_letters(words: list[str]) -> list[str]:
