@@ -125,17 +125,17 @@ def parse_episode(text: str, *, source: str = "<episode>", rules: Rules | None =
     parser.speech = speech
     in_fence = False
     in_comment = False
-    element: tuple[re.Pattern[str], str, int] | None = None  # an open <script>/<style>: end tag, reason, line
+    element: tuple[re.Pattern[str], str, int] | None = None  # an open <script>/<style>: end tag, tag, line
     footnote = gap = False  # inside a footnote definition; a blank line since its last line
     for number in range(body_start, len(lines) + 1):
         raw = lines[number - 1]
         if element is not None and element[0].search(raw) is None and _SHORTCODE.search(raw):
-            state.warnings.append(f"{source}:{element[2]}: {element[1][:-8]} is not closed before the shortcode at "
+            state.warnings.append(f"{source}:{element[2]}: {element[1]} is not closed before the shortcode at "
                                   f"line {number}; the lines between were skipped.")
             element = None  # Hugo reads shortcodes first: a block's end tag is never inside the element
         if element is not None:
             end = element[0].search(raw)
-            state.skipped.append(Skipped(number, raw if end is None else raw[:end.end()], element[1]))
+            state.skipped.append(Skipped(number, raw if end is None else raw[:end.end()], f"{element[1]} element"))
             if end is None:
                 continue
             raw, element = raw[end.end():], None
@@ -164,16 +164,16 @@ def parse_episode(text: str, *, source: str = "<episode>", rules: Rules | None =
         text, removed = cut(raw)
         opened = RAW_OPEN.search(_HTML_COMMENT.sub(lambda m: " " * len(m.group(0)), text))
         if opened:
-            reason = f"<{opened.group(1).lower()}> element"
-            removed.append((text[opened.start():], reason))
-            text, element = text[:opened.start()], (raw_close(opened.group(1)), reason, number)
+            tag = f"<{opened.group(1).lower()}>"
+            removed.append((text[opened.start():], f"{tag} element"))
+            text, element = text[:opened.start()], (raw_close(opened.group(1)), tag, number)
         if text.strip():
             parser.line(number, text)
         state.skipped.extend(Skipped(number, piece, reason) for piece, reason in removed)
     if in_fence:
         state.warnings.append(f"{source}: a code block (```) is never closed; its lines were skipped.")
     if element is not None:
-        state.warnings.append(f"{source}:{element[2]}: {element[1][:-8]} is never closed; the lines after it "
+        state.warnings.append(f"{source}:{element[2]}: {element[1]} is never closed; the lines after it "
                               "were skipped.")
     for block in reversed(state.stack):
         if block.kind == "shortcode":
