@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from episode_renderer.script.alphabet import drop_foreign
 from episode_renderer.script.speech import ACRONYMS, SPOKEN_AS_WORDS, to_speech
 
 FORBIDDEN = set("%$\u2192~\u00d7+&#*_{}[]<>|")
@@ -274,7 +275,7 @@ def _assert_speakable(src: str, out: str) -> None:
     assert not FORBIDDEN & set(out), (src, out)
     assert out == out.strip()
     assert "  " not in out
-    if any(c.isalnum() for c in src):
+    if any(c.isalnum() for c in drop_foreign(src)):  # a word the voices cannot say is named by the parser
         assert out, src
 
 

@@ -14,8 +14,14 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import EpisodeError
+from .script.model import VOCAL_LABELS
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+#: Whisper's normaliser deletes whatever stands in brackets or parentheses (its model's "[music]",
+#: "(laughs)"), but a script's parenthesised aside is spoken: only the marks themselves go.
+_BRACKETS = re.compile(r"[()\[\]{}<>]")
+#: How a vocal sound shows in the transcript ("[laughs]"): a sound, not words to score.
+_VOCAL_SEGMENTS = frozenset(f"[{label}]" for label in VOCAL_LABELS.values())
 
 
 @lru_cache(maxsize=1)
@@ -34,8 +40,10 @@ def _english() -> Callable[[str], str]:
 def normalize(text: str) -> list[str]:
     """Words as Whisper's English normaliser writes them ("forty-seven percent" and "47%" both
     become "47%"), with camel case split first and spelled-out letters joined after, so "ChatGPT",
-    "chat GPT" and "G.P.T." score alike."""
-    return _join_letters(_english()(_CAMEL.sub(" ", text)).split())
+    "chat GPT" and "G.P.T." score alike. Words in brackets or parentheses are kept (see _BRACKETS), and
+    punctuation the normaliser leaves standing alone is not a word."""
+    words = _english()(_CAMEL.sub(" ", _BRACKETS.sub(" ", text))).split()
+    return _join_letters([w for w in words if any(c.isalnum() for c in w)])  # not the ".." it leaves of "…"
 
 
 def _join_letters(words: list[str]) -> list[str]:
@@ -156,7 +164,7 @@ def score_render(mp3: Path) -> tuple[Score, dict[str, Score], str]:
     per: dict[str, Score] = {}
     heard = []
     for seg, (lo, hi) in zip(segments, segment_windows(segments)):
-        if not normalize(seg["body"]):  # a vocal sound ([laughs]) has no words to hear
+        if seg["body"].strip() in _VOCAL_SEGMENTS or not normalize(seg["body"]):  # a vocal sound has no words
             continue
         found, _info = _model().transcribe(audio[int(lo * _RATE):int(hi * _RATE)], language="en", beam_size=5,
                                            temperature=0.0, condition_on_previous_text=False)

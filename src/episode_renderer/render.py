@@ -18,7 +18,7 @@ import numpy as np
 
 from . import __version__
 from .config import Project
-from .errors import RenderError, ScriptError
+from .errors import RenderError, ScriptError, VoiceError
 from .export.atomic import sweep
 from .export.encoded_cache import EncodedCache, mix_key
 from .export.fileset import file_set
@@ -37,7 +37,7 @@ from .script.model import Episode, Event
 from .script.parser import parse_episode
 from .tts.cache import LineCache
 from .tts.cast import Profile, in_unison
-from .tts.lines import LineSpeaker, Said
+from .tts.lines import InvalidTake, LineSpeaker, Said
 from .tts.vocal import Vocal
 from .tts.voices import release_voices
 
@@ -189,7 +189,14 @@ def speak_lines(episode: Episode, project: Project, speaker: LineSpeaker, progre
     out: dict[int, np.ndarray] = {}
 
     def one(job: list[tuple[int, list[Profile]]]) -> list[tuple[int, np.ndarray]]:
-        takes = iter(speaker.speak_many([(p, said[i]) for i, profiles in job for p in profiles]))
+        try:
+            takes = iter(speaker.speak_many([(p, said[i]) for i, profiles in job for p in profiles]))
+        except InvalidTake as bad:
+            index, name = [(i, n) for i, profiles in job for n in _names(episode.events[i], len(profiles))][bad.request]
+            raise VoiceError(f"{name}'s voice ({bad.voice}) gave {bad.problem} for this line, so it would be "
+                             "missing from the episode.", file=episode.source, line=episode.events[index].line,
+                             hint=f"Its voice pack or model is damaged: restore it, or give {name} another voice "
+                                  "in the cast.") from None
         return [(i, _layer([next(takes) for _ in profiles])) for i, profiles in job]
 
     pool = ThreadPoolExecutor(max_workers=max(1, workers))
@@ -205,6 +212,12 @@ def speak_lines(episode: Episode, project: Project, speaker: LineSpeaker, progre
         raise
     pool.shutdown()
     return out
+
+
+def _names(event: Event, count: int) -> list[str]:
+    """The characters of a voiced event, one per profile (the narrator when it names none)."""
+    names = [n.strip() for n in (event.speaker or "").split(" & ") if n.strip()]
+    return names if len(names) == count else [event.speaker or "Narrator"] * count
 
 
 def _batches(episode: Episode, project: Project, said: dict[int, Said],

@@ -7,14 +7,17 @@ writer wrote is silently lost.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..errors import ScriptError
+from .alphabet import foreign_words, script_name
 from .directions import Direction, Rules, default_rules
 from .frontmatter import front_matter
 from .model import Episode, Event, Skipped
+from .nonspeech import FOOTNOTE, FOOTNOTE_MORE, RAW_OPEN, cut, raw_close
 from .numbering import episode_number
 from .speech import to_speech
 
@@ -61,7 +64,7 @@ _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)+\|?\s*$|^\s*
 _LINK_REF = re.compile(r"^\s*\[[^\]]+\]:\s*<?(?:https?://|/|\./|#|www\.)\S*>?(?:\s+[\"'(].*)?$")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|(?<!\w)_(?!_)|(?<!_)_(?!\w)|~~)")
 _CODE_SPAN = re.compile(r"`([^`]*)`")
-_WORDS = re.compile(r"[A-Za-z0-9]")
+_SAYABLE = re.compile(r"[^\W_]")  # speech with a letter or digit in it is heard
 _PROSE_WORDS = 8  # an italic sentence this long that only a word list matched is narration, not a direction
 # (a shorter sentence too, unless it opens with a word the rules know: *Pauses.* but *Probably nothing.*)
 _SENTENCE_END = re.compile(r"(^|[.!?…:;,—–\-)\"”])\s*$")
@@ -120,8 +123,20 @@ def parse_episode(text: str, *, source: str = "<episode>", rules: Rules | None =
     parser.speech = speech
     in_fence = False
     in_comment = False
+    element: tuple[re.Pattern[str], str, int] | None = None  # an open <script>/<style>: end tag, tag, line
+    footnote = gap = False  # inside a footnote definition; a blank line since its last line
     for number in range(body_start, len(lines) + 1):
         raw = lines[number - 1]
+        if element is not None and element[0].search(raw) is None and _SHORTCODE.search(raw):
+            state.warnings.append(f"{source}:{element[2]}: {element[1]} is not closed before the shortcode at "
+                                  f"line {number}; the lines between were skipped.")
+            element = None  # Hugo reads shortcodes first: a block's end tag is never inside the element
+        if element is not None:
+            end = element[0].search(raw)
+            state.skipped.append(Skipped(number, raw if end is None else raw[:end.end()], f"{element[1]} element"))
+            if end is None:
+                continue
+            raw, element = raw[end.end():], None
         if in_comment:
             state.skipped.append(Skipped(number, raw, "HTML comment"))
             in_comment = "-->" not in raw
@@ -138,9 +153,26 @@ def parse_episode(text: str, *, source: str = "<episode>", rules: Rules | None =
             in_comment = True
             state.skipped.append(Skipped(number, raw, "HTML comment"))
             continue
-        parser.line(number, raw)
+        if FOOTNOTE.match(raw) or footnote and raw.strip() and (
+                FOOTNOTE_MORE.match(raw) or not gap and not raw.lstrip().startswith(("{{", "<"))):
+            state.skipped.append(Skipped(number, raw, "footnote"))
+            footnote, gap = True, False
+            continue
+        footnote, gap = footnote and not raw.strip(), True
+        text, removed = cut(raw)
+        opened = RAW_OPEN.search(_HTML_COMMENT.sub(lambda m: " " * len(m.group(0)), text))
+        if opened:
+            tag = f"<{opened.group(1).lower()}>"
+            removed.append((text[opened.start():], f"{tag} element"))
+            text, element = text[:opened.start()], (raw_close(opened.group(1)), tag, number)
+        if text.strip():
+            parser.line(number, text)
+        state.skipped.extend(Skipped(number, piece, reason) for piece, reason in removed)
     if in_fence:
         state.warnings.append(f"{source}: a code block (```) is never closed; its lines were skipped.")
+    if element is not None:
+        state.warnings.append(f"{source}:{element[2]}: {element[1]} is never closed; the lines after it "
+                              "were skipped.")
     for block in reversed(state.stack):
         if block.kind == "shortcode":
             raise ScriptError(f"the {{{{< {block.name} >}}}} block opened here is never closed.",
@@ -175,14 +207,15 @@ def _stem(source: str | None) -> str:
 
 
 def strip_markup(text: str) -> str:
-    """The words of a line as a reader sees them: no Markdown, HTML or shortcode syntax."""
+    """The words of a line as a reader sees them: no Markdown, HTML or shortcode syntax, and HTML
+    entities as the characters they stand for (``&lt;`` is ``<``; every output escapes it again)."""
     text = _SHORTCODE.sub("", text)
     text = _BR_TAG.sub(" ", text)
     text = _ANY_TAG.sub("", text)
     text = _LINK.sub(lambda m: m.group(1), text)
     text = _CODE_SPAN.sub(lambda m: m.group(1), text)
     text = _EMPHASIS.sub("", text)
-    return re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"\s+", " ", html.unescape(text)).strip()
 
 
 class _LineParser:
@@ -435,10 +468,10 @@ class _LineParser:
             self.new_turn()
             self.s.host_open = False
             words = strip_markup(heading.group(2))
-            if not _WORDS.search(words):
-                self.s.skipped.append(Skipped(number, raw, "empty heading"))
+            said = self.said(number, words, raw, empty="empty heading")
+            if said is None:
                 return
-            self.s.events.append(Event("heading", number, words, speaker=NARRATOR, speech=self.speech(words),
+            self.s.events.append(Event("heading", number, words, speaker=NARRATOR, speech=said,
                                        **self.context()))
             self.s.last_speaker = NARRATOR
             return
@@ -447,7 +480,10 @@ class _LineParser:
             self.new_turn()
             self.s.host_open = False
             words = strip_markup(scene.group("text") or scene.group("text2") or "")
-            self.s.events.append(Event("heading", number, words, speaker=NARRATOR, speech=self.speech(words),
+            said = self.said(number, words, raw, empty="empty heading")
+            if said is None:
+                return
+            self.s.events.append(Event("heading", number, words, speaker=NARRATOR, speech=said,
                                        category="scene", **self.context()))
             self.s.last_speaker = NARRATOR
             return
@@ -561,6 +597,27 @@ class _LineParser:
         for name in direction.order:
             self.s.events.extend(made[name])
 
+    def said(self, number: int, words: str, raw: str, empty: str | None = None) -> str | None:
+        """What the voice is given for ``words``, or None when nothing in them can be heard. Words in a
+        writing system the voices cannot say are named in a warning (and the line in ``skipped`` when
+        nothing else is left), never dropped without a word; ``empty`` is the reason to skip a line
+        that has no words at all."""
+        said = self.speech(words) if words else ""
+        unsaid = [w for w in foreign_words(words) if not _SAYABLE.search(self.speech(w))]
+        if unsaid:
+            scripts = sorted({name for w in unsaid for c in w if (name := script_name(c))})
+            systems = " and ".join(scripts)
+            self.s.warnings.append(f"{self.source}:{number}: \"{' '.join(unsaid)}\" is in {systems} script, which "
+                                   "the voices (English) cannot say, so it is not spoken; write it in Latin "
+                                   "letters, or add it to the lexicon.")
+        if _SAYABLE.search(said):
+            return said
+        if unsaid:
+            self.s.skipped.append(Skipped(number, raw, f"not spoken: {systems} script"))
+        elif empty is not None:
+            self.s.skipped.append(Skipped(number, raw, empty))
+        return None
+
     def _speech(self, number: int, text: str, speaker: str, *, whole_italic_is_speech: bool = False,
                 topic: bool = False, category: str | None = None, host: bool = False) -> None:
         """Emit a spoken line, splitting out inline directions (*Pauses*) that rules recognise; in the
@@ -589,12 +646,13 @@ class _LineParser:
                 self._direction(number, piece, self.rules.classify(strip_markup(piece)), speaker)
                 continue
             words = strip_markup(piece)
-            if not _WORDS.search(words):
+            said = self.said(number, words, piece)
+            if said is None:
                 continue
             self.take_turn(speaker)
             interrupts = self.s.interrupt_next
             self.s.interrupt_next = False
-            self.s.events.append(Event("line", number, words, speaker=speaker, speech=self.speech(words),
+            self.s.events.append(Event("line", number, words, speaker=speaker, speech=said,
                                        delivery=self.s.delivery, degree=self.s.degree, **self.context(),
                                        topic=topic, interrupts=interrupts, category=category))
             self.s.last_speaker = speaker

@@ -21,6 +21,8 @@ from functools import lru_cache
 
 from num2words import CONVERTER_CLASSES
 
+from .alphabet import drop_foreign, plain
+
 __all__ = ["ACRONYMS", "SPOKEN_AS_WORDS", "to_speech"]
 
 ACRONYMS: frozenset[str] = frozenset(
@@ -194,7 +196,7 @@ class _CharMap(dict[int, str]):
             elif cat == "Nd":
                 out = str(unicodedata.decimal(c))
             elif cat[0] in "LM":
-                out = c
+                out = plain(c) or c
             elif cat in ("No", "Nl"):
                 out = _numeric_char(c)
             elif cat[0] == "Z":
@@ -943,7 +945,7 @@ def _fallback(text: str) -> str:
     out = []
     for c in text:
         if c.isalpha():
-            out.append(c)
+            out.append(plain(c) or c)
         elif c.isnumeric():
             value = unicodedata.numeric(c, None)
             if value is not None:
@@ -957,15 +959,16 @@ def to_speech(text: str, acronyms: Iterable[str] | None = None) -> str:
     """Return ``text`` as words a TTS engine reads the way a person would say it.
 
     ``acronyms`` replaces :data:`ACRONYMS`, the all-caps tokens that are always spelled.
-    The result has no digits and no symbols espeak would read oddly; it is empty only when
-    ``text`` has no letter or digit.
+    The result has no digits and no symbols espeak would read oddly, and no word in a writing
+    system the voices cannot say (see :mod:`.alphabet`); it is empty only when ``text`` has no
+    letter or digit they can say.
     """
     known = ACRONYMS if acronyms is None else frozenset(a.upper() for a in acronyms)
     s = text
     if "&" in s and ";" in s:
         s = _ENTITY.sub(lambda m: html.unescape(m.group(0)), s)
     if not s.isascii():
-        s = _NON_ASCII.sub(_map_chars, s)
+        s = _NON_ASCII.sub(_map_chars, drop_foreign(s))
     if "*" in s:
         s = s.replace("*", "")
     s = _run(s, _SYMBOL_STEPS)
@@ -998,8 +1001,10 @@ def to_speech(text: str, acronyms: Iterable[str] | None = None) -> str:
     if _NEEDS_TIDY.search(s):
         s = _run(s, _TIDY_STEPS)
     s = _LEADING_PUNCT.sub("", s).strip()
-    if not _HAS_ALNUM.search(s) and any(c.isalnum() for c in text):
-        s = _fallback(text)
+    if not _HAS_ALNUM.search(s):
+        sayable = drop_foreign(text)
+        if any(c.isalnum() for c in sayable):
+            s = _fallback(sayable)
     return s
 
 

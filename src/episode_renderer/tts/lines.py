@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import VoiceError
 from .cache import LineCache, line_key
 from .cast import Acting, Profile
 from .intonation import intoned, needs_contour
@@ -24,6 +25,38 @@ Said = str | Vocal
 CACHE_VERSION = 5
 #: Bump when the intonation of questions and exclamations changes (only their lines are made again).
 INTONATION_VERSION = 4
+#: A take of words whose peak stays under this (-80 dBFS) is silence: the voice said nothing.
+SILENT_PEAK = 1e-4
+
+
+class InvalidTake(VoiceError):
+    """A voice gave audio that cannot be a take (NaN or infinite samples, or silence for words): a
+    damaged voice pack or model. ``request`` is the index of the line in ``speak_many``'s requests."""
+
+    def __init__(self, request: int, voice: str, problem: str, text: str) -> None:
+        self.request, self.voice, self.problem = request, voice, problem
+        super().__init__(f"the voice {voice} gave {problem} for \"{_shortened(text)}\".",
+                         hint="Its voice pack or model is damaged: restore it, or choose another voice in the cast.")
+
+
+def voice_name(profile: Profile) -> str:
+    """The voice of a profile as the cast names it: "kokoro am_michael", "piper joe"."""
+    described = profile.describe()
+    return f"{described['engine']} {described['speaker'] if described['speaker'] is not None else described['model']}"
+
+
+def take_problem(audio: np.ndarray, words: bool) -> str | None:
+    """Why ``audio`` cannot be a take, or None: a NaN or infinite sample, or silence where there are words."""
+    if audio.size and not np.isfinite(audio).all():
+        return "invalid audio (NaN or infinite samples)"
+    if words and (audio.size == 0 or float(np.max(np.abs(audio))) < SILENT_PEAK):
+        return "silence"
+    return None
+
+
+def _shortened(text: "Said", limit: int = 60) -> str:
+    said = text if isinstance(text, str) else f"[{text.kind}]"
+    return said if len(said) <= limit else said[:limit - 1] + "…"
 
 
 def _contoured(profile: Profile, text: "Said") -> bool:
@@ -80,13 +113,14 @@ class LineSpeaker:
             key = self.key(profile, text) if self.cache.folder is not None else ""  # no cache: no model hash
             keys.append(key)
             cached = self.cache.get(key)
-            if cached is not None and cached[1] == SAMPLE_RATE:
+            if cached is not None and cached[1] == SAMPLE_RATE and take_problem(cached[0], False) is None:
                 out[i] = cached[0]
                 continue
             voice = acting_voice(profile.engine, profile.acting, self.voices_dir, self.threads)
             if self.before_synthesis is not None:
                 self.before_synthesis()
             raw[i] = self._take(voice, profile, text), voice.sample_rate
+            self._check(i, profile, text, raw[i][0])
             if _contoured(profile, text) and profile.preserve_formants:
                 pitched.add(i)
         shifts: dict[tuple[float, int], list[int]] = {}
@@ -104,9 +138,17 @@ class LineSpeaker:
             else:
                 spoken = resample(audio, rate * pitch_ratio(profile.pitch))
             shaped = apply_effects(spoken, SAMPLE_RATE, gain_db=profile.gain_db, effects=profile.effects)
+            self._check(i, profile, requests[i][1], shaped, words=False)
             out[i] = np.clip(shaped, -1.0, 1.0).astype(np.float32)
             self.cache.put(keys[i], out[i], SAMPLE_RATE)
         return out  # type: ignore[return-value]
+
+    @staticmethod
+    def _check(request: int, profile: Profile, text: Said, audio: np.ndarray, words: bool = True) -> None:
+        """A take of NaN, infinities or (for words) silence is an error, never a silent line in the episode."""
+        problem = take_problem(audio, words and isinstance(text, str) and any(c.isalnum() for c in text))
+        if problem is not None:
+            raise InvalidTake(request, voice_name(profile), problem, text)
 
     @staticmethod
     def _take(voice, profile: Profile, text: Said) -> np.ndarray:
