@@ -17,7 +17,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from . import __version__
+from . import __version__, terminal
 from .errors import EpisodeError
 from .signals import TERMINATED_EXIT, Terminated, install_termination_handler
 
@@ -64,6 +64,11 @@ def _user_errors() -> Iterator[None]:
     except KeyboardInterrupt:
         console.print("[yellow]interrupted:[/] nothing half-written was left behind.")
         raise typer.Exit(code=130)
+
+
+def _print_json(data: object) -> None:
+    """JSON on stdout, escaped where the stream's encoding lacks a character, so it stays valid JSON."""
+    out.print_json(data=data, ensure_ascii=terminal.ascii_only(out.file))
 
 
 def _strict(warnings: list[str]) -> None:
@@ -130,11 +135,23 @@ def _trim_cache(folder: Optional[Path], limit_gb: float, since: float) -> None:
                       f"(\\[cache] max_gb in show.toml)[/]", highlight=False, soft_wrap=True)
 
 
+#: Commands whose result is what they print: with stdout closed they have nothing to do.
+PRINTS_ITS_RESULT = ("script", "check", "cues", "voices")
+
+
 @app.callback(invoke_without_command=True)
-def _main(version: bool = typer.Option(False, "--version", help="Print the version and exit.")) -> None:
+def _main(ctx: typer.Context,
+          version: bool = typer.Option(False, "--version", help="Print the version and exit.")) -> None:
     if version:
         out.print(f"episode-renderer {__version__}")
         raise typer.Exit()
+    if "stdout" in terminal.CLOSED and ctx.invoked_subcommand in PRINTS_ITS_RESULT:
+        from .errors import OutputError
+
+        _fail(OutputError(f"standard output is closed, so `episode {ctx.invoked_subcommand}` has nowhere to "
+                          "print its result; nothing was done.",
+                          hint="Send it to a file or a pipe (`> out.txt`, `| less`), or to /dev/null, instead "
+                               "of closing it (`>&-`)."))
 
 
 @app.command()
@@ -214,7 +231,7 @@ def script(
                             project.rules.classify(event.text).category is None:
                         counts[event.text.lower()] += 1
             if as_json:
-                out.print_json(json.dumps([{"direction": k, "count": v} for k, v in counts.most_common()]))
+                _print_json([{"direction": k, "count": v} for k, v in counts.most_common()])
                 return
             table = Table("count", "direction", title=f"Unmapped directions in {len(files)} file(s)")
             for text, count in counts.most_common():
@@ -223,7 +240,7 @@ def script(
             return
         parsed = load_episode(episode, project)
     if as_json:
-        sys.stdout.write(json.dumps(parsed.to_json(), indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(parsed.to_json(), indent=2, ensure_ascii=terminal.ascii_only(sys.stdout)) + "\n")
         return
     table = Table("line", "kind", "speaker", "text", "sound / detail", title=escape(parsed.title), show_lines=False)
     for event in parsed.events:
@@ -399,6 +416,11 @@ def season(
                                     scheduler=scheduler)
         if any(r.status == "rendered" for r in results):
             _trim_cache(cache_folder, project.show.cache_max_gb, started)
+    try:  # published before anything is printed: a terminal that went away must not cost the season its feed
+        manifest, feed = publish(output, project, results)
+        unpublished: Optional[EpisodeError] = None
+    except EpisodeError as error:  # a read-only or full folder: the table still says what happened
+        unpublished = error
     on_workers = bool(scheduler)
     table = Table("episode", "status", "duration", "LUFS", "time", *(["worker"] if on_workers else []), "error",
                   title=f"Season: {escape(str(folder))}")
@@ -416,11 +438,9 @@ def season(
     out.print(table)
     counts = Counter(r.status for r in results)
     summary = f"{counts['rendered']} rendered, {counts['skipped']} skipped, {counts['failed']} failed"
-    try:
-        manifest, feed = publish(output, project, results)
-    except EpisodeError as error:  # a read-only or full folder: the table above still says what happened
+    if unpublished is not None:
         out.print(summary, highlight=False)
-        _fail(error)
+        _fail(unpublished)
     out.print(f"{summary}; wrote {escape(str(feed))}, {escape(str(manifest))} and the listen pages "
               f"({escape(str(output / 'index.html'))})", highlight=False)
     for warning in publish_warnings(output, results):
@@ -547,8 +567,8 @@ def cues_command(
                               else "no rule")
                     rows[(event.text.lower(), sound, status)] += 1
     if as_json:
-        out.print_json(json.dumps([{"direction": d, "sound": s or None, "status": st, "count": n}
-                                   for (d, s, st), n in rows.most_common()]))
+        _print_json([{"direction": d, "sound": s or None, "status": st, "count": n}
+                     for (d, s, st), n in rows.most_common()])
         return
     table = Table("count", "direction", "sound", "status", title=f"Cues in {len(files)} file(s)")
     for (direction, sound, status), count in sorted(rows.items(), key=lambda kv: (kv[0][2] != "no rule", -kv[1])):
@@ -605,9 +625,9 @@ def voices(
                                  for d in sorted(set(project.cast.deliveries) |
                                                  set(project.cast.own_deliveries.get(name, {})))}
     if as_json:
-        out.print_json(json.dumps({"engines": {"kokoro": "installed", "piper": "installed", "coqui": coqui},
-                                   "kokoro_voices": [v.__dict__ for v in kokoro], "piper_voices": piper_voices,
-                                   "bundled_model": str(bundled_model()[0]), "cast": rows}))
+        _print_json({"engines": {"kokoro": "installed", "piper": "installed", "coqui": coqui},
+                     "kokoro_voices": [v.__dict__ for v in kokoro], "piper_voices": piper_voices,
+                     "bundled_model": str(bundled_model()[0]), "cast": rows})
         return
     out.print(f"[bold]Engines[/]: kokoro (installed, the default cast), piper (installed, --draft), "
               f"coqui ({escape(coqui)})")
@@ -690,6 +710,7 @@ def cast_init(
 
 
 def main() -> None:  # pragma: no cover
+    terminal.setup()  # before any output: no terminal, encoding or closed pipe decides how a command ends
     install_termination_handler()  # here, not in the app: a test runner keeps its own SIGTERM
     app()
 
