@@ -382,10 +382,11 @@ def season(
 
     overrides = {"cast": _cast(cast, draft), "cues": cues, "rules": rules, "show": show}
     with _user_errors():
-        numbers = parse_only(only) if only else None
-        if scheduler:
-            from .cluster import require_distributed
+        if scheduler is not None:  # '' too: an empty address is a mistake, not a local render
+            from .cluster import require_distributed, scheduler_address
+            scheduler = scheduler_address(scheduler)
             require_distributed()
+        numbers = parse_only(only) if only else None
         project = _project(cast, cues, rules, show, draft)
         cache_folder = _cache_dir(no_cache, cache_dir)
         total = len(find_episodes(folder, include_drafts=include_drafts, only=numbers))
