@@ -66,6 +66,22 @@ def _user_errors() -> Iterator[None]:
         raise typer.Exit(code=130)
 
 
+def _plain_progress() -> bool:
+    """EPISODE_PROGRESS=lines: progress as one plain line per step on stderr, for a log or a program
+    watching the run, where a bar cannot redraw."""
+    return os.environ.get("EPISODE_PROGRESS") == "lines"
+
+
+def _no_bar() -> bool:
+    """No bar where it cannot redraw (not a terminal), unless EPISODE_PROGRESS asks for one anyway."""
+    return _plain_progress() or (not console.is_terminal and not os.environ.get("EPISODE_PROGRESS"))
+
+
+def _progress_line(text: str) -> None:
+    if _plain_progress():
+        console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
 def _print_json(data: object) -> None:
     """JSON on stdout, escaped where the stream's encoding lacks a character, so it stays valid JSON."""
     out.print_json(data=data, ensure_ascii=terminal.ascii_only(out.file))
@@ -182,14 +198,16 @@ def render(
             _strict(load_episode(episode, project).warnings)
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TextColumn("{task.fields[who]}"), TimeElapsedColumn(), console=console,
-                      disable=not console.is_terminal and not os.environ.get("EPISODE_PROGRESS")) as bar:
+                      disable=_no_bar()) as bar:
             task = bar.add_task("Synthesizing", total=None, who="")
 
             def progress(done: int, total: int, who: str) -> None:
                 bar.update(task, completed=done, total=total, who=escape(who))
+                _progress_line(f"synthesized {done}/{total} lines{f' ({who})' if who else ''}")
 
             def stage(name: str) -> None:
                 bar.update(task, description=escape(name))
+                _progress_line(name)
 
             started = time.time()
             result = render_episode(episode, project, target, cache_dir=folder,
@@ -340,7 +358,7 @@ def audition(
             raise unwritable
         with Progress(TextColumn("[bold]Auditioning"), BarColumn(), MofNCompleteColumn(),
                       TextColumn("{task.fields[what]}"), TimeElapsedColumn(), console=console,
-                      disable=not console.is_terminal and not os.environ.get("EPISODE_PROGRESS")) as bar:
+                      disable=_no_bar()) as bar:
             task = bar.add_task("audition", total=None, what="")
             takes = run(project, character, folder, cache_dir=_cache_dir(no_cache, cache_dir), text=text,
                         progress=lambda done, total, what: bar.update(task, completed=done, total=total,
@@ -392,7 +410,7 @@ def season(
         total = len(find_episodes(folder, include_drafts=include_drafts, only=numbers))
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TextColumn("{task.fields[who]}"), TimeElapsedColumn(), console=console,
-                      disable=not console.is_terminal and not os.environ.get("EPISODE_PROGRESS")) as bar:
+                      disable=_no_bar()) as bar:
             overall = bar.add_task("Season", total=total or None, who="")
             running: dict[Path, int] = {}
 
@@ -403,6 +421,7 @@ def season(
                                                        total=None, who="")
                 elif event.kind == "lines" and event.file in running:
                     bar.update(running[event.file], completed=event.done, total=event.total, who=escape(event.who))
+                    _progress_line(f"{event.file.name}: synthesized {event.done}/{event.total} lines")
                 elif event.kind == "finish":
                     if event.file in running:
                         bar.remove_task(running.pop(event.file))
