@@ -498,6 +498,7 @@ def _children(pid: int) -> set[int]:
 @pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM"])
 def test_season_workers_die_with_their_parent(tmp_path, how):
     import os
+    import re
     import signal
     import subprocess
     import sys
@@ -510,7 +511,8 @@ def test_season_workers_die_with_their_parent(tmp_path, how):
         (folder / f"ep-{number}.md").write_text(example.replace("episode_number: 1", f"episode_number: {number}"))
     process = subprocess.Popen([sys.executable, "-m", "episode_renderer.cli", "season", str(folder), "-o",
                                 str(tmp_path / "out"), "-j", "2", "--no-cache"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "EPISODE_PROGRESS": "lines"})
     deadline = time.monotonic() + 60
     workers: set[int] = set()
     while len(workers) < 3 and time.monotonic() < deadline:  # two renderers and the progress manager
@@ -518,7 +520,12 @@ def test_season_workers_die_with_their_parent(tmp_path, how):
         workers = {p for p in _children(process.pid)
                    if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()} if process.poll() is None else set()
     assert len(workers) >= 2, "the season's workers never started"
-    time.sleep(1.0)
+    for line in process.stderr:  # the signal goes once a worker is mid-episode, as the season reports
+        done = re.search(r": synthesized (\d+)/(\d+) lines", line)
+        if done and int(done[1]) < int(done[2]):
+            break
+    else:
+        pytest.fail("the season never reported a line synthesized")
     process.send_signal(getattr(signal, how))
     process.wait(timeout=60)
     deadline = time.monotonic() + 15

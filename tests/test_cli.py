@@ -172,23 +172,30 @@ def test_cues_and_unmapped(tmp_path):
 
 
 def test_ctrl_c_mid_render_leaves_nothing(tmp_path):
-    """A real SIGINT while lines are being synthesized: exit 130, no MP3, no temp file."""
+    """A real SIGINT while lines are being synthesized: exit 130, no MP3, no temp file.
+
+    The signal is sent once the render says (EPISODE_PROGRESS=lines) that a line is done and others
+    are not: a state, observed, however fast the machine.
+    """
+    import os
     import signal
     import subprocess
     import sys
-    import time
 
     out_dir = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "episode_renderer.cli", "render", str(EXAMPLE), "-o",
                              str(out_dir / "ep.mp3"), "--no-cache"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    while not out_dir.exists() and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)  # the output folder is made once the project is loaded, before synthesis
-    time.sleep(0.5)
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, "EPISODE_PROGRESS": "lines"})
+    seen = []
+    for line in proc.stderr:  # ends at EOF if the render never reports a line
+        seen.append(line)
+        done, _, total = line.removeprefix("synthesized ").partition(" lines")[0].partition("/")
+        if line.startswith("synthesized ") and int(done) < int(total):
+            break
+    assert seen and seen[-1].startswith("synthesized "), "".join(seen)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
-    assert proc.returncode == 130, err
+    assert proc.returncode == 130, "".join(seen) + err
     assert "interrupted" in err and "Traceback" not in err
     assert not out_dir.exists() or list(out_dir.iterdir()) == []
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -212,22 +213,23 @@ def test_cluster_render_is_byte_identical_and_resumes(cluster, season, local_ren
 def test_worker_killed_mid_episode_is_retried_elsewhere(cluster, season, local_render, tmp_path):
     out = tmp_path / "out"
     render = subprocess.Popen(_episode("season", str(season), "-o", str(out), "--scheduler", cluster.address),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env=_env(EPISODE_PROGRESS="lines"))
     victim = None
     try:
         with distributed.Client(cluster.address, timeout=30, set_as_default=False) as client:
             pids = client.run(os.getpid)
             executing = lambda dask_worker: [str(task.key) for task in dask_worker.state.executing]  # noqa: E731
             # (a lambda travels by value; a function of this test module would need it on the workers)
-            deadline = time.monotonic() + 300
-            while victim is None and time.monotonic() < deadline and render.poll() is None:
-                busy = [w for w, keys in client.run(executing).items() if any("ep-03-clocks" in k for k in keys)]
-                if busy:
-                    time.sleep(0.5)  # into the episode: its first lines are being synthesized
-                    ours = {p.pid: name for name, p in cluster.workers.items()}
-                    victim = ours[pids[busy[0]]]
-                    os.kill(pids[busy[0]], signal.SIGKILL)
-                time.sleep(0.1)
+            for line in render.stderr:  # into the episode: a line synthesized and more to come, as reported
+                done = re.search(r"ep-03-clocks\.md: synthesized (\d+)/(\d+) lines", line)
+                if done and int(done[1]) < int(done[2]):
+                    break
+            busy = [w for w, keys in client.run(executing).items() if any("ep-03-clocks" in k for k in keys)]
+            if busy:
+                ours = {p.pid: name for name, p in cluster.workers.items()}
+                victim = ours[pids[busy[0]]]
+                os.kill(pids[busy[0]], signal.SIGKILL)
         stdout, stderr = render.communicate(timeout=600)
     finally:
         if render.poll() is None:

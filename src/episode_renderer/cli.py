@@ -17,7 +17,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from . import __version__
+from . import __version__, terminal
 from .errors import EpisodeError
 from .signals import TERMINATED_EXIT, Terminated, install_termination_handler
 
@@ -64,6 +64,27 @@ def _user_errors() -> Iterator[None]:
     except KeyboardInterrupt:
         console.print("[yellow]interrupted:[/] nothing half-written was left behind.")
         raise typer.Exit(code=130)
+
+
+def _plain_progress() -> bool:
+    """EPISODE_PROGRESS=lines: progress as one plain line per step on stderr, for a log or a program
+    watching the run, where a bar cannot redraw."""
+    return os.environ.get("EPISODE_PROGRESS") == "lines"
+
+
+def _no_bar() -> bool:
+    """No bar where it cannot redraw (not a terminal), unless EPISODE_PROGRESS asks for one anyway."""
+    return _plain_progress() or (not console.is_terminal and not os.environ.get("EPISODE_PROGRESS"))
+
+
+def _progress_line(text: str) -> None:
+    if _plain_progress():
+        console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def _print_json(data: object) -> None:
+    """JSON on stdout, escaped where the stream's encoding lacks a character, so it stays valid JSON."""
+    out.print_json(data=data, ensure_ascii=terminal.ascii_only(out.file))
 
 
 def _strict(warnings: list[str]) -> None:
@@ -130,11 +151,23 @@ def _trim_cache(folder: Optional[Path], limit_gb: float, since: float) -> None:
                       f"(\\[cache] max_gb in show.toml)[/]", highlight=False, soft_wrap=True)
 
 
+#: Commands whose result is what they print: with stdout closed they have nothing to do.
+PRINTS_ITS_RESULT = ("script", "check", "cues", "voices")
+
+
 @app.callback(invoke_without_command=True)
-def _main(version: bool = typer.Option(False, "--version", help="Print the version and exit.")) -> None:
+def _main(ctx: typer.Context,
+          version: bool = typer.Option(False, "--version", help="Print the version and exit.")) -> None:
     if version:
         out.print(f"episode-renderer {__version__}")
         raise typer.Exit()
+    if "stdout" in terminal.CLOSED and ctx.invoked_subcommand in PRINTS_ITS_RESULT:
+        from .errors import OutputError
+
+        _fail(OutputError(f"standard output is closed, so `episode {ctx.invoked_subcommand}` has nowhere to "
+                          "print its result; nothing was done.",
+                          hint="Send it to a file or a pipe (`> out.txt`, `| less`), or to /dev/null, instead "
+                               "of closing it (`>&-`)."))
 
 
 @app.command()
@@ -165,14 +198,16 @@ def render(
             _strict(load_episode(episode, project).warnings)
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TextColumn("{task.fields[who]}"), TimeElapsedColumn(), console=console,
-                      disable=not console.is_terminal and not os.environ.get("EPISODE_PROGRESS")) as bar:
+                      disable=_no_bar()) as bar:
             task = bar.add_task("Synthesizing", total=None, who="")
 
             def progress(done: int, total: int, who: str) -> None:
                 bar.update(task, completed=done, total=total, who=escape(who))
+                _progress_line(f"synthesized {done}/{total} lines{f' ({who})' if who else ''}")
 
             def stage(name: str) -> None:
                 bar.update(task, description=escape(name))
+                _progress_line(name)
 
             started = time.time()
             result = render_episode(episode, project, target, cache_dir=folder,
@@ -214,7 +249,7 @@ def script(
                             project.rules.classify(event.text).category is None:
                         counts[event.text.lower()] += 1
             if as_json:
-                out.print_json(json.dumps([{"direction": k, "count": v} for k, v in counts.most_common()]))
+                _print_json([{"direction": k, "count": v} for k, v in counts.most_common()])
                 return
             table = Table("count", "direction", title=f"Unmapped directions in {len(files)} file(s)")
             for text, count in counts.most_common():
@@ -223,7 +258,7 @@ def script(
             return
         parsed = load_episode(episode, project)
     if as_json:
-        sys.stdout.write(json.dumps(parsed.to_json(), indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(parsed.to_json(), indent=2, ensure_ascii=terminal.ascii_only(sys.stdout)) + "\n")
         return
     table = Table("line", "kind", "speaker", "text", "sound / detail", title=escape(parsed.title), show_lines=False)
     for event in parsed.events:
@@ -321,7 +356,7 @@ def audition(
             raise unwritable
         with Progress(TextColumn("[bold]Auditioning"), BarColumn(), MofNCompleteColumn(),
                       TextColumn("{task.fields[what]}"), TimeElapsedColumn(), console=console,
-                      disable=not console.is_terminal and not os.environ.get("EPISODE_PROGRESS")) as bar:
+                      disable=_no_bar()) as bar:
             task = bar.add_task("audition", total=None, what="")
             takes = run(project, character, folder, cache_dir=_cache_dir(no_cache, cache_dir), text=text,
                         progress=lambda done, total, what: bar.update(task, completed=done, total=total,
@@ -363,16 +398,17 @@ def season(
 
     overrides = {"cast": _cast(cast, draft), "cues": cues, "rules": rules, "show": show}
     with _user_errors():
-        numbers = parse_only(only) if only else None
-        if scheduler:
-            from .cluster import require_distributed
+        if scheduler is not None:  # '' too: an empty address is a mistake, not a local render
+            from .cluster import require_distributed, scheduler_address
+            scheduler = scheduler_address(scheduler)
             require_distributed()
+        numbers = parse_only(only) if only else None
         project = _project(cast, cues, rules, show, draft)
         cache_folder = _cache_dir(no_cache, cache_dir)
         total = len(find_episodes(folder, include_drafts=include_drafts, only=numbers))
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TextColumn("{task.fields[who]}"), TimeElapsedColumn(), console=console,
-                      disable=not console.is_terminal and not os.environ.get("EPISODE_PROGRESS")) as bar:
+                      disable=_no_bar()) as bar:
             overall = bar.add_task("Season", total=total or None, who="")
             running: dict[Path, int] = {}
 
@@ -383,6 +419,7 @@ def season(
                                                        total=None, who="")
                 elif event.kind == "lines" and event.file in running:
                     bar.update(running[event.file], completed=event.done, total=event.total, who=escape(event.who))
+                    _progress_line(f"{event.file.name}: synthesized {event.done}/{event.total} lines")
                 elif event.kind == "finish":
                     if event.file in running:
                         bar.remove_task(running.pop(event.file))
@@ -397,6 +434,11 @@ def season(
                                     scheduler=scheduler)
         if any(r.status == "rendered" for r in results):
             _trim_cache(cache_folder, project.show.cache_max_gb, started)
+    try:  # published before anything is printed: a terminal that went away must not cost the season its feed
+        manifest, feed = publish(output, project, results)
+        unpublished: Optional[EpisodeError] = None
+    except EpisodeError as error:  # a read-only or full folder: the table still says what happened
+        unpublished = error
     on_workers = bool(scheduler)
     table = Table("episode", "status", "duration", "LUFS", "time", *(["worker"] if on_workers else []), "error",
                   title=f"Season: {escape(str(folder))}")
@@ -414,11 +456,9 @@ def season(
     out.print(table)
     counts = Counter(r.status for r in results)
     summary = f"{counts['rendered']} rendered, {counts['skipped']} skipped, {counts['failed']} failed"
-    try:
-        manifest, feed = publish(output, project, results)
-    except EpisodeError as error:  # a read-only or full folder: the table above still says what happened
+    if unpublished is not None:
         out.print(summary, highlight=False)
-        _fail(error)
+        _fail(unpublished)
     out.print(f"{summary}; wrote {escape(str(feed))}, {escape(str(manifest))} and the listen pages "
               f"({escape(str(output / 'index.html'))})", highlight=False)
     for warning in publish_warnings(output, results):
@@ -544,8 +584,8 @@ def cues_command(
                               else "no rule")
                     rows[(event.text.lower(), sound, status)] += 1
     if as_json:
-        out.print_json(json.dumps([{"direction": d, "sound": s or None, "status": st, "count": n}
-                                   for (d, s, st), n in rows.most_common()]))
+        _print_json([{"direction": d, "sound": s or None, "status": st, "count": n}
+                     for (d, s, st), n in rows.most_common()])
         return
     table = Table("count", "direction", "sound", "status", title=f"Cues in {len(files)} file(s)")
     for (direction, sound, status), count in sorted(rows.items(), key=lambda kv: (kv[0][2] != "no rule", -kv[1])):
@@ -602,9 +642,9 @@ def voices(
                                  for d in sorted(set(project.cast.deliveries) |
                                                  set(project.cast.own_deliveries.get(name, {})))}
     if as_json:
-        out.print_json(json.dumps({"engines": {"kokoro": "installed", "piper": "installed", "coqui": coqui},
-                                   "kokoro_voices": [v.__dict__ for v in kokoro], "piper_voices": piper_voices,
-                                   "bundled_model": str(bundled_model()[0]), "cast": rows}))
+        _print_json({"engines": {"kokoro": "installed", "piper": "installed", "coqui": coqui},
+                     "kokoro_voices": [v.__dict__ for v in kokoro], "piper_voices": piper_voices,
+                     "bundled_model": str(bundled_model()[0]), "cast": rows})
         return
     out.print(f"[bold]Engines[/]: kokoro (installed, the default cast), piper (installed, --draft), "
               f"coqui ({escape(coqui)})")
@@ -687,6 +727,7 @@ def cast_init(
 
 
 def main() -> None:  # pragma: no cover
+    terminal.setup()  # before any output: no terminal, encoding or closed pipe decides how a command ends
     install_termination_handler()  # here, not in the app: a test runner keeps its own SIGTERM
     app()
 

@@ -13,9 +13,11 @@ exactly as a local render would have left them.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import os
 import queue as queue_module
+import re
 import shutil
 import tempfile
 import time
@@ -41,8 +43,11 @@ if TYPE_CHECKING:
 INSTALL = "pip install 'episode-renderer[cluster]'"
 #: Seconds to reach the scheduler: long enough for a slow network, short enough for a typo.
 CONNECT_TIMEOUT = 5.0
-#: Seconds to wait for a scheduler without workers to get one.
+#: Seconds to wait for a scheduler without workers to get one, and for its workers to say their version.
 WORKER_TIMEOUT = 60.0
+#: Protocols a Dask scheduler listens on for clients on other machines.
+SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
+_HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
 #: Re-runs of an episode whose task raised something unexpected (a worker that dies is rescheduled
 #: by the scheduler itself, up to its ``allowed-failures``).
 RETRIES = 2
@@ -73,6 +78,44 @@ def require_distributed() -> None:
                            "it is not installed.",
                            hint=f"Run `{INSTALL}` here and on every worker machine, or leave out --scheduler "
                                 "to render on this machine.") from None
+
+
+def scheduler_address(text: str) -> str:
+    """``text`` as a Dask address (``tcp://`` when it names no protocol), checked before anything is done.
+
+    Dask itself fails on a malformed address only once it tries to connect, and then prints a
+    traceback from its client's destructor seconds later; an empty one would mean no cluster at all.
+    """
+    given = text.strip()
+    scheme, sep, rest = given.partition("://")
+    if not sep:
+        scheme, rest = "tcp", given
+    scheme = scheme.lower()
+    why = None
+    if not given:
+        why = "it is empty"
+    elif scheme not in SCHEMES:
+        why = f"{scheme}:// is not a protocol a Dask scheduler listens on ({', '.join(SCHEMES)})"
+    else:
+        host, colon, port = rest.rpartition(":")
+        if host.startswith("[") and host.endswith("]"):
+            try:
+                ipaddress.IPv6Address(host[1:-1])
+            except ValueError:
+                host = ""
+        if not colon or not port:
+            why = "it has no port (the scheduler's default is 8786)"
+        elif not port.isdigit() or not 0 < int(port) < 65536:
+            why = f"{port!r} is not a port number (1 to 65535)"
+        elif not host:
+            why = "it names no host"
+        elif not (host.startswith("[") or _HOST.fullmatch(host)):
+            why = f"{host!r} is not a host name or IP address"
+        else:
+            return f"{scheme}://{host}:{int(port)}"
+    raise ClusterError(f"--scheduler {text!r} is not a Dask scheduler's address: {why}.",
+                       hint="Give the address the scheduler prints (`Scheduler at: tcp://HOST:8786`), or leave "
+                            "out --scheduler to render on this machine.")
 
 
 # --- what a worker needs ------------------------------------------------------------------------
@@ -427,13 +470,76 @@ def _worker_version() -> str:
 
 # --- the client side ----------------------------------------------------------------------------
 
+def _discard(client: Any) -> None:
+    """Close a client now, whatever state it is in: left to its destructor, a client that never
+    connected waits 10 s at exit and prints a traceback."""
+    try:
+        client.close(timeout=CONNECT_TIMEOUT)
+    except Exception:
+        pass
+    client.status = "closed"
+
+
+def _handshake(address: str) -> None:
+    """Reach the scheduler and greet it, both within CONNECT_TIMEOUT, or raise OSError saying which failed.
+
+    Dask bounds the TCP connection but not the answer to its greeting, so a server that accepts and
+    never answers would hang its Client for ever.
+    """
+    import asyncio
+    import socket
+
+    from distributed.comm import connect as dask_connect
+
+    scheme, _, rest = address.partition("://")
+    host, _, port = rest.rpartition(":")
+
+    async def greet() -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + CONNECT_TIMEOUT
+        if scheme != "ucx":  # the others run over TCP: first see whether anything listens there at all
+            try:
+                _reader, writer = await asyncio.wait_for(asyncio.open_connection(host.strip("[]"), int(port)),
+                                                         CONNECT_TIMEOUT)
+            except socket.gaierror:
+                raise OSError(f"no host is known by the name {host}") from None
+            except TimeoutError:
+                raise OSError("nothing answered") from None
+            except OSError as exc:
+                raise OSError(os.strerror(exc.errno).lower() if exc.errno else str(exc)) from None
+            writer.close()
+        try:
+            comm = await asyncio.wait_for(dask_connect(address, timeout=CONNECT_TIMEOUT),
+                                          max(deadline - loop.time(), 0.5))
+        except TimeoutError:
+            raise OSError("something accepted the connection but never answered as a Dask scheduler does") from None
+        except OSError:
+            raise
+        except Exception:  # bytes that are not Dask's protocol: a web server, a proxy
+            raise OSError("something answered, but not as a Dask scheduler does") from None
+        await comm.close()
+
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(greet())
+    finally:
+        loop.close()  # without waiting for a name lookup that outlived its bound
+
+
 def connect(address: str) -> Any:
-    """A Client for ``address`` with workers that run this version of episode-renderer."""
+    """A Client for ``address`` with workers that run this version of episode-renderer; every wait is bounded."""
     require_distributed()
     from distributed import Client
 
+    address = scheduler_address(address)
     try:
-        client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+        _handshake(address)
+        client = Client.__new__(Client)  # built in two steps, so a failed start can still be closed at once
+        try:
+            client.__init__(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+        except BaseException:
+            _discard(client)
+            raise
     except Exception as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if "timed out" in reason.lower():
@@ -451,7 +557,7 @@ def connect(address: str) -> Any:
                                hint=f"Start some: `dask worker {address} --nthreads 1 --nworkers N` on each "
                                     f"machine, with `{INSTALL}` installed there.") from None
         try:
-            versions = client.run(_worker_version)
+            versions = client.run(_worker_version, callback_timeout=WORKER_TIMEOUT)  # taken by Client.sync
         except Exception as exc:
             raise ClusterError(f"a worker of {address} cannot run episode-renderer ({type(exc).__name__}: "
                                f"{str(exc)[:200]}).",
@@ -465,7 +571,7 @@ def connect(address: str) -> Any:
                                f"{listed}.", hint="Install the same version everywhere, or the outputs would "
                                                   "differ from a local render.")
     except BaseException:
-        client.close()
+        _discard(client)
         raise
     return client
 
