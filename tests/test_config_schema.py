@@ -282,7 +282,7 @@ def test_non_utf8_and_broken_toml(proj, name):
 
 def test_oversized_settings_file(proj):
     (proj / "show.toml").write_text("# padding\n" * 120_000)
-    fails_cleanly(proj, "check", "ep.md", says=["show.toml: is 1.2 MB; a settings file is at most 1000 kB."])
+    fails_cleanly(proj, "check", "ep.md", says=["show.toml: is 1.2 MB; a settings file is at most 1 MB."])
 
 
 def test_every_problem_is_counted_in_one_paragraph(proj):

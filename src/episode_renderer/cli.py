@@ -368,6 +368,26 @@ def _shortened(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " ..."
 
 
+def _season_table(folder: Path, results: list, *, on_workers: bool) -> Table:
+    """One row per episode: its status, length, loudness, time, worker and error (the file is its row)."""
+    from .export.feed import clock
+
+    table = Table("episode", "status", "duration", "LUFS", "time", *(["worker"] if on_workers else []), "error",
+                  title=f"Season: {escape(str(folder))}")
+    colours = {"rendered": "green", "skipped": "dim", "failed": "red"}
+    for r in results:
+        error = r.error or ""
+        if error.startswith(f"{r.file}:"):  # the file is in the first column; keep the line number
+            rest = error[len(str(r.file)) + 1:]
+            number, sep, message = rest.partition(": ")
+            error = f"line {number}: {message}" if sep and number.isdigit() else rest.strip()
+        table.add_row(escape(r.file.name), f"[{colours.get(r.status, 'white')}]{r.status}[/]",
+                      clock(r.duration) if r.duration else "",
+                      f"{r.lufs:.1f}" if r.lufs is not None else "", f"{r.seconds:.1f} s" if r.seconds else "",
+                      *([escape(r.worker)] if on_workers else []), escape(error))
+    return table
+
+
 @app.command()
 def season(
     folder: Path = typer.Argument(..., help="Folder of episode .md files (front matter `type: episode` "
@@ -393,7 +413,6 @@ def season(
     their last render are skipped, so a rerun (after Ctrl-C or an edit) only renders what is stale.
     A failing episode does not stop the others; the command exits 1 and names each one.
     """
-    from .export.feed import clock
     from .season import SeasonEvent, find_episodes, parse_only, publish, publish_warnings, render_season
 
     overrides = {"cast": _cast(cast, draft), "cues": cues, "rules": rules, "show": show}
@@ -434,26 +453,13 @@ def season(
                                     scheduler=scheduler)
         if any(r.status == "rendered" for r in results):
             _trim_cache(cache_folder, project.show.cache_max_gb, started)
-    try:  # published before anything is printed: a terminal that went away must not cost the season its feed
-        manifest, feed = publish(output, project, results)
-        unpublished: Optional[EpisodeError] = None
-    except EpisodeError as error:  # a read-only or full folder: the table still says what happened
-        unpublished = error
-    on_workers = bool(scheduler)
-    table = Table("episode", "status", "duration", "LUFS", "time", *(["worker"] if on_workers else []), "error",
-                  title=f"Season: {escape(str(folder))}")
-    colours = {"rendered": "green", "skipped": "dim", "failed": "red"}
-    for r in results:
-        error = r.error or ""
-        if error.startswith(f"{r.file}:"):  # the file is in the first column; keep the line number
-            rest = error[len(str(r.file)) + 1:]
-            number, sep, message = rest.partition(": ")
-            error = f"line {number}: {message}" if sep and number.isdigit() else rest.strip()
-        table.add_row(escape(r.file.name), f"[{colours.get(r.status, 'white')}]{r.status}[/]",
-                      clock(r.duration) if r.duration else "",
-                      f"{r.lufs:.1f}" if r.lufs is not None else "", f"{r.seconds:.1f} s" if r.seconds else "",
-                      *([escape(r.worker)] if on_workers else []), escape(error))
-    out.print(table)
+    with _user_errors():  # Ctrl-C while publishing is the same plain message as during the renders
+        try:  # published before anything is printed: a terminal that went away must not cost the season its feed
+            manifest, feed = publish(output, project, results)
+            unpublished: Optional[EpisodeError] = None
+        except EpisodeError as error:  # a read-only or full folder: the table still says what happened
+            unpublished = error
+    out.print(_season_table(folder, results, on_workers=bool(scheduler)))
     counts = Counter(r.status for r in results)
     summary = f"{counts['rendered']} rendered, {counts['skipped']} skipped, {counts['failed']} failed"
     if unpublished is not None:

@@ -287,7 +287,7 @@ def validate(data: dict[str, Any], spec: Table, source: str | Path) -> dict[str,
 def parse_toml(text: str, source: str | Path) -> dict[str, Any]:
     """TOML text to a dict; a syntax error, an oversized or too deeply nested file is a ConfigError."""
     if len(text) > MAX_CONFIG_BYTES:
-        raise ConfigError(f"is {len(text) / 1e6:.1f} MB; a settings file is at most {MAX_CONFIG_BYTES // 1000} kB.",
+        raise ConfigError(f"is {len(text) / 1e6:.1f} MB; a settings file is at most {MAX_CONFIG_BYTES // 1_000_000} MB.",
                           file=source)
     try:
         return tomllib.loads(text)
@@ -303,7 +303,7 @@ def read_toml(path: Path) -> dict[str, Any]:
     path = Path(path)
     try:
         data = read_bounded(path, MAX_CONFIG_BYTES, ConfigError, what="a settings file",
-                            limit_text=f"{MAX_CONFIG_BYTES // 1000} kB")
+                            limit_text=f"{MAX_CONFIG_BYTES // 1_000_000} MB")
     except FileNotFoundError:
         raise ConfigError("file not found.", file=path) from None
     except IsADirectoryError:
