@@ -9,10 +9,23 @@ import pytest
 import soundfile as sf
 
 from episode_renderer.errors import EpisodeError
-from episode_renderer.sound import synth
 
 SR = 44100
-SFX_DIR = Path(__file__).resolve().parents[1] / "sfx"
+ROOT = Path(__file__).resolve().parents[1]
+SFX_DIR = ROOT / "sfx"
+
+
+def _synth():
+    """tools/sfx_synth.py, the checkout's generator of sfx/ (not part of the installed package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("sfx_synth", ROOT / "tools" / "sfx_synth.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+synth = _synth()
 
 DURATIONS = {  # seconds, (min, max)
     "whirr": (0.6, 1.0),
@@ -194,14 +207,14 @@ def test_failed_write_keeps_the_old_file_and_leaves_no_temp(tmp_path: Path,
 def test_checked_in_files_match_the_code(built: tuple[Path, list[Path]]) -> None:
     out, _ = built
     assert sorted(p.stem for p in SFX_DIR.glob("*.wav")) == sorted(synth.SOUNDS), \
-        "sfx/ and SOUNDS disagree: run `episode sfx build`"
+        "sfx/ and SOUNDS disagree: run `python tools/sfx_synth.py`"
     for name in synth.SOUNDS:
         fresh, sr_fresh = sf.read(out / f"{name}.wav", dtype="float32")
         stored, sr_stored = sf.read(SFX_DIR / f"{name}.wav", dtype="float32")
         assert sr_stored == sr_fresh == SR
-        assert stored.shape == fresh.shape, f"{name}: sfx/ is stale, run `episode sfx build`"
+        assert stored.shape == fresh.shape, f"{name}: sfx/ is stale, run `python tools/sfx_synth.py`"
         np.testing.assert_allclose(stored, fresh, atol=2 / 32768, rtol=0,
-                                   err_msg=f"{name}: sfx/ is stale, run `episode sfx build`")
+                                   err_msg=f"{name}: sfx/ is stale, run `python tools/sfx_synth.py`")
 
 
 def test_every_sound_the_vocabulary_names_has_a_file() -> None:

@@ -27,16 +27,8 @@ from episode_renderer.cli import app
 from episode_renderer.config import parse_show
 from episode_renderer.errors import ConfigError
 from episode_renderer.export.paths import page_name
-from episode_renderer.export.site import (
-    DARK_BACKGROUNDS,
-    LIGHT_BACKGROUNDS,
-    Entry,
-    EpisodePage,
-    contrast,
-    episode_page,
-    index_page,
-    readable,
-)
+from episode_renderer.colors import DARK_BACKGROUNDS, LIGHT_BACKGROUNDS, contrast, readable
+from episode_renderer.export.site import Entry, EpisodePage, episode_page, index_page
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"

@@ -599,28 +599,6 @@ def cues_command(
     out.print(table)
 
 
-sfx_app = typer.Typer(help="The project's own sound effects.", no_args_is_help=True)
-app.add_typer(sfx_app, name="sfx")
-
-
-@sfx_app.command("build")
-def sfx_build(
-    folder: Path = typer.Option(Path("sfx"), "--out", help="Folder to write the WAV files into."),
-    only: Optional[list[str]] = typer.Option(None, "--only", help="Build just these sounds."),
-) -> None:
-    """Synthesize the project's sound effects (original, CC0) into sfx/."""
-    from .sound.synth import SOUNDS, build
-
-    with _user_errors():
-        unknown = [n for n in only or [] if n not in SOUNDS]
-        if unknown:
-            from .errors import ConfigError
-
-            raise ConfigError(f"unknown sound(s): {', '.join(unknown)}.", hint="Known: " + ", ".join(SOUNDS) + ".")
-        written = build(folder, only=only or None)
-    out.print(f"[green]wrote[/] {len(written)} sounds to {escape(str(folder))}")
-
-
 @app.command()
 def voices(
     cast: Optional[Path] = CastOpt,

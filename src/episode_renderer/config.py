@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .colors import show_colors
 from .errors import ConfigError
-from .export.site import show_colors
 from .mix.master import Target
 from .mix.timeline import Timing
 from .reading import not_regular, present, read_bounded

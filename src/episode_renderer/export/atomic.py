@@ -29,7 +29,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     tmp_path = temp_beside(target)
     try:
         yield tmp_path
-        os.chmod(tmp_path, 0o644 & ~_umask())
+        os.chmod(tmp_path, 0o644 & ~file_umask())
         os.replace(tmp_path, target)
     except Exception as exc:
         error = write_error(exc, target)
@@ -82,7 +82,8 @@ def probe(folder: Path, size: int = 1 << 16) -> OSError | None:
     return None
 
 
-def _umask() -> int:
+def file_umask() -> int:
+    """The process's umask (set and put back): a published file gets the permissions the user's others get."""
     mask = os.umask(0)
     os.umask(mask)
     return mask

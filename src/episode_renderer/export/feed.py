@@ -11,19 +11,36 @@ import shutil
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from email.utils import format_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from ..script.numbering import tag_number
+from ..script.numbering import Number, tag_number
 from .atomic import atomic_path, write_text
 from .clean import xml_text
 from .paths import page_name
 
 if TYPE_CHECKING:
     from ..config import Show
-    from ..season.publishing import Published
+
+
+@dataclass
+class Published:
+    """One episode as the feed and manifest see it, read back from ``out_dir``."""
+
+    stem: str
+    number: Number | None
+    title: str
+    date: str | None
+    description: str | None
+    bytes: int
+    duration: float
+    lufs: float | None
+    files: dict[str, str] = field(default_factory=dict)  # mp3, transcript, vtt, srt, chapters: file names
+
+
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..errors import EpisodeError, OutputError
 from ..tempfiles import temp_prefix
-from .atomic import _umask, temp_beside, write_error
+from .atomic import file_umask, temp_beside, write_error
 
 KEPT = "Nothing half-written was left; the files this render would have replaced are as they were."
 
@@ -37,7 +37,7 @@ def file_set(targets: Sequence[Path]) -> Iterator[dict[Path, Path]]:
             temps[target] = temp_beside(target)
         yield temps
         for tmp in temps.values():
-            os.chmod(tmp, 0o644 & ~_umask())
+            os.chmod(tmp, 0o644 & ~file_umask())
         _publish(temps)
     except Exception as exc:
         error = write_error(exc, _written(exc, temps, targets))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..script.model import SoundPart
-from .master import _hop_power, integrated_loudness, prepare
+from .master import hop_powers, integrated_loudness, prepare
 
 SAMPLE_RATE = 44100
 _WINDOW_HOPS = 4  # 400 ms of 100 ms hops
@@ -24,7 +24,7 @@ def loudest_window(audio: np.ndarray) -> float:
     size = max(audio.size, _WINDOW_HOPS * hop)
     padded = np.zeros(size + (-size) % hop, dtype=np.float32)
     padded[:audio.size] = audio
-    hops = _hop_power(padded, SAMPLE_RATE)
+    hops = hop_powers(padded, SAMPLE_RATE)
     sums = np.concatenate([[0.0], np.cumsum(hops)])
     windows = (sums[_WINDOW_HOPS:] - sums[:-_WINDOW_HOPS]) / _WINDOW_HOPS
     top = float(np.max(windows)) if windows.size else 0.0

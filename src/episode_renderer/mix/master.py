@@ -40,7 +40,7 @@ class Loudness:
     loudness_range: float
 
 
-def _hop_power(audio: np.ndarray, rate: int, parts: int = 1) -> np.ndarray:
+def hop_powers(audio: np.ndarray, rate: int, parts: int = 1) -> np.ndarray:
     """Mean square of the K-weighted signal in each 100 ms hop.
 
     pyloudnorm's own K-weighting filters (ITU-R BS.1770), run as second-order sections on 10 s
@@ -99,7 +99,7 @@ def integrated_loudness(audio: np.ndarray, rate: int = SAMPLE_RATE, parts: int =
     """Integrated loudness (LUFS): 400 ms blocks every 100 ms, absolute and relative gates."""
     if audio.size < rate // 2:
         return float("-inf")
-    return _integrated(_hop_power(audio, rate, parts))
+    return _integrated(hop_powers(audio, rate, parts))
 
 
 def _integrated(hops: np.ndarray) -> float:
@@ -144,7 +144,7 @@ def _interpolator() -> np.ndarray:
 
 def loudness_range(audio: np.ndarray, rate: int = SAMPLE_RATE) -> float:
     """EBU Tech 3342 LRA: spread (10th-95th percentile) of 3 s short-term loudness, gated."""
-    return _range(_hop_power(audio, rate))
+    return _range(hop_powers(audio, rate))
 
 
 def _range(hops: np.ndarray) -> float:
@@ -160,7 +160,7 @@ def measure(audio: np.ndarray, rate: int = SAMPLE_RATE, parts: int = 1) -> Loudn
     for both loudness figures."""
     if audio.size < rate // 2:
         return Loudness(float("-inf"), true_peak(audio), 0.0)
-    hops = _hop_power(audio, rate, parts)
+    hops = hop_powers(audio, rate, parts)
     return Loudness(_integrated(hops), true_peak(audio, parts), _range(hops))
 
 

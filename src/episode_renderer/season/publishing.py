@@ -7,29 +7,15 @@ interrupted or partial run still lists every episode that finished.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
 from ..config import Project
+from ..export.feed import Published
 from ..export.paths import STATE_SUFFIX
-from ..script.numbering import Number, parse_number
+from ..script.numbering import parse_number
 from .freshness import read_state
 from .results import EpisodeResult
-
-
-@dataclass
-class Published:
-    """One episode as the feed and manifest see it, read back from ``out_dir``."""
-
-    stem: str
-    number: Number | None
-    title: str
-    date: str | None
-    description: str | None
-    bytes: int
-    duration: float
-    lufs: float | None
-    files: dict[str, str] = field(default_factory=dict)  # mp3, transcript, vtt, srt, chapters: file names
 
 
 def published_episodes(out_dir: Path, exclude: Iterable[str] = ()) -> list[Published]:

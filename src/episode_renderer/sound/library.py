@@ -79,7 +79,7 @@ class SoundLibrary:
             where = ", ".join(str(f) for f in self.folders)
             raise ConfigError(f"sound '{name}' " + (self.unusable(name) or f"has no file (looked for {name}.wav in "
                                                                           f"{where})") + ".",
-                              hint="Add the file, or run `episode sfx build` to make the project's own sounds.")
+                              hint="Add the file, or run `python tools/sfx_synth.py` in the renderer's checkout to make its own sounds.")
         why = self.problem(name)
         if why:
             raise ConfigError(why, file=path, hint="Use a WAV, FLAC or OGG file of at most "

@@ -1,5 +1,10 @@
 """The project's own sound effects and beds, synthesized from nothing but numpy and scipy.
 
+A tool of the checkout, not of the renderer: it writes the WAV files of ``sfx/``, which the renderer
+only reads. Run it from the checkout after changing a sound:
+
+    python tools/sfx_synth.py [--out sfx] [--only beep --only whirr]
+
 Every sound here is original work released under CC0 1.0 (see ``sfx/LICENSE.md``). Each one
 is a pure function of the sample rate and a seeded generator, so ``build()`` rewrites
 byte-identical files and the checked-in ``sfx/`` folder can be tested against this code.
@@ -8,6 +13,7 @@ byte-identical files and the checked-in ``sfx/`` folder can be tested against th
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import zlib
 from collections.abc import Callable
@@ -755,3 +761,24 @@ def build(out_dir: Path, sr: int = 44100, only: list[str] | None = None) -> list
             raise
         written.append(target)
     return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Synthesize the project's sound effects (original, CC0) into sfx/.")
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "sfx",
+                        help="folder to write the WAV files into (default: the checkout's sfx/)")
+    parser.add_argument("--only", action="append", help="build just this sound (repeat for more)")
+    args = parser.parse_args(argv)
+    try:
+        written = build(args.out, only=args.only)
+    except EpisodeError as error:
+        print(f"error: {error.render()}", file=sys.stderr)
+        return 2
+    print(f"wrote {len(written)} sounds to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
