@@ -105,162 +105,195 @@ def plan(episode: Episode, lines: dict[int, np.ndarray], sounds: dict[str, np.nd
     caller reports them). ``measure`` judges lines and sounds as mastered (a caller may remember
     its figures, since a re-render's lines and sounds are mostly the same samples).
     """
-    rate = float(SAMPLE_RATE)
-    tl = Timeline()
-    layout = tl.layout
-    cursor = 0.0
-    sting = cues.levels.get("sting", DEFAULT_LEVELS["sting"])
-    if intro is not None and intro.size:
-        tl.clips.append(Clip(0.0, intro, target=sting, placed=len(layout.sounds)))
-        layout.sounds.append(PlacedSound(intro_name, 0.0, intro.size / rate, "intro", 0))
-        cursor = max(0.0, intro.size / rate - 0.6)
-    cursor += timing.lead_in
-    prev: Event | None = None
-    prev_clip: Clip | None = None
-    pause = 0.0
-    chapter_marks: list[tuple[float, str]] = []
-    pending_chapter: str | None = episode.title or "Opening"
-    pending_sound_gap: float | None = None
-
-    beds = _Beds(tl)
-    current_blocks: set[str] = set()
-
-    def gap_before_block() -> float:
-        return timing.new_turn if prev is not None else 0.0
-
+    placing = _Placing(sounds, cues, timing, episode.title or "Opening")
+    placing.intro(intro, intro_name)
     for index, event in enumerate(episode.events):
-        blocks_here = {b for b in (event.block, event.scene) if b}
-        for name in sorted(current_blocks - blocks_here):
-            beds.stop(f"block:{name}", cursor + 0.3)
-        for name in sorted(blocks_here - current_blocks):
-            design = cues.blocks.get(name)
-            if design is None:
-                continue
-            if design.bed and design.bed in sounds:
-                beds.start(f"block:{name}", design.bed, sounds[design.bed], cursor, design.bed_gain_db,
-                           f"{{{{< {name} >}}}}", event.line, cues.level(design.bed))
-            if design.before and design.before in sounds:
-                start = cursor + gap_before_block()
-                one_shot = sounds[design.before]
-                tl.clips.append(Clip(start, one_shot, design.before_gain_db, target=cues.level(design.before),
-                                     placed=len(layout.sounds)))
-                layout.sounds.append(PlacedSound(design.before, round(start, 3),
-                                                 round(start + one_shot.size / rate, 3), f"{{{{< {name} >}}}}",
-                                                 event.line))
-                cursor = start + one_shot.size / rate
-                pending_sound_gap = timing.sound_gap
-        current_blocks = blocks_here
+        placing.enter_blocks(event)
         if event.kind == "pause":
-            pause += event.seconds or 0.8
-            continue
-        if event.kind in ("line", "heading", "vocal"):
+            placing.pause += event.seconds or 0.8
+        elif event.kind in ("line", "heading", "vocal"):
             audio = lines.get(index)
-            if audio is None or audio.size == 0:
-                continue
-            if prev is None:
-                gap = 0.0
-            elif event.kind == "heading" or prev.kind == "heading":
-                gap = timing.heading_before if event.kind == "heading" else timing.heading_after
-            elif pending_sound_gap is not None:
-                gap = pending_sound_gap
-            elif event.category == "list":
-                gap = timing.list_item
-            elif event.turn != prev.turn:
-                gap = timing.new_turn
-            elif "vocal" in (event.kind, prev.kind):
-                gap = timing.vocal
-            else:
-                gap = timing.in_turn
-            if pause:
-                gap = max(pause, timing.min_pause)
-            start = cursor + gap
-            if event.interrupts and prev_clip is not None and not pause:
-                start = max(prev_clip.start + 0.5 * prev_clip.audio.size / rate,
-                            prev_clip.start + prev_clip.audio.size / rate - timing.interrupt_overlap)
-                prev_clip.cut_at = start - prev_clip.start + timing.interrupt_overlap
-            if event.kind == "heading":
-                beds.stop_all(start, "cue:")
-            clip = Clip(start, audio, kind="speech")
-            tl.clips.append(clip)
-            end = start + audio.size / rate
-            layout.segments.append(Segment(event.speaker or "Narrator", round(start, 3), round(end, 3), event.heard))
-            if event.kind == "heading":
-                chapter_marks.append((start, event.text))
-                pending_chapter = None
-            elif event.topic:
-                chapter_marks.append((start, event.text))
-            elif pending_chapter is not None:
-                chapter_marks.append((start, pending_chapter))
-                pending_chapter = None
-            cursor = max(cursor, end) if clip.cut_at is None else end
-            prev, prev_clip, pause, pending_sound_gap = event, clip, 0.0, None
-            continue
-        if event.kind == "break":
-            beds.stop_all(cursor + 0.3, "cue:")
-            start = cursor + timing.scene_break / 2
-            sound = sounds.get(event.sound or "")
-            if sound is not None:
-                setting = cues.setting(event.sound or "")
-                tl.clips.append(Clip(start, sound, setting.gain_db, target=cues.level(event.sound or ""),
-                                     placed=len(layout.sounds)))
-                layout.sounds.append(PlacedSound(event.sound or "", round(start, 3),
-                                                 round(start + sound.size / rate, 3), event.text, event.line))
-                cursor = start + sound.size / rate
-            else:
-                cursor = start
-            pending_chapter = f"Scene {len(chapter_marks) + 1}"
-            pending_sound_gap = timing.scene_break / 2
-            prev = event if prev is not None else None
-            continue
-        if event.sound and event.kind in ("cue", "direction"):
-            parts = [(p, shaped(sounds[p.sound], p)) for p in event.parts or (SoundPart(event.sound),)
-                     if p.sound in sounds]
-            if not parts:
-                continue
-            setting = cues.setting(parts[0][0].sound)
-            duration = sum(audio.size / rate for _, audio in parts) + COMPOUND_GAP * (len(parts) - 1)
-            if setting.placement == "bed":
-                beds.start(f"cue:{event.sound}", event.sound, sounds[event.sound], cursor, setting.gain_db,
-                           event.text, event.line, cues.level(event.sound))
-                continue
-            if event.kind == "cue":
-                gap = max(pause, timing.min_pause) if pause else (
-                    timing.sound_gap if prev is not None and prev.turn == event.turn else timing.new_turn)
-                if prev is None:
-                    gap = 0.0
-                start = cursor + gap
-                if setting.placement == "under":
-                    cursor = start + max(0.0, duration - setting.overlap)
-                    pending_sound_gap = 0.0
-                elif setting.placement == "replace-pause":
-                    cursor = start + duration
-                    pending_sound_gap = 0.05
-                else:
-                    cursor = start + duration
-                    pending_sound_gap = timing.sound_gap
-                pause = 0.0
-                prev = event
-            else:  # an action's sound plays quietly under the next words
-                start = cursor + timing.sound_gap
-                cursor = max(cursor, start + min(duration, 0.35))
-                pending_sound_gap = 0.05
-            for part, audio in parts:
-                offset = cues.setting(part.sound).gain_db + part.gain_db
-                tl.clips.append(Clip(start, audio, offset, target=cues.level(part.sound), placed=len(layout.sounds)))
-                layout.sounds.append(PlacedSound(part.sound, round(start, 3), round(start + audio.size / rate, 3),
-                                                 event.text, event.line))
-                start += audio.size / rate + COMPOUND_GAP
-    cursor += pause
-    beds.stop_all(cursor + 0.5)
-    if outro is not None and outro.size:
-        start = cursor + timing.heading_before
-        tl.clips.append(Clip(start, outro, target=sting, placed=len(layout.sounds)))
-        layout.sounds.append(PlacedSound(outro_name, round(start, 3), round(start + outro.size / rate, 3), "outro", 0))
-        cursor = start + outro.size / rate
-    layout.duration = round(cursor + timing.tail, 3)
-    layout.chapters = _chapters(chapter_marks, layout.duration, timing.chapter_min)
+            if audio is not None and audio.size:
+                placing.speech(event, audio)
+        elif event.kind == "break":
+            placing.scene_break(event)
+        elif event.sound and event.kind in ("cue", "direction"):
+            placing.sound(event)
+    tl = placing.finish(outro, outro_name)
     _set_levels(tl, measure or Measure())
     return tl
+
+
+class _Placing:
+    """The state of ``plan`` walking an episode: where the cursor is, what came before, what waits."""
+
+    def __init__(self, sounds: dict[str, np.ndarray], cues: CueBook, timing: Timing, opening: str) -> None:
+        self.sounds, self.cues, self.timing = sounds, cues, timing
+        self.tl = Timeline()
+        self.layout = self.tl.layout
+        self.cursor = 0.0
+        self.prev: Event | None = None
+        self.prev_clip: Clip | None = None
+        self.pause = 0.0
+        self.chapter_marks: list[tuple[float, str]] = []
+        self.pending_chapter: str | None = opening
+        self.pending_sound_gap: float | None = None
+        self.beds = _Beds(self.tl)
+        self.current_blocks: set[str] = set()
+        self.sting = cues.levels.get("sting", DEFAULT_LEVELS["sting"])
+
+    def intro(self, intro: np.ndarray | None, name: str) -> None:
+        rate = float(SAMPLE_RATE)
+        if intro is not None and intro.size:
+            self.tl.clips.append(Clip(0.0, intro, target=self.sting, placed=len(self.layout.sounds)))
+            self.layout.sounds.append(PlacedSound(name, 0.0, intro.size / rate, "intro", 0))
+            self.cursor = max(0.0, intro.size / rate - 0.6)
+        self.cursor += self.timing.lead_in
+
+    def enter_blocks(self, event: Event) -> None:
+        """Beds and opening sounds of the shortcode blocks this event enters; beds of those it leaves stop."""
+        rate = float(SAMPLE_RATE)
+        blocks_here = {b for b in (event.block, event.scene) if b}
+        for name in sorted(self.current_blocks - blocks_here):
+            self.beds.stop(f"block:{name}", self.cursor + 0.3)
+        for name in sorted(blocks_here - self.current_blocks):
+            design = self.cues.blocks.get(name)
+            if design is None:
+                continue
+            if design.bed and design.bed in self.sounds:
+                self.beds.start(f"block:{name}", design.bed, self.sounds[design.bed], self.cursor, design.bed_gain_db,
+                                f"{{{{< {name} >}}}}", event.line, self.cues.level(design.bed))
+            if design.before and design.before in self.sounds:
+                start = self.cursor + (self.timing.new_turn if self.prev is not None else 0.0)
+                one_shot = self.sounds[design.before]
+                self.tl.clips.append(Clip(start, one_shot, design.before_gain_db, target=self.cues.level(design.before),
+                                          placed=len(self.layout.sounds)))
+                self.layout.sounds.append(PlacedSound(design.before, round(start, 3),
+                                                      round(start + one_shot.size / rate, 3), f"{{{{< {name} >}}}}",
+                                                      event.line))
+                self.cursor = start + one_shot.size / rate
+                self.pending_sound_gap = self.timing.sound_gap
+        self.current_blocks = blocks_here
+
+    def _gap(self, event: Event) -> float:
+        """Silence before a spoken event: by what came before it, or the pause the script asked for."""
+        timing, prev = self.timing, self.prev
+        if prev is None:
+            gap = 0.0
+        elif event.kind == "heading" or prev.kind == "heading":
+            gap = timing.heading_before if event.kind == "heading" else timing.heading_after
+        elif self.pending_sound_gap is not None:
+            gap = self.pending_sound_gap
+        elif event.category == "list":
+            gap = timing.list_item
+        elif event.turn != prev.turn:
+            gap = timing.new_turn
+        elif "vocal" in (event.kind, prev.kind):
+            gap = timing.vocal
+        else:
+            gap = timing.in_turn
+        return max(self.pause, timing.min_pause) if self.pause else gap
+
+    def speech(self, event: Event, audio: np.ndarray) -> None:
+        rate = float(SAMPLE_RATE)
+        timing = self.timing
+        start = self.cursor + self._gap(event)
+        if event.interrupts and self.prev_clip is not None and not self.pause:
+            prev_clip = self.prev_clip
+            start = max(prev_clip.start + 0.5 * prev_clip.audio.size / rate,
+                        prev_clip.start + prev_clip.audio.size / rate - timing.interrupt_overlap)
+            prev_clip.cut_at = start - prev_clip.start + timing.interrupt_overlap
+        if event.kind == "heading":
+            self.beds.stop_all(start, "cue:")
+        clip = Clip(start, audio, kind="speech")
+        self.tl.clips.append(clip)
+        end = start + audio.size / rate
+        self.layout.segments.append(Segment(event.speaker or "Narrator", round(start, 3), round(end, 3), event.heard))
+        if event.kind == "heading":
+            self.chapter_marks.append((start, event.text))
+            self.pending_chapter = None
+        elif event.topic:
+            self.chapter_marks.append((start, event.text))
+        elif self.pending_chapter is not None:
+            self.chapter_marks.append((start, self.pending_chapter))
+            self.pending_chapter = None
+        self.cursor = max(self.cursor, end) if clip.cut_at is None else end
+        self.prev, self.prev_clip, self.pause, self.pending_sound_gap = event, clip, 0.0, None
+
+    def scene_break(self, event: Event) -> None:
+        rate = float(SAMPLE_RATE)
+        self.beds.stop_all(self.cursor + 0.3, "cue:")
+        start = self.cursor + self.timing.scene_break / 2
+        sound = self.sounds.get(event.sound or "")
+        if sound is not None:
+            setting = self.cues.setting(event.sound or "")
+            self.tl.clips.append(Clip(start, sound, setting.gain_db, target=self.cues.level(event.sound or ""),
+                                      placed=len(self.layout.sounds)))
+            self.layout.sounds.append(PlacedSound(event.sound or "", round(start, 3),
+                                                  round(start + sound.size / rate, 3), event.text, event.line))
+            self.cursor = start + sound.size / rate
+        else:
+            self.cursor = start
+        self.pending_chapter = f"Scene {len(self.chapter_marks) + 1}"
+        self.pending_sound_gap = self.timing.scene_break / 2
+        self.prev = event if self.prev is not None else None
+
+    def sound(self, event: Event) -> None:
+        """A cue's sounds in their own place, an action's quietly under the next words, a bed from here on."""
+        rate = float(SAMPLE_RATE)
+        timing, cues, sounds = self.timing, self.cues, self.sounds
+        parts = [(p, shaped(sounds[p.sound], p)) for p in event.parts or (SoundPart(event.sound or ""),)
+                 if p.sound in sounds]
+        if not parts:
+            return
+        setting = cues.setting(parts[0][0].sound)
+        duration = sum(audio.size / rate for _, audio in parts) + COMPOUND_GAP * (len(parts) - 1)
+        if setting.placement == "bed":
+            self.beds.start(f"cue:{event.sound}", event.sound or "", sounds[event.sound or ""], self.cursor,
+                            setting.gain_db, event.text, event.line, cues.level(event.sound or ""))
+            return
+        if event.kind == "cue":
+            gap = max(self.pause, timing.min_pause) if self.pause else (
+                timing.sound_gap if self.prev is not None and self.prev.turn == event.turn else timing.new_turn)
+            if self.prev is None:
+                gap = 0.0
+            start = self.cursor + gap
+            if setting.placement == "under":
+                self.cursor = start + max(0.0, duration - setting.overlap)
+                self.pending_sound_gap = 0.0
+            elif setting.placement == "replace-pause":
+                self.cursor = start + duration
+                self.pending_sound_gap = 0.05
+            else:
+                self.cursor = start + duration
+                self.pending_sound_gap = timing.sound_gap
+            self.pause = 0.0
+            self.prev = event
+        else:  # an action's sound plays quietly under the next words
+            start = self.cursor + timing.sound_gap
+            self.cursor = max(self.cursor, start + min(duration, 0.35))
+            self.pending_sound_gap = 0.05
+        for part, audio in parts:
+            offset = cues.setting(part.sound).gain_db + part.gain_db
+            self.tl.clips.append(Clip(start, audio, offset, target=cues.level(part.sound),
+                                      placed=len(self.layout.sounds)))
+            self.layout.sounds.append(PlacedSound(part.sound, round(start, 3), round(start + audio.size / rate, 3),
+                                                  event.text, event.line))
+            start += audio.size / rate + COMPOUND_GAP
+
+    def finish(self, outro: np.ndarray | None, name: str) -> Timeline:
+        rate = float(SAMPLE_RATE)
+        cursor = self.cursor + self.pause
+        self.beds.stop_all(cursor + 0.5)
+        if outro is not None and outro.size:
+            start = cursor + self.timing.heading_before
+            self.tl.clips.append(Clip(start, outro, target=self.sting, placed=len(self.layout.sounds)))
+            self.layout.sounds.append(PlacedSound(name, round(start, 3), round(start + outro.size / rate, 3),
+                                                  "outro", 0))
+            cursor = start + outro.size / rate
+        self.layout.duration = round(cursor + self.timing.tail, 3)
+        self.layout.chapters = _chapters(self.chapter_marks, self.layout.duration, self.timing.chapter_min)
+        return self.tl
 
 
 def _set_levels(tl: Timeline, measure: Measure) -> None:
