@@ -9,7 +9,7 @@ import time
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import TYPE_CHECKING, Callable, Iterator, Optional
 
 import typer
 from rich.console import Console
@@ -20,6 +20,9 @@ from rich.table import Table
 from . import __version__, terminal
 from .errors import EpisodeError
 from .signals import TERMINATED_EXIT, Terminated, install_termination_handler
+
+if TYPE_CHECKING:
+    from .season import SeasonEvent
 
 app = typer.Typer(
     help="Render Hugo Markdown episode scripts into finished, podcast-ready audio.\n\n"
@@ -368,6 +371,28 @@ def _shortened(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " ..."
 
 
+def _season_progress(bar: Progress, total: int) -> Callable[[SeasonEvent], None]:
+    """A season's bars: one overall, and one per episode while it renders (on which worker)."""
+    overall = bar.add_task("Season", total=total or None, who="")
+    running: dict[Path, int] = {}
+
+    def progress(event: SeasonEvent) -> None:
+        name = escape(event.file.name)
+        if event.kind == "start" and event.file not in running:
+            running[event.file] = bar.add_task(f"  {name}" + (f" on {event.who}" if event.who else ""),
+                                               total=None, who="")
+        elif event.kind == "lines" and event.file in running:
+            bar.update(running[event.file], completed=event.done, total=event.total, who=escape(event.who))
+            _progress_line(f"{event.file.name}: synthesized {event.done}/{event.total} lines")
+        elif event.kind == "finish":
+            if event.file in running:
+                bar.remove_task(running.pop(event.file))
+            status = event.result.status if event.result else ""
+            bar.update(overall, advance=1, who=f"{name}: {status}")
+
+    return progress
+
+
 def _season_table(folder: Path, results: list, *, on_workers: bool) -> Table:
     """One row per episode: its status, length, loudness, time, worker and error (the file is its row)."""
     from .export.feed import clock
@@ -413,7 +438,7 @@ def season(
     their last render are skipped, so a rerun (after Ctrl-C or an edit) only renders what is stale.
     A failing episode does not stop the others; the command exits 1 and names each one.
     """
-    from .season import SeasonEvent, find_episodes, parse_only, publish, publish_warnings, render_season
+    from .season import find_episodes, parse_only, publish, publish_warnings, render_season
 
     overrides = {"cast": _cast(cast, draft), "cues": cues, "rules": rules, "show": show}
     with _user_errors():
@@ -428,27 +453,10 @@ def season(
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TextColumn("{task.fields[who]}"), TimeElapsedColumn(), console=console,
                       disable=_no_bar()) as bar:
-            overall = bar.add_task("Season", total=total or None, who="")
-            running: dict[Path, int] = {}
-
-            def progress(event: SeasonEvent) -> None:
-                name = escape(event.file.name)
-                if event.kind == "start" and event.file not in running:
-                    running[event.file] = bar.add_task(f"  {name}" + (f" on {event.who}" if event.who else ""),
-                                                       total=None, who="")
-                elif event.kind == "lines" and event.file in running:
-                    bar.update(running[event.file], completed=event.done, total=event.total, who=escape(event.who))
-                    _progress_line(f"{event.file.name}: synthesized {event.done}/{event.total} lines")
-                elif event.kind == "finish":
-                    if event.file in running:
-                        bar.remove_task(running.pop(event.file))
-                    status = event.result.status if event.result else ""
-                    bar.update(overall, advance=1, who=f"{name}: {status}")
-
             started = time.time()
             results = render_season(folder, output, project, jobs=jobs or os.cpu_count() or 1,
                                     include_drafts=include_drafts, only=numbers,
-                                    cache_dir=cache_folder, on_progress=progress,
+                                    cache_dir=cache_folder, on_progress=_season_progress(bar, total),
                                     config={k: v.resolve() for k, v in overrides.items() if v is not None},
                                     scheduler=scheduler)
         if any(r.status == "rendered" for r in results):
