@@ -266,7 +266,7 @@ def test_scheduler_without_distributed_names_the_extra(season, tmp_path):
 
 def test_bundle_carries_config_voices_and_moves_absolute_paths(tmp_path):
     """What a worker gets: every configuration file, the voice files the cast names, none of the package's own."""
-    from episode_renderer.cluster import _Collector, project_bundle
+    from episode_renderer.cluster import Collector, project_bundle
     from episode_renderer.config import load_project
 
     elsewhere = tmp_path / "elsewhere" / "myvoice.onnx"
@@ -283,8 +283,8 @@ def test_bundle_carries_config_voices_and_moves_absolute_paths(tmp_path):
                     '[characters.Vector]\nmodel = "local"\n\n'
                     '[characters.Recurse]\nengine = "kokoro"\nvoice = "0.5*bm_george + 0.5*am_adam"\n', "utf-8")
     project = load_project(tmp_path, cast=cast)
-    store = _Collector()
-    bundle, roles, renames = project_bundle(project, {"cast": cast}, store)
+    store = Collector()
+    bundle, roles, renames = project_bundle(project, store)
     files = dict(bundle.files)
 
     assert {"voices/cast.toml", "voices/lexicon.toml", "sfx/cues.toml", "voices/local.onnx",

@@ -5,9 +5,11 @@ itself, so a script error never costs a worker. What a worker needs crosses the 
 the script's text, the project's configuration files, and the sound and voice files they use,
 each sent to the scheduler once as a small task keyed by its sha256 (Dask then moves it to a
 worker at most once, and can recompute it if the worker holding it dies). The worker rebuilds the
-project in a local folder keyed by those hashes, renders with its own line cache and returns the
-finished files, which the client writes atomically into the output folder, the state file last,
-exactly as a local render would have left them.
+project in a local folder keyed by those hashes, renders with the local season's own function
+(``season.jobs.render_job``) and its own line cache, and returns the finished files, which the
+client writes atomically into the output folder, the state file last, exactly as a local render
+would have left them. Which files a worker needs is known without rendering: the project records
+each file's role, and ``render.sounds_needed`` names the sounds an episode's render loads.
 """
 
 from __future__ import annotations
@@ -25,20 +27,21 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import __version__
-from .config import Project
+from .config import Project, load_project
 from .errors import ClusterError, EpisodeError, OutputError
 from .export.atomic import atomic_path
 from .export.fileset import file_set
 from .export.paths import disk_error
-from .season.freshness import state_path, state_record
-from .season.jobs import Job
+from .render import Outputs, Progress, load_episode, sounds_needed
+from .script.model import Episode
+from .season.freshness import state_path
+from .season.jobs import Job, render_job
 from .season.results import EpisodeResult, SeasonEvent, SeasonProgress
-
-if TYPE_CHECKING:
-    from .script.model import Episode
+from .sound.library import SoundLibrary
+from .tts.cache import default_cache_dir
 
 INSTALL = "pip install 'episode-renderer[cluster]'"
 #: Seconds to reach the scheduler: long enough for a slow network, short enough for a typo.
@@ -140,7 +143,7 @@ class Task:
     script: str
     project: Bundle
     sounds: Bundle
-    roles: tuple[tuple[str, str], ...]  # cast, cues, rules, show, cover -> relative path in the project
+    roles: tuple[tuple[str, str], ...]  # cast, cues, rules, show, lexicon, cover -> relative path in the project
     mp3_name: str
     digest: str
     use_cache: bool
@@ -165,7 +168,7 @@ class Remote:
     warnings: list[str] = field(default_factory=list)
 
 
-class _Collector:
+class Collector:
     """Files read once on the client and named by their sha256."""
 
     def __init__(self) -> None:
@@ -180,25 +183,6 @@ class _Collector:
             self.blobs.setdefault(sha, data)
             self._read[path] = sha
         return self._read[path]
-
-
-def _config_roles(project: Project, config: dict[str, Path | None]) -> dict[str, Path]:
-    """Which file plays which part, found the way load_project found them."""
-    cast = Path(project.cast.source)
-    roles = {"cast": cast, "cues": Path(project.cues.source)}
-    lexicon = cast.parent / "lexicon.toml"
-    if lexicon.is_file():
-        roles["lexicon"] = lexicon
-    for role, default in (("rules", project.root / "directions.toml"), ("show", project.root / "show.toml")):
-        path = Path(config.get(role) or default)
-        if path.is_file():
-            roles[role] = path
-    loaded = {Path(p).resolve() for p in project.files}
-    if {p.resolve() for p in roles.values()} != loaded:
-        raise ClusterError("cannot tell which of the project's configuration files is which "
-                           f"({', '.join(str(p) for p in project.files)}).",
-                           hint="Name them with --cast, --cues, --rules and --show.")
-    return roles
 
 
 def _voice_files(project: Project) -> tuple[list[tuple[str, Path]], str]:
@@ -264,40 +248,14 @@ def _voice_files(project: Project) -> tuple[list[tuple[str, Path]], str]:
     return sorted(placed.items()), cast_text
 
 
-class _Recorder:
-    """A stand-in sound library that notes which sounds render_episode would load, decoding none."""
-
-    def __init__(self, library: Any) -> None:
-        self.library = library
-        self.names: set[str] = set()
-
-    def has(self, name: str) -> bool:
-        return self.library.has(name)
-
-    def load(self, name: str) -> Any:
-        self.names.add(name)
-        return None
-
-
-def _sound_names(episode: Episode, project: Project) -> set[str]:
-    """The sounds render_episode will load for this episode, asked of the render itself."""
-    from dataclasses import replace
-
-    from .render import _load_sounds
-
-    recorder = _Recorder(project.sounds)
-    _load_sounds(episode, replace(project, sounds=recorder))
-    return recorder.names
-
-
-def project_bundle(project: Project, config: dict[str, Path | None], store: _Collector
-                   ) -> tuple[Bundle, dict[str, str], dict[str, str]]:
+def project_bundle(project: Project, store: Collector) -> tuple[Bundle, dict[str, str], dict[str, str]]:
     """The project's layout for a worker: (bundle, role -> relative path, relative path -> client path)."""
-    roles = _config_roles(project, config)
+    roles = project.roles
     voice_files, cast_text = _voice_files(project)
-    cast_rel = f"voices/{roles['cast'].name}"
-    places = {"cast": cast_rel, "lexicon": "voices/lexicon.toml", "cues": "sfx/cues.toml",
+    places = {"cast": f"voices/{roles['cast'].name}", "lexicon": "voices/lexicon.toml", "cues": "sfx/cues.toml",
               "rules": "directions.toml", "show": "show.toml"}
+    if "cover" in roles:  # where show.toml names it: inside the project folder, as config.check_cover makes sure
+        places["cover"] = roles["cover"].relative_to(Path(project.root).resolve()).as_posix()
     files: dict[str, str] = {}
     renames: dict[str, str] = {}
     for role, path in roles.items():
@@ -312,19 +270,14 @@ def project_bundle(project: Project, config: dict[str, Path | None], store: _Col
     for rel, path in voice_files:
         files[f"voices/{rel}"] = store.add(path)
         renames[f"voices/{rel}"] = str(path)
-    where = {role: places[role] for role in roles}
-    cover = project.show.cover
-    if cover is not None and Path(cover).is_file():
-        where["cover"] = f"cover/{Path(cover).name}"
-        files[where["cover"]] = store.add(Path(cover))
-    return Bundle(tuple(sorted(files.items()))), where, renames
+    return Bundle(tuple(sorted(files.items()))), {role: places[role] for role in roles}, renames
 
 
-def sound_bundle(episode: Episode, project: Project, store: _Collector) -> tuple[Bundle, dict[str, str]]:
+def sound_bundle(episode: Episode, project: Project, store: Collector) -> tuple[Bundle, dict[str, str]]:
     """The sounds this episode's render loads, laid out under ``sfx/``, with their client paths."""
     files: dict[str, str] = {}
     renames: dict[str, str] = {}
-    for name in sorted(_sound_names(episode, project)):
+    for name in sorted(sounds_needed(episode, project)):
         path = project.sounds.path(name)
         if path is not None:
             files[f"sfx/{path.name}"] = store.add(path)
@@ -379,21 +332,14 @@ def _worker_name() -> str:
 
 
 def render_remote(task: Task, blobs: dict[str, bytes]) -> Remote:
-    """Runs on a worker: rebuild the project, render one episode, return its files.
+    """Runs on a worker: render one episode (``render_task``), reporting its progress to the client.
 
     An EpisodeError is an answer (the same error would come back on any worker), so it is
     returned; anything else is raised for the scheduler to retry.
     """
     from distributed import get_worker
-
-    from .config import load_project
-    from .render import Outputs, render_episode
-    from .sound.library import SoundLibrary
-    from .tts.cache import default_cache_dir
-
     from distributed.worker import thread_state
 
-    started = time.perf_counter()
     who = _worker_name()
     worker = get_worker()
     key = getattr(thread_state, "key", None)
@@ -418,6 +364,13 @@ def render_remote(task: Task, blobs: dict[str, bytes]) -> Remote:
             send("lines", done=done, total=total, speaker=speaker)
 
     send("start")
+    return render_task(task, blobs, who, lines)
+
+
+def render_task(task: Task, blobs: dict[str, bytes], who: str, progress: Progress) -> Remote:
+    """Rebuild the project and the episode's sounds in local folders, render the episode with
+    ``render_job`` as the local pool does, and return its files as bytes; an EpisodeError is returned."""
+    started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="episode-") as tmp:
         here = Path(tmp)
         script = here / task.name
@@ -430,18 +383,17 @@ def render_remote(task: Task, blobs: dict[str, bytes]) -> Remote:
             project = load_project(root, **{role: root / roles[role] if role in roles else None
                                             for role in ("cast", "cues", "rules", "show")})
             project.sounds = SoundLibrary([here / "sfx"])
-            project.show.cover = root / roles["cover"] if "cover" in roles else None
             out = here / "out" / task.mp3_name
-            result = render_episode(script, project, out, cache_dir=default_cache_dir() if task.use_cache else None,
-                                    workers=1, threads=1, progress=lines)
-            outputs = Outputs.beside(out)
-            files = {role: Path(path).read_bytes() for role, path in asdict(outputs).items()}
+            rendered = render_job(script, project, out, cache_dir=default_cache_dir() if task.use_cache else None,
+                                  digest=task.digest, progress=progress)
+            result = rendered.result
+            files = {role: Path(path).read_bytes() for role, path in asdict(Outputs.beside(out)).items()}
             report = json.loads(files["report"])
             report["episode"] = task.source  # where the client's render would have read it from
             files["report"] = (json.dumps(report, indent=2) + "\n").encode("utf-8")
-            state = (json.dumps(state_record(result, task.digest), indent=2) + "\n").encode("utf-8")
-            return Remote("rendered", who, files, state, result.episode.episode_number, result.episode.title,
-                          result.duration, time.perf_counter() - started, result.loudness.integrated,
+            return Remote("rendered", who, files, rendered.state.encode("utf-8"), result.episode.episode_number,
+                          result.episode.title, result.duration, time.perf_counter() - started,
+                          result.loudness.integrated,
                           warnings=[w.replace(str(script), task.source) for w in result.episode.warnings])
         except EpisodeError as exc:
             text = exc.render().replace(str(script), task.source)
@@ -576,27 +528,16 @@ def connect(address: str) -> Any:
     return client
 
 
-def run_on_cluster(jobs: list[Job], project: Project, scheduler: str, on_progress: SeasonProgress | None,
-                   config: dict[str, Path | None] | None = None) -> list[EpisodeResult]:
+def run_on_cluster(jobs: list[Job], project: Project, scheduler: str, on_progress: SeasonProgress | None
+                   ) -> list[EpisodeResult]:
     """Render ``jobs`` on the cluster at ``scheduler``; the outputs land in each job's folder.
 
     Ctrl-C cancels every task of this season on the cluster and re-raises; episodes already
     written stay (atomic files, state last), so the same command resumes.
     """
     global LAST_TRANSFER
-    from .render import load_episode
-
-    store = _Collector()
-    bundle, roles, renames = project_bundle(project, dict(config or {}), store)
     topic = f"episode-season-{uuid.uuid4().hex[:12]}"
-    tasks: list[tuple[Job, Task]] = []
-    for job in jobs:
-        episode = load_episode(job.episode, project)
-        text = Path(job.episode).read_bytes().decode("utf-8-sig")
-        sounds, sound_renames = sound_bundle(episode, project, store)
-        tasks.append((job, Task(job.episode.name, str(job.episode), text, bundle, sounds,
-                                tuple(sorted(roles.items())), Path(job.out).name, job.digest,
-                                job.cache_dir is not None, topic, tuple(sorted({**renames, **sound_renames}.items())))))
+    tasks, store = season_tasks(jobs, project, topic)
     transfer = Transfer(episodes=len(jobs))
     LAST_TRANSFER = transfer
     report = on_progress or (lambda _event: None)
@@ -644,6 +585,21 @@ def run_on_cluster(jobs: list[Job], project: Project, scheduler: str, on_progres
     return finished
 
 
+def season_tasks(jobs: list[Job], project: Project, topic: str) -> tuple[list[tuple[Job, Task]], Collector]:
+    """Each job as a Task, with the files the tasks need read once into the returned Collector."""
+    store = Collector()
+    bundle, roles, renames = project_bundle(project, store)
+    tasks: list[tuple[Job, Task]] = []
+    for job in jobs:
+        episode = load_episode(job.episode, project)
+        text = Path(job.episode).read_bytes().decode("utf-8-sig")
+        sounds, sound_renames = sound_bundle(episode, project, store)
+        tasks.append((job, Task(job.episode.name, str(job.episode), text, bundle, sounds,
+                                tuple(sorted(roles.items())), Path(job.out).name, job.digest,
+                                job.cache_dir is not None, topic, tuple(sorted({**renames, **sound_renames}.items())))))
+    return tasks, store
+
+
 def _drain(events: queue_module.Queue, by_source: dict[str, Job], report: SeasonProgress) -> None:
     while True:
         try:
@@ -662,8 +618,6 @@ def _drain(events: queue_module.Queue, by_source: dict[str, Job], report: Season
 
 def _collect(future: Any, job: Job, transfer: Transfer) -> EpisodeResult:
     """Write a finished episode's files (the state file last), or turn its failure into a result."""
-    from .render import Outputs
-
     try:
         remote: Remote = future.result()
     except BaseException as exc:

@@ -26,6 +26,8 @@ from .tts.lexicon import Lexicon, load_lexicon
 LIMITER_MARGIN_DB = 2.0
 COVER_MAX_BYTES = 5_000_000
 PNG_MAGIC, JPEG_MAGIC = b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff"
+#: The settings files a project is loaded from, in the order their bytes enter its fingerprint.
+CONFIG_ROLES = ("cast", "cues", "rules", "show", "lexicon")
 
 
 def source_root() -> Path:
@@ -139,8 +141,13 @@ class Project:
     rules: Rules
     show: Show
     sounds: SoundLibrary
-    files: list[Path]  # the configuration files, for cache/freshness hashing
+    roles: dict[str, Path]  # cast, cues, rules, show, lexicon, cover -> the file loaded for it (those present)
     lexicon: Lexicon = field(default_factory=Lexicon)
+
+    @property
+    def files(self) -> list[Path]:
+        """The configuration files, for cache/freshness hashing (the cover is hashed as the show's)."""
+        return [path for role, path in self.roles.items() if role in CONFIG_ROLES]
 
     def speech(self, text: str) -> str:
         """What a voice is given for ``text``: the speech rules with the lexicon applied."""
@@ -167,6 +174,9 @@ def load_project(root: Path | None = None, *, cast: Path | None = None, cues: Pa
         if present(show_path) else Show()
     folders = [cues_path.parent, root / "sfx", source_root() / "sfx", *show_data.sound_folders]
     unique = list(dict.fromkeys(p.resolve() for p in folders))
-    files = [p for p in (cast_path, cues_path, rules_path, show_path, lexicon_path) if p.is_file()]
-    return Project(root, load_cast(cast_path), cue_book, all_rules, show_data, SoundLibrary(unique), files,
+    given = dict(zip(CONFIG_ROLES, (cast_path, cues_path, rules_path, show_path, lexicon_path)))
+    roles = {role: path for role, path in given.items() if path.is_file()}
+    if show_data.cover is not None:
+        roles["cover"] = show_data.cover
+    return Project(root, load_cast(cast_path), cue_book, all_rules, show_data, SoundLibrary(unique), roles,
                    load_lexicon(lexicon_path))

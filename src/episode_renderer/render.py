@@ -314,7 +314,8 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
     sweep(outputs.mp3.parent)  # temp files of a killed run
     episode = load_episode(path, project)
     check_length(episode, project)
-    sounds = _load_sounds(episode, project)  # now: a broken sound file fails before minutes of synthesis
+    # now: a broken sound file fails before minutes of synthesis
+    sounds = {n: project.sounds.load(n) for n in sorted(sounds_needed(episode, project))}
     unwritable = check_writable(outputs.mp3.parent)
     if unwritable is not None:
         raise unwritable
@@ -348,13 +349,15 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
     return result
 
 
-def _load_sounds(episode: Episode, project: Project) -> dict[str, np.ndarray]:
-    """Every sound the episode, its blocks and the show play (those with a file; the rest are warnings)."""
+def sounds_needed(episode: Episode, project: Project) -> set[str]:
+    """The sounds a render of ``episode`` loads: those the episode, its blocks and the show play that
+    have a file (the rest are warnings). Known from the script and settings alone, so the cluster
+    sends a worker these files without rendering anything."""
     names = {e.sound for e in episode.events if e.sound} | {p.sound for e in episode.events for p in e.parts}
     for design in project.cues.blocks.values():
         names |= {n for n in (design.before, design.bed) if n}
     names |= {n for n in (project.show.intro, project.show.outro) if n}
-    return {n: project.sounds.load(n) for n in sorted(names) if project.sounds.has(n)}
+    return {n for n in names if project.sounds.has(n)}
 
 
 def _release_freed_memory() -> None:

@@ -1,8 +1,10 @@
-"""One episode rendered by a worker: what a worker is given (a picklable Job) and what it does with it.
+"""One episode of a season rendered: what a local worker process is given (a picklable Job), and
+``render_job``, the render both transports run.
 
-The project is loaded once per worker process and checked to be the files the season loaded; the
-state file is written last, so it marks a complete render. Local processes (``pool``) and cluster
-workers (``cluster``) both run ``run_job``.
+The local pool (``pool``) calls ``run_job``, which loads the project once per process, checks it
+is the files the season loaded, and writes the state file last, so it marks a complete render. A
+cluster worker (``cluster``) lays the project out in a folder of its own and calls the same
+``render_job``, with the same synthesis workers and threads: only the files move differently.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..config import Project
+from ..config import Project, load_project
 from ..errors import ConfigError, EpisodeError
 from ..export.atomic import write_text
+from ..render import Progress, RenderResult, render_episode
 from ..script.numbering import Number
 from .freshness import state_path, state_record
 from .results import EpisodeResult, SeasonEvent
@@ -46,10 +49,25 @@ def config_files(project: Project) -> tuple[str, ...]:
 EPISODE_WORKERS = 2
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """One episode rendered, and the text of its state file, to be written after every other file."""
+
+    result: RenderResult
+    state: str
+
+
+def render_job(script: Path, project: Project, out: Path, *, cache_dir: Path | None, digest: str,
+               progress: Progress | None = None) -> Rendered:
+    """Render one episode of a season: the one render the local pool and a cluster's workers both run,
+    so a season's files are the same bytes wherever it ran."""
+    result = render_episode(script, project, out, cache_dir=cache_dir, workers=EPISODE_WORKERS, threads=1,
+                            progress=progress)
+    return Rendered(result, json.dumps(state_record(result, digest), indent=2) + "\n")
+
+
 def run_job(job: Job, started: float) -> EpisodeResult:
     """Render ``job``'s episode in this process and write its state file; failures are results."""
-    from ..config import load_project
-    from ..render import render_episode
 
     def send(kind: str, **fields: Any) -> None:
         if job.events is not None:
@@ -67,11 +85,10 @@ def run_job(job: Job, started: float) -> EpisodeResult:
         if config_files(project) != job.files:
             raise ConfigError("a worker process loaded different configuration files than the season.",
                               hint=f"Expected {', '.join(job.files)}; pass them with --cast/--cues/--rules/--show.")
-        result = render_episode(job.episode, project, job.out, cache_dir=job.cache_dir, workers=EPISODE_WORKERS,
-                                threads=1,
-                                progress=lambda done, total, who: send("lines", done=done, total=total, who=who))
-        state = json.dumps(state_record(result, job.digest), indent=2) + "\n"
-        write_text(state_path(job.out.parent, job.episode.stem), state)  # last: it marks the render complete
+        rendered = render_job(job.episode, project, job.out, cache_dir=job.cache_dir, digest=job.digest,
+                              progress=lambda done, total, who: send("lines", done=done, total=total, who=who))
+        result = rendered.result
+        write_text(state_path(job.out.parent, job.episode.stem), rendered.state)  # last: it marks the render complete
         return EpisodeResult(job.episode, "rendered", result.episode.episode_number, result.episode.title,
                              result.duration, time.perf_counter() - started, result.loudness.integrated,
                              warnings=result.episode.warnings)
