@@ -153,7 +153,7 @@ def plan(episode: Episode, lines: dict[int, np.ndarray], sounds: dict[str, np.nd
         if event.kind == "pause":
             pause += event.seconds or 0.8
             continue
-        if event.kind in ("line", "heading", "vocal"):
+        if event.voiced:
             audio = lines.get(index)
             if audio is None or audio.size == 0:
                 continue
