@@ -544,8 +544,7 @@ def check(
             report.append({"episode": str(file), "error": error.render()})
             table.add_row(escape(file.name), "", "", "", "", "", f"[red]{escape(error.render())}[/]")
             continue
-        unvoiced = sorted({n.strip() for e in episode.events if e.kind in ("line", "heading") and e.speaker
-                           for n in e.speaker.split(" & ") if not project.cast.has_voice(n.strip())})
+        unvoiced = sorted({n for e in episode.events if e.spoken for n in e.speakers if not project.cast.has_voice(n)})
         silent = sorted({e.sound or e.text for e in episode.events
                          if (e.kind == "cue" and (not e.sound or not project.sounds.has(e.sound)))
                          or (e.kind == "direction" and e.sound and not project.sounds.has(e.sound))} |

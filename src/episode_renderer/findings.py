@@ -23,18 +23,13 @@ INAUDIBLE_DB = -30.0
 _WORDS_PER_SECOND = 2.7
 
 
-def speakers(event_speaker: str | None) -> list[str]:
-    """The characters of one line ("Kai & Bounce" is two)."""
-    return [n.strip() for n in (event_speaker or "").split(" & ") if n.strip()]
-
-
 def estimate_seconds(episode: Episode, project: Project) -> float:
     """Rough length before rendering: words at each voice's pace, plus gaps, pauses and sounds."""
     timing = project.show.timing
     seconds = timing.lead_in + timing.tail
     for event in episode.events:
-        if event.kind in ("line", "heading") and event.speech:
-            first = (speakers(event.speaker) or [None])[0]
+        if event.spoken and event.speech:
+            first = (event.speakers or (None,))[0]
             speed = project.cast.profile(first, event.delivery, event.block, degree=event.degree).speed
             seconds += len(event.speech.split()) / (_WORDS_PER_SECOND * speed) + timing.new_turn
         elif event.kind == "vocal":
@@ -72,9 +67,9 @@ def _voice_findings(episode: Episode, project: Project, source: str) -> list[str
     held: dict[Who, tuple[int, float, str]] = {}
     unknown_delivery: dict[str, int] = {}
     for event in episode.events:
-        if event.kind not in ("line", "heading", "vocal"):
+        if not event.voiced:
             continue
-        for name in speakers(event.speaker):
+        for name in event.speakers:
             if not project.cast.has_voice(name):
                 unvoiced.setdefault(name, []).append(event.line)
             profile = project.cast.profile(name, event.delivery, event.block, event.scene, event.degree)

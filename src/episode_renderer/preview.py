@@ -96,8 +96,8 @@ def preview_line(episode_path: Path, project: Project, character: str, *, line: 
     else:
         episode = load_episode(episode_path, project)
         wanted = character.lower()
-        mine = [e for e in episode.events if e.kind in ("line", "heading", "vocal") and (e.speech or e.vocal)
-                and wanted in [n.strip().lower() for n in (e.speaker or "").split("&")]]
+        mine = [e for e in episode.events if e.voiced and (e.speech or e.vocal)
+                and wanted in [n.lower() for n in e.speakers]]
         if line is not None:
             mine = [e for e in mine if e.line == line]
         if not mine:

@@ -216,7 +216,7 @@ def speak_lines(episode: Episode, project: Project, speaker: LineSpeaker, progre
 
 def _names(event: Event, count: int) -> list[str]:
     """The characters of a voiced event, one per profile (the narrator when it names none)."""
-    names = [n.strip() for n in (event.speaker or "").split(" & ") if n.strip()]
+    names = list(event.speakers)
     return names if len(names) == count else [event.speaker or "Narrator"] * count
 
 
@@ -230,7 +230,7 @@ def _batches(episode: Episode, project: Project, said: dict[int, Said],
     for index, event in enumerate(episode.events):
         if index not in said:
             continue
-        names = [n.strip() for n in (event.speaker or "").split(" & ") if n.strip()] or [None]
+        names: list[str | None] = [*event.speakers] or [None]
         profiles = in_unison([project.cast.profile(n, event.delivery, event.block, event.scene, event.degree)
                               for n in names])
         first = profiles[0]
@@ -266,7 +266,7 @@ def what_is_said(episode: Episode) -> dict[int, Said]:
     seen: dict[str, int] = {}
     events = episode.events
     for index, event in enumerate(events):
-        if event.kind in ("line", "heading") and event.speech:
+        if event.spoken and event.speech:
             out[index] = event.speech
         elif event.kind == "vocal" and event.vocal and event.speaker:
             near = _line_of_turn(events, range(index + 1, len(events)), event.turn) or \

@@ -111,7 +111,7 @@ def plan(episode: Episode, lines: dict[int, np.ndarray], sounds: dict[str, np.nd
         placing.enter_blocks(event)
         if event.kind == "pause":
             placing.pause += event.seconds or 0.8
-        elif event.kind in ("line", "heading", "vocal"):
+        elif event.voiced:
             audio = lines.get(index)
             if audio is not None and audio.size:
                 placing.speech(event, audio)

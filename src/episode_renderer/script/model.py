@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
 
 
 @dataclass(frozen=True)
@@ -34,24 +34,32 @@ VOCAL_LABELS = {
 }
 
 
+#: What an event is; the docstring of Event says what each carries.
+EventKind = Literal["line", "cue", "pause", "direction", "vocal", "heading", "break"]
+EVENT_KINDS: frozenset[str] = frozenset(get_args(EventKind))
+
+
 @dataclass(frozen=True)
 class Event:
     """One thing that happens in the episode, in script order.
 
     kind:
-      "line"      speech: ``speaker`` says ``speech`` (``text`` is the source as written)
+      "line"      speech: ``speakers`` say ``speech`` (``text`` is the source as written)
       "cue"       a sound cue (``sound`` names the effect; null when no sound is mapped)
       "pause"     silence of ``seconds``
       "direction" a delivery or action direction (``category``: "delivery" | "action")
-      "vocal"     a sound ``speaker`` makes with their own voice (``vocal``: "laugh", "sigh", ...), in place
+      "vocal"     a sound ``speakers`` make with their own voice (``vocal``: "laugh", "sigh", ...), in place
       "heading"   a Markdown heading or scene header: opens a chapter, read by the narrator
       "break"     a scene break (``---``): opens a chapter, plays the transition
+
+    ``speakers`` are the characters, in script order: several say a line together (a unity-box),
+    none for narration's directions and cues.
     """
 
-    kind: str
+    kind: EventKind
     line: int
     text: str
-    speaker: str | None = None
+    speakers: tuple[str, ...] = ()
     speech: str | None = None
     sound: str | None = None
     category: str | None = None  # pause | delivery | action | cue | interrupt
@@ -65,6 +73,27 @@ class Event:
     topic: bool = False  # a host question that opens a new topic (chapter)
     interrupts: bool = False  # this line cuts into the previous one
     parts: tuple[SoundPart, ...] = ()  # a cue's sounds in order (``sound`` is the first)
+
+    def __post_init__(self) -> None:
+        if self.kind not in EVENT_KINDS:
+            raise ValueError(f"unknown event kind {self.kind!r}; one of {', '.join(get_args(EventKind))}")
+        if not isinstance(self.speakers, tuple) or not all(isinstance(n, str) and n for n in self.speakers):
+            raise TypeError(f"speakers must be a tuple of names, not {self.speakers!r}")
+
+    @property
+    def speaker(self) -> str | None:
+        """The speakers as one name ("Kai & Bounce"), as transcripts, captions and ``script --json`` show them."""
+        return " & ".join(self.speakers) or None
+
+    @property
+    def spoken(self) -> bool:
+        """A voice reads this event's ``speech``: a line or a heading."""
+        return self.kind in ("line", "heading")
+
+    @property
+    def voiced(self) -> bool:
+        """Heard in a voice of the cast: words, or a vocal sound."""
+        return self.kind in ("line", "heading", "vocal")
 
     @property
     def heard(self) -> str:

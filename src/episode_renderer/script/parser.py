@@ -22,6 +22,8 @@ from .numbering import episode_number
 from .speech import to_speech
 
 NARRATOR = "Narrator"
+_NARRATED = (NARRATOR,)
+_HUMAN = ("Human",)
 
 #: Shortcodes that hold a turn. Value: the speaker when the shortcode names none itself.
 BLOCK_SHORTCODES: dict[str, str | None] = {
@@ -93,7 +95,7 @@ class _State:
     delivery: str | None = None
     degree: float | None = None
     interrupt_next: bool = False
-    last_speaker: str | None = None
+    last_speaker: tuple[str, ...] | None = None
 
 
 def parse_episode(text: str, *, source: str = "<episode>", rules: Rules | None = None,
@@ -229,13 +231,14 @@ class _LineParser:
         self.speech: Callable[[str], str] = to_speech
 
     # --- context -------------------------------------------------------------------------
-    def speaker(self) -> str | None:
+    def speakers(self) -> tuple[str, ...]:
+        """Who speaks here: the characters of the innermost block that names any; none in narration."""
         for block in reversed(self.s.stack):
             if block.speakers:
-                return " & ".join(block.speakers)
+                return tuple(block.speakers)
             if block.narrative:
-                return None
-        return None
+                return ()
+        return ()
 
     def block_name(self) -> str | None:
         for block in reversed(self.s.stack):
@@ -260,9 +263,9 @@ class _LineParser:
         self.s.delivery = None
         self.s.degree = None
 
-    def take_turn(self, speaker: str) -> None:
+    def take_turn(self, speakers: tuple[str, ...]) -> None:
         """Outside a block, a new speaker opens a new turn."""
-        if speaker != self.s.last_speaker and self.s.last_speaker is not None and not self.s.stack:
+        if speakers != self.s.last_speaker and self.s.last_speaker is not None and not self.s.stack:
             self.new_turn()
 
     # --- one line ------------------------------------------------------------------------
@@ -362,7 +365,7 @@ class _LineParser:
             return
         if name == "break":
             self.s.interrupt_next = True
-            self.s.events.append(Event("direction", number, raw.strip(), speaker=self.speaker(),
+            self.s.events.append(Event("direction", number, raw.strip(), speakers=self.speakers(),
                                        category="interrupt", **self.context()))
             return
         if name in BLOCK_SHORTCODES:
@@ -370,7 +373,8 @@ class _LineParser:
             if name == "unity-box":
                 speakers = [self.canonical(c) for c in re.split(r"[,;&/]| and ", attrs.get("chars", "")) if c.strip()]
             elif attrs.get("char", "").strip():
-                speakers = [self.canonical(attrs["char"])]
+                # "Kai & Bounce" in one char names two, who speak together as in a unity-box
+                speakers = [n.strip() for n in self.canonical(attrs["char"]).split(" & ") if n.strip()]
             elif BLOCK_SHORTCODES[name]:
                 speakers = [BLOCK_SHORTCODES[name]]  # type: ignore[list-item]
             if name in NEEDS_CHAR and not speakers:
@@ -457,48 +461,48 @@ class _LineParser:
         if _TABLE_SEP.match(stripped):
             self.s.skipped.append(Skipped(number, raw, "table rule"))
             return
-        speaker = self.speaker()
+        speakers = self.speakers()
         if _RULE.match(stripped) and not self.s.stack:
             self.new_turn()
             self.s.host_open = False
             self.s.events.append(Event("break", number, stripped, turn=self.s.turn, sound="transition"))
             return
         heading = _HEADING.match(stripped)
-        if heading and not speaker:
+        if heading and not speakers:
             self.new_turn()
             self.s.host_open = False
             words = strip_markup(heading.group(2))
             said = self.said(number, words, raw, empty="empty heading")
             if said is None:
                 return
-            self.s.events.append(Event("heading", number, words, speaker=NARRATOR, speech=said,
+            self.s.events.append(Event("heading", number, words, speakers=_NARRATED, speech=said,
                                        **self.context()))
-            self.s.last_speaker = NARRATOR
+            self.s.last_speaker = _NARRATED
             return
         scene = _SCENE.match(stripped)
-        if scene and not speaker:
+        if scene and not speakers:
             self.new_turn()
             self.s.host_open = False
             words = strip_markup(scene.group("text") or scene.group("text2") or "")
             said = self.said(number, words, raw, empty="empty heading")
             if said is None:
                 return
-            self.s.events.append(Event("heading", number, words, speaker=NARRATOR, speech=said,
+            self.s.events.append(Event("heading", number, words, speakers=_NARRATED, speech=said,
                                        category="scene", **self.context()))
-            self.s.last_speaker = NARRATOR
+            self.s.last_speaker = _NARRATED
             return
         host = _HOST.match(stripped)
-        if host and host.group("rest").strip() and not speaker:
+        if host and host.group("rest").strip() and not speakers:
             name = self.canonical(host.group("name"))
             self.new_turn()
             self.s.host_open = True
-            self.s.last_speaker = name  # the marker opens the host's turn: a direction first keeps its delivery
+            self.s.last_speaker = (name,)  # the marker opens the host's turn: a direction first keeps its delivery
             rest = host.group("rest")
             whole = _one_italic(rest)
             if whole is not None and self.rules.host_direction(strip_markup(whole)):
-                self._host_direction(number, whole, self.rules.classify(strip_markup(whole)), name)
+                self._host_direction(number, whole, self.rules.classify(strip_markup(whole)), (name,))
                 return
-            self._speech(number, rest, name, whole_italic_is_speech=True, host=True,
+            self._speech(number, rest, (name,), whole_italic_is_speech=True, host=True,
                          topic=name == "Human" and "?" in rest)
             return
         if stripped.startswith("|") and stripped.endswith("|"):
@@ -507,67 +511,67 @@ class _LineParser:
         item = _LIST.match(stripped)
         inner = _one_italic(stripped)
         if inner is not None and not item:
-            self._italic_line(number, inner, raw, speaker)
+            self._italic_line(number, inner, raw, speakers)
             return
         if item:
             mark, body = item.group("mark"), item.group("body")
             prefix = f"{mark[:-1]}. " if mark[0].isdigit() else ""
-            who = speaker or (("Human" if self.s.host_open else NARRATOR))
+            who = speakers or (_HUMAN if self.s.host_open else _NARRATED)
             self._speech(number, prefix + body, who, category="list")
             return
-        if speaker is None and self.s.host_open and not self.s.stack:
-            self._speech(number, stripped, "Human", host=True)
+        if not speakers and self.s.host_open and not self.s.stack:
+            self._speech(number, stripped, _HUMAN, host=True)
             return
-        self.s.host_open = False if speaker is None and not self.s.stack else self.s.host_open
-        self._speech(number, stripped, speaker or NARRATOR)
+        self.s.host_open = False if not speakers and not self.s.stack else self.s.host_open
+        self._speech(number, stripped, speakers or _NARRATED)
 
-    def _host_direction(self, number: int, text: str, direction: Direction, speaker: str) -> None:
+    def _host_direction(self, number: int, text: str, direction: Direction, speakers: tuple[str, ...]) -> None:
         """An italic host line read as a direction by its form alone is silent: say so, as the host
         may have meant to speak it (*Speaking of which*)."""
         if direction.category is None:
             self.s.warnings.append(f"{self.source}:{number}: the host's *{strip_markup(text)}* is read as a stage "
                                    "direction by its form and is not spoken; if it is said, end it with . or ?")
-        self._direction(number, text, direction, speaker)
+        self._direction(number, text, direction, speakers)
 
-    def _italic_line(self, number: int, inner: str, raw: str, speaker: str | None) -> None:
+    def _italic_line(self, number: int, inner: str, raw: str, speakers: tuple[str, ...]) -> None:
         plain = strip_markup(inner)
         direction = self.rules.classify(plain)
-        host = speaker is None and self.s.host_open and not self.s.stack  # a paragraph in the host's voice
+        host = not speakers and self.s.host_open and not self.s.stack  # a paragraph in the host's voice
         if host:
             if "?" in plain and direction.category != "cue":  # a question is always spoken
-                self._speech(number, inner, "Human", whole_italic_is_speech=True, host=True)
+                self._speech(number, inner, _HUMAN, whole_italic_is_speech=True, host=True)
                 return
             if self.rules.host_direction(plain):
-                self._host_direction(number, inner, direction, "Human")
+                self._host_direction(number, inner, direction, _HUMAN)
                 return
         words = plain.split()
         spoken = (bool(re.search(r"[.?!…\"”:]$", plain)) and len(words) >= 2) or len(words) >= 12
         prose = direction.category not in (None, "cue") and not direction.by_rule and (
             plain.isupper() or (spoken and (len(words) >= _PROSE_WORDS or not self.rules.leads(plain))))
         if direction.category is not None and not prose:
-            self._direction(number, inner, direction, "Human" if host else speaker)
+            self._direction(number, inner, direction, _HUMAN if host else speakers)
             return
-        if speaker is None:
-            self._speech(number, inner, "Human" if host else NARRATOR, whole_italic_is_speech=True, host=host)
-        elif spoken and self._third_person(plain, speaker):
-            self._speech(number, inner, NARRATOR, whole_italic_is_speech=True, category="narration")
+        if not speakers:
+            self._speech(number, inner, _HUMAN if host else _NARRATED, whole_italic_is_speech=True, host=host)
+        elif spoken and self._third_person(plain, speakers):
+            self._speech(number, inner, _NARRATED, whole_italic_is_speech=True, category="narration")
         elif spoken:
-            self._speech(number, inner, speaker, whole_italic_is_speech=True, category="aside")
+            self._speech(number, inner, speakers, whole_italic_is_speech=True, category="aside")
         else:
-            self._direction(number, inner, direction, speaker)
+            self._direction(number, inner, direction, speakers)
 
     @staticmethod
-    def _third_person(text: str, speaker: str) -> bool:
+    def _third_person(text: str, speakers: tuple[str, ...]) -> bool:
         """An italic paragraph about the speaker ("Vector stops pacing.") is the narrator's, not theirs."""
-        names = [n.strip() for n in speaker.split("&")]
-        return bool(_THIRD_PERSON.search(text)) or any(re.search(rf"\b{re.escape(n)}\b", text) for n in names)
+        return bool(_THIRD_PERSON.search(text)) or any(re.search(rf"\b{re.escape(n)}\b", text) for n in speakers)
 
-    def _direction(self, number: int, inner: str, direction: Direction, speaker: str | None) -> None:
+    def _direction(self, number: int, inner: str, direction: Direction, speakers: tuple[str, ...]) -> None:
         """One direction may be several events: a delivery or action, and its pause, sounds and vocal
         sounds in the order it names them (*sighs, then a long pause*)."""
         text = strip_markup(inner)
         category = direction.category
-        who = speaker or (self.s.last_speaker if self.s.last_speaker != NARRATOR else None)  # narration laughs at no one
+        narrated = self.s.last_speaker == _NARRATED  # narration laughs at no one
+        who = speakers or (None if narrated else self.s.last_speaker)
         who = who if direction.vocals else None
         if who is not None:
             self.take_turn(who)
@@ -578,19 +582,19 @@ class _LineParser:
         if direction.interrupt:
             self.s.interrupt_next = True
         if category not in ("cue", "pause", "vocal") or category == "vocal" and who is None:
-            self.s.events.append(Event("direction", number, text, speaker=speaker, sound=direction.sound,
+            self.s.events.append(Event("direction", number, text, speakers=speakers, sound=direction.sound,
                                        category=category or "action", delivery=direction.delivery,
                                        degree=self.s.degree if direction.delivery else None, **where))
         made: dict[str, list[Event]] = {"pause": [], "cue": [], "vocal": []}
         if direction.seconds is not None:
-            made["pause"].append(Event("pause", number, text, speaker=speaker, category="pause",
+            made["pause"].append(Event("pause", number, text, speakers=speakers, category="pause",
                                        seconds=direction.seconds,
                                        delivery=direction.delivery if category == "pause" else None, **where))
         if direction.parts:
-            made["cue"].append(Event("cue", number, text, speaker=speaker, sound=direction.parts[0].sound,
+            made["cue"].append(Event("cue", number, text, speakers=speakers, sound=direction.parts[0].sound,
                                      category="cue", parts=direction.parts, **where))
         if who is not None:
-            made["vocal"] = [Event("vocal", number, text, speaker=who, category="vocal", vocal=kind,
+            made["vocal"] = [Event("vocal", number, text, speakers=who, category="vocal", vocal=kind,
                                    degree=amount if amount != 1.0 else None, delivery=self.s.delivery,
                                    **where) for kind, amount in direction.vocals]
             self.s.last_speaker = who
@@ -618,7 +622,7 @@ class _LineParser:
             self.s.skipped.append(Skipped(number, raw, empty))
         return None
 
-    def _speech(self, number: int, text: str, speaker: str, *, whole_italic_is_speech: bool = False,
+    def _speech(self, number: int, text: str, speakers: tuple[str, ...], *, whole_italic_is_speech: bool = False,
                 topic: bool = False, category: str | None = None, host: bool = False) -> None:
         """Emit a spoken line, splitting out inline directions (*Pauses*) that rules recognise; in the
         host's voice (``host``) also an italic between sentences that has the form of a direction
@@ -643,19 +647,19 @@ class _LineParser:
         pieces.append(("say", text[pos:]))
         for kind, piece in pieces:
             if kind == "direct":
-                self._direction(number, piece, self.rules.classify(strip_markup(piece)), speaker)
+                self._direction(number, piece, self.rules.classify(strip_markup(piece)), speakers)
                 continue
             words = strip_markup(piece)
             said = self.said(number, words, piece)
             if said is None:
                 continue
-            self.take_turn(speaker)
+            self.take_turn(speakers)
             interrupts = self.s.interrupt_next
             self.s.interrupt_next = False
-            self.s.events.append(Event("line", number, words, speaker=speaker, speech=said,
+            self.s.events.append(Event("line", number, words, speakers=speakers, speech=said,
                                        delivery=self.s.delivery, degree=self.s.degree, **self.context(),
                                        topic=topic, interrupts=interrupts, category=category))
-            self.s.last_speaker = speaker
+            self.s.last_speaker = speakers
             topic = False
         if not self._accounted(number):
             self.s.skipped.append(Skipped(number, text, "no words"))
