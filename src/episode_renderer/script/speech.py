@@ -16,12 +16,23 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
-from num2words import CONVERTER_CLASSES
-
 from .alphabet import drop_foreign, plain
+from .characters import map_characters
+from .speech_rules import Step, after_word, at_edge, run_steps, rx, sentence_end
+from .spoken_numbers import (
+    DIGIT_WORDS,
+    is_one,
+    pluralize,
+    say_cardinal,
+    say_digits,
+    say_number,
+    say_ordinal,
+    say_value,
+    say_year,
+)
 
 __all__ = ["ACRONYMS", "SPOKEN_AS_WORDS", "to_speech"]
 
@@ -57,81 +68,8 @@ SPOKEN_AS_WORDS: Mapping[str, str] = {
 }
 """All-caps (and a few mixed-case) names read as words, mapped to a spelling espeak says right."""
 
-_EN = CONVERTER_CLASSES["en"]
-_DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-_MAX_CARDINAL = 10**24
 _NUM = r"(\d(?:\d{0,2}(?:,\d{3})+(?!\d)|\d*))(?:\.(\d+))?"
 _NUM_NC = r"\d(?:\d{0,2}(?:,\d{3})+(?!\d)|\d*)(?:\.\d+)?"
-
-
-def _clean(words: str) -> str:
-    """num2words writes British "and" and commas; commas would make espeak pause mid-number."""
-    return words.replace(",", "").replace(" and ", " ")
-
-
-_DIGIT_WORD = {str(i): w for i, w in enumerate(_DIGIT_WORDS)}
-
-
-def _digits(digits: str) -> str:
-    return " ".join(map(_DIGIT_WORD.__getitem__, digits))
-
-
-@lru_cache(maxsize=4096)
-def _cardinal(n: int) -> str:
-    """Cached: num2words costs tens of microseconds a call."""
-    if n < 0:
-        return "minus " + _cardinal(-n)
-    if n >= _MAX_CARDINAL:
-        return _digits(str(n))
-    return _clean(_EN.to_cardinal(n))
-
-
-@lru_cache(maxsize=1024)
-def _ordinal(n: int) -> str:
-    if n >= _MAX_CARDINAL:
-        return _digits(str(n))
-    return _clean(_EN.to_ordinal(n))
-
-
-@lru_cache(maxsize=1024)
-def _year(n: int) -> str:
-    """"twenty twenty-five", "nineteen oh-five", but "two thousand five" for 2000-2009."""
-    if 2000 <= n <= 2009:
-        return _cardinal(n)
-    return _clean(_EN.to_year(n))
-
-
-@lru_cache(maxsize=4096)
-def _number(int_part: str, frac: str | None = None) -> str:
-    """Digits (ASCII, optional "," grouping) -> words; a leading zero is read digit by digit."""
-    digits = int_part.replace(",", "")
-    if len(digits) > 1 and digits[0] == "0":
-        words = _digits(digits)
-    else:
-        words = _cardinal(int(digits)) if digits else "zero"
-    if frac:
-        words += " point " + _digits(frac)
-    return words
-
-
-def _is_one(int_part: str, frac: str | None) -> bool:
-    return int(int_part.replace(",", "")) == 1 and not (frac and int(frac))
-
-
-def _plural(words: str) -> str:
-    if words.endswith("y"):
-        return words[:-1] + "ies"
-    if words.endswith("x"):
-        return words + "es"
-    return words + "s"
-
-
-def _sentence_end(m: re.Match[str]) -> str:
-    """A swallowed abbreviation dot that also ended the sentence is given back."""
-    if not m.group(0).endswith("."):
-        return ""
-    rest = m.string[m.end() : m.end() + 2]
-    return "." if not rest or (len(rest) == 2 and rest[0].isspace() and rest[1].isupper()) else ""
 
 
 def _spell(letters: str, plural: bool = False) -> str:
@@ -140,133 +78,28 @@ def _spell(letters: str, plural: bool = False) -> str:
     return ".".join(letters)
 
 
-# --- characters -----------------------------------------------------------------------------
-
-_FIXED_CHARS: dict[str, str] = {
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
-    "\u2033": '"', "\u2013": "\u2013", "\u2014": "\u2014", "\u2015": "\u2014", "\u2e3a": "\u2014",
-    "\u2e3b": "\u2014", "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2212": "-", "\ufe63": "-",
-    "\u2026": "...", "\u00d7": "\u00d7", "\u2192": "\u2192", "\u21d2": "\u2192", "\u27f6": "\u2192",
-    "\u2794": "\u2192", "\u279c": "\u2192", "\u27f9": "\u2192", "\u21e8": "\u2192", "\u2799": "\u2192",
-    "\u27a1": "\u2192", "\u2248": "~", "\u223c": "~", "\u301c": "~",
-    "\u00b1": " plus or minus ", "\u00f7": " divided by ", "\u221e": " infinity ",
-    "\u2260": " not equal to ", "\u2264": " at most ", "\u2265": " at least ",
-    "\u00b0": "\u00b0", "\u00b2": " squared", "\u00b3": " cubed", "\u2022": "\u2022", "\u00b7": " ",
-    "\u00a7": " section ", "\u00a2": " cents", "\u20ac": "\u20ac", "\u00a3": "\u00a3",
-    "\u00a5": "\u00a5", "\u20b9": "\u20b9",
-    "\u00bd": "\u00bd", "\u00bc": "\u00bc", "\u00be": "\u00be", "\u2153": "\u2153", "\u2154": "\u2154",
-    "\u215b": "\u215b", "\u215c": "\u215c", "\u215d": "\u215d", "\u215e": "\u215e", "\u2155": "\u2155",
-}
-
-
-def _numeric_char(c: str) -> str:
-    if 0x2070 <= ord(c) <= 0x2079 or c == "\u00b9":
-        return ""
-    nfkc = unicodedata.normalize("NFKC", c)
-    if nfkc != c and nfkc.isascii() and nfkc.isalnum():
-        return f" {nfkc} "
-    value = unicodedata.numeric(c, None)
-    return " " if value is None else f" {_value_words(value)} "
-
-
-def _value_words(value: float) -> str:
-    if value == int(value):
-        return _cardinal(int(value))
-    whole, _, frac = f"{value:.4f}".rstrip("0").partition(".")
-    return _number(whole, frac)
-
-
-class _CharMap(dict[int, str]):
-    """str.translate table built lazily: each non-ASCII character is classified once."""
-
-    def __missing__(self, cp: int) -> str:
-        c = chr(cp)
-        fixed = _FIXED_CHARS.get(c)
-        if cp < 128:
-            out = c
-        elif fixed is not None:
-            out = fixed
-        elif 0xFF01 <= cp <= 0xFF5E:
-            out = chr(cp - 0xFEE0)
-        else:
-            cat = unicodedata.category(c)
-            if cat == "Me":
-                out = ""
-            elif cat == "Nd":
-                out = str(unicodedata.decimal(c))
-            elif cat[0] in "LM":
-                out = plain(c) or c
-            elif cat in ("No", "Nl"):
-                out = _numeric_char(c)
-            elif cat[0] == "Z":
-                out = " "
-            elif cat == "Pd":
-                out = "-"
-            elif cat[0] == "P":
-                out = c
-            elif cat == "Sc":
-                out = " "
-            else:
-                out = ""
-        self[cp] = out
-        return out
-
-
-_CHARS = _CharMap()
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-
-
-def _map_chars(m: re.Match[str]) -> str:
-    return m.group(0).translate(_CHARS)
-
-
-def _rx(pattern: str, flags: int = 0) -> re.Pattern[str]:
-    """Compile with ``\\d`` as ASCII ``0-9``: the char map turns every other digit to ASCII
-    first, and an ASCII class scans several times faster than the Unicode category."""
-    out: list[str] = []
-    i, in_class = 0, False
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\":
-            pair = pattern[i : i + 2]
-            out.append(("0-9" if in_class else "[0-9]") if pair == r"\d" else pair)
-            i += 2
-            continue
-        if c == "[" and not in_class:
-            in_class = True
-        elif c == "]" and in_class:
-            in_class = False
-        out.append(c)
-        i += 1
-    return re.compile("".join(out), flags)
-
-
 # --- patterns -------------------------------------------------------------------------------
 
-Repl = str | Callable[[re.Match[str]], str]
-Step = tuple[tuple[str, ...] | None, re.Pattern[str] | None, re.Pattern[str], Repl]
-
-_ENTITY = _rx(r"&(?:[a-zA-Z]{2,8}|#\d{1,6}|#x[0-9a-fA-F]{1,5});")
-_CODE = _rx(r"`([^`]*)`")
-_CODE_CALL = _rx(r"\([^()]*\)")
-_CODE_CAMEL = _rx(r"(?<=[a-z])(?=[A-Z])")
-_CODE_DOT = _rx(r"(?<=\w)\.(?=\w)")
-_CODE_SYMBOLS = _rx(r"[^\w\s]+|_+")
-_EMAIL = _rx(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_URL = _rx(
+_ENTITY = rx(r"&(?:[a-zA-Z]{2,8}|#\d{1,6}|#x[0-9a-fA-F]{1,5});")
+_CODE = rx(r"`([^`]*)`")
+_CODE_CALL = rx(r"\([^()]*\)")
+_CODE_CAMEL = rx(r"(?<=[a-z])(?=[A-Z])")
+_CODE_DOT = rx(r"(?<=\w)\.(?=\w)")
+_CODE_SYMBOLS = rx(r"[^\w\s]+|_+")
+_EMAIL = rx(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_URL = rx(
     r"\b(?:https?://|www\.)[^\s<>\"')\]]+"
     r"|\b(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+"
     r"(?:com|org|net|io|ai|dev|app|co|fm|tv|gg|xyz|edu|gov|info|biz|news|blog|tech|page|site)\b"
     r"(?:/[^\s<>\"')\]]*)?",
     re.IGNORECASE,
 )
-_URL_PREFIX = _rx(r"^(?:https?://)?(?:www\.)?", re.IGNORECASE)
-_URL_PATH = _rx(r"[/?#:]")
-_EMAIL_SYMBOLS = _rx(r"[._+-]")
+_URL_PREFIX = rx(r"^(?:https?://)?(?:www\.)?", re.IGNORECASE)
+_URL_PATH = rx(r"[/?#:]")
+_EMAIL_SYMBOLS = rx(r"[._+-]")
 _EMAIL_WORDS = {".": " dot ", "_": " underscore ", "+": " plus ", "-": " dash "}
 _TLDS = {"ai": "A.I", "io": "I.O", "fm": "F.M", "tv": "T.V", "gg": "G.G", "xyz": "X.Y.Z"}
-_ABBREV = _rx(
+_ABBREV = rx(
     r"(?<![\w.])(e\.\s?g\.|e\.g\b|i\.\s?e\.|i\.e\b|etc\.|etc\b|vs\.|vs\b|(?-i:v\.)(?=\s)|approx\."
     r"|approx\b|a\.k\.a\.|aka\b|cf\.|w/o\b|w/(?=\s|\w)|b/c\b|viz\.)",
     re.IGNORECASE,
@@ -277,48 +110,48 @@ _ABBREV_WORDS = {
     "a.k.a": "also known as", "aka": "also known as", "cf": "compare", "w/o": "without",
     "w/": "with", "b/c": "because", "viz": "namely",
 }
-_TITLES = _rx(r"(Dr|Mr|Mrs|Ms|Prof|Mt|Jr|Sr|Ltd|Inc|Corp|Ph\.D)\.")
+_TITLES = rx(r"(Dr|Mr|Mrs|Ms|Prof|Mt|Jr|Sr|Ltd|Inc|Corp|Ph\.D)\.")
 _TITLE_WORDS = {
     "Dr": "Doctor", "Mr": "Mister", "Mrs": "Missus", "Ms": "Miz", "Prof": "Professor",
     "Mt": "Mount", "Jr": "Junior", "Sr": "Senior", "Ltd": "Limited", "Inc": "Inc",
     "Corp": "Corp", "Ph.D": "P.H.D",
 }
-_DOTTED = _rx(r"(?<![\w.])((?:[A-Za-z]\.){2,})(?!\w)")
-_DOTTED_HINT = _rx(r"\.(?<=[A-Za-z]\.)(?<![\w.][A-Za-z]\.)[A-Za-z]\.")
-_HASH_NUM = _rx(r"(?:#|\bNo\.)\s?(?=\d)")
-_SHARP = _rx(r"\b([A-Ga-g])#")
-_ABOUT = _rx(r"~+\s?(?=[-\d$\u20ac\u00a3\u00a5\u20b9.])")
-_STRIKE = _rx(r"~~")
-_ARROW = _rx(r"-+>|=+>|\u2192")
-_BACK_ARROW = _rx(r"<-+|\u2190")
-_DASHES = _rx(r"-{2,}")
-_LETTER_AND = _rx(r"\b([A-Z]{1,2})\s?&\s?([A-Z]{1,2})\b")
-_AND = _rx(r"&")
-_PLUS = _rx(r"\+")
-_COMPARE = _rx(r"(<=|>=|<|>)\s*(?=[-\d$.~])|(?<=\s)(<=|>=|<|>)(?=\s)")
+_DOTTED = rx(r"(?<![\w.])((?:[A-Za-z]\.){2,})(?!\w)")
+_DOTTED_HINT = rx(r"\.(?<=[A-Za-z]\.)(?<![\w.][A-Za-z]\.)[A-Za-z]\.")
+_HASH_NUM = rx(r"(?:#|\bNo\.)\s?(?=\d)")
+_SHARP = rx(r"\b([A-Ga-g])#")
+_ABOUT = rx(r"~+\s?(?=[-\d$\u20ac\u00a3\u00a5\u20b9.])")
+_STRIKE = rx(r"~~")
+_ARROW = rx(r"-+>|=+>|\u2192")
+_BACK_ARROW = rx(r"<-+|\u2190")
+_DASHES = rx(r"-{2,}")
+_LETTER_AND = rx(r"\b([A-Z]{1,2})\s?&\s?([A-Z]{1,2})\b")
+_AND = rx(r"&")
+_PLUS = rx(r"\+")
+_COMPARE = rx(r"(<=|>=|<|>)\s*(?=[-\d$.~])|(?<=\s)(<=|>=|<|>)(?=\s)")
 _COMPARE_WORDS = {"<=": " at most ", ">=": " at least ", "<": " less than ", ">": " more than "}
-_EQUALS = _rx(r"={1,3}")
-_HANDLE = _rx(r"@(?=\w)")
-_AT = _rx(r"@")
-_UNDERSCORE = _rx(r"_+")
+_EQUALS = rx(r"={1,3}")
+_HANDLE = rx(r"@(?=\w)")
+_AT = rx(r"@")
+_UNDERSCORE = rx(r"_+")
 
-_HAS_NUMERIC = _rx(r"[\d\u00bd\u00bc\u00be\u2153\u2154\u215b-\u215e\u2155]")
-_POSTFIX_CUR = _rx(r"(?<![\w.,])(" + _NUM_NC + r")\s?([$\u20ac\u00a3])")
-_PHONE = _rx(r"(?<![\w-])(?:(1)[-. ])?\(?(\d{3})\)?[-. ](\d{3})[-.](\d{4})(?![\w-])")
-_ISO_DATE = _rx(r"(?<![\w-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w-])")
-_US_DATE = _rx(r"(?<![\w/])(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?![\w/])")
+_HAS_NUMERIC = rx(r"[\d\u00bd\u00bc\u00be\u2153\u2154\u215b-\u215e\u2155]")
+_POSTFIX_CUR = rx(r"(?<![\w.,])(" + _NUM_NC + r")\s?([$\u20ac\u00a3])")
+_PHONE = rx(r"(?<![\w-])(?:(1)[-. ])?\(?(\d{3})\)?[-. ](\d{3})[-.](\d{4})(?![\w-])")
+_ISO_DATE = rx(r"(?<![\w-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w-])")
+_US_DATE = rx(r"(?<![\w/])(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?![\w/])")
 _MONTHS = (
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December",
 )
 _AMPM = r"(?:\s?([AaPp])\.?\s?[Mm]\.?(?!\w))"
-_HMS = _rx(r"(?<![\d:.])(\d{1,2}):(\d{2}):(\d{2})(?![\d:])")
-_CLOCK = _rx(r"(?<![\d:.])(\d{1,2}):(\d{2})" + _AMPM + r"?(?![\d:])")
-_HOUR_AMPM = _rx(r"(\d{1,2})" + _AMPM)
-_RATIO = _rx(r"(?<![\d:.])(\d+):(\d+)(?![\d:])")
+_HMS = rx(r"(?<![\d:.])(\d{1,2}):(\d{2}):(\d{2})(?![\d:])")
+_CLOCK = rx(r"(?<![\d:.])(\d{1,2}):(\d{2})" + _AMPM + r"?(?![\d:])")
+_HOUR_AMPM = rx(r"(\d{1,2})" + _AMPM)
+_RATIO = rx(r"(?<![\d:.])(\d+):(\d+)(?![\d:])")
 _CUR = r"[$\u20ac\u00a3\u00a5\u20b9]"
 _SCALE = r"(?:\s(thousand|million|billion|trillion)\b|(MM|bn|BN|tn|[KkMmBbT])(?!\w))?"
-_MONEY = _rx(
+_MONEY = rx(
     rf"({_CUR})\s?{_NUM}{_SCALE}"
     rf"(?:(?:\s?[-\u2013]\s?{_CUR}?|\s+to\s+{_CUR})\s?{_NUM}{_SCALE})?"
 )
@@ -333,17 +166,17 @@ _SCALE_WORDS = {
     "k": "thousand", "m": "million", "mm": "million", "b": "billion", "bn": "billion",
     "t": "trillion", "tn": "trillion",
 }
-_NEG_MONEY = _rx(r"-(?=[$\u20ac\u00a3\u00a5\u20b9]\s?\d)")
-_B2B = _rx(r"\b([A-Z])2([A-Z])\b")
-_LETTER_DIGIT = _rx(r"\d(?<=[^\W\d_]\d)|-(?<=[^\W\d_]-)(?=\d)")
-_RANGE_DOTS = _rx(r"(?<=\d)\.\.\.?(?=\d)")
-_RANGE_HYPHEN = _rx(r"-(?<=[\d%]-)(?=[\d.])")
-_RANGE_EN = _rx(r"(?<=[\d%])\s?\u2013\s?(?=[\d.])")
-_RANGE_NOW = _rx(r"(?<=\d)\s?[-\u2013]\s?(?=(?:present|today|now)\b)")
-_PLURAL_NUM = _rx(r"(?<![\w.,'])'?(\d[\d,]*)s\b")
-_PLURAL_NUM_HINT = _rx(r"\ds\b")
-_ORDINAL = _rx(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(st|nd|rd|th|ST|ND|RD|TH)\b")
-_ORDINAL_HINT = _rx(r"\d(?:st|nd|rd|th|ST|ND|RD|TH)\b")
+_NEG_MONEY = rx(r"-(?=[$\u20ac\u00a3\u00a5\u20b9]\s?\d)")
+_B2B = rx(r"\b([A-Z])2([A-Z])\b")
+_LETTER_DIGIT = rx(r"\d(?<=[^\W\d_]\d)|-(?<=[^\W\d_]-)(?=\d)")
+_RANGE_DOTS = rx(r"(?<=\d)\.\.\.?(?=\d)")
+_RANGE_HYPHEN = rx(r"-(?<=[\d%]-)(?=[\d.])")
+_RANGE_EN = rx(r"(?<=[\d%])\s?\u2013\s?(?=[\d.])")
+_RANGE_NOW = rx(r"(?<=\d)\s?[-\u2013]\s?(?=(?:present|today|now)\b)")
+_PLURAL_NUM = rx(r"(?<![\w.,'])'?(\d[\d,]*)s\b")
+_PLURAL_NUM_HINT = rx(r"\ds\b")
+_ORDINAL = rx(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(st|nd|rd|th|ST|ND|RD|TH)\b")
+_ORDINAL_HINT = rx(r"\d(?:st|nd|rd|th|ST|ND|RD|TH)\b")
 _UNITS = {
     "GB": "gigabyte", "MB": "megabyte", "TB": "terabyte", "KB": "kilobyte", "kB": "kilobyte",
     "PB": "petabyte", "GHz": "gigahertz", "MHz": "megahertz", "kHz": "kilohertz", "Hz": "hertz",
@@ -359,21 +192,21 @@ _UNITS = {
 _UNIT_PLURALS = {"foot": "feet", "kilowatt hour": "kilowatt hours"}
 _UNCOUNTED_UNITS = ("hertz",)
 _UNIT_NAMES = "|".join(sorted(map(re.escape, _UNITS), key=len, reverse=True))
-_UNIT = _rx(r"(?<![\w.])" + _NUM + r"\s?(" + _UNIT_NAMES + r")(?![\w/])")
-_UNIT_HINT = _rx(r"\d\s?(?:" + _UNIT_NAMES + r")(?![\w/])")
-_DEGREES = _rx(r"\s?\u00b0\s?([CF](?![a-zA-Z]))?")
-_TIMES_BETWEEN = _rx(r"(\d)\s?\u00d7\s?(?=[\d.])")
-_BY = _rx(r"(\d)\s?[xX]\s?(?=\d)")
-_MULTIPLIER = _rx(r"(\d)\s?[xX\u00d7](?![\w])")
-_TIMES_SIGN = _rx(r"\u00d7")
-_NUM_SCALE = _rx(r"(?<![\w.])" + _NUM + r"(M|MM|B|T|bn|mn)(?![\w])")
-_NUM_SCALE_HINT = _rx(r"\d(?:M|MM|B|T|bn|mn)(?![\w])")
+_UNIT = rx(r"(?<![\w.])" + _NUM + r"\s?(" + _UNIT_NAMES + r")(?![\w/])")
+_UNIT_HINT = rx(r"\d\s?(?:" + _UNIT_NAMES + r")(?![\w/])")
+_DEGREES = rx(r"\s?\u00b0\s?([CF](?![a-zA-Z]))?")
+_TIMES_BETWEEN = rx(r"(\d)\s?\u00d7\s?(?=[\d.])")
+_BY = rx(r"(\d)\s?[xX]\s?(?=\d)")
+_MULTIPLIER = rx(r"(\d)\s?[xX\u00d7](?![\w])")
+_TIMES_SIGN = rx(r"\u00d7")
+_NUM_SCALE = rx(r"(?<![\w.])" + _NUM + r"(M|MM|B|T|bn|mn)(?![\w])")
+_NUM_SCALE_HINT = rx(r"\d(?:M|MM|B|T|bn|mn)(?![\w])")
 _NUM_SCALE_WORDS = {"M": "million", "MM": "million", "mn": "million", "B": "billion",
                     "bn": "billion", "T": "trillion"}
-_PERCENT = _rx(_NUM + r"\s?%")
-_FRACTION = _rx(r"(\d+)/(\d+)(?![\w/]|\.\d)")
+_PERCENT = rx(_NUM + r"\s?%")
+_FRACTION = rx(r"(\d+)/(\d+)(?![\w/]|\.\d)")
 _FRACTION_NAMES = {2: ("half", "halves"), 4: ("quarter", "quarters")}
-_VULGAR = _rx(r"(?<![\w.])(?:(\d+)\s?)?([\u00bd\u00bc\u00be\u2153\u2154\u215b-\u215e\u2155])")
+_VULGAR = rx(r"(?<![\w.])(?:(\d+)\s?)?([\u00bd\u00bc\u00be\u2153\u2154\u215b-\u215e\u2155])")
 _VULGAR_WORDS = {
     "\u00bd": ("one half", "a half"), "\u00bc": ("one quarter", "a quarter"),
     "\u00be": ("three quarters", "three quarters"), "\u2153": ("one third", "a third"),
@@ -381,14 +214,14 @@ _VULGAR_WORDS = {
     "\u215c": ("three eighths", "three eighths"), "\u215d": ("five eighths", "five eighths"),
     "\u215e": ("seven eighths", "seven eighths"), "\u2155": ("one fifth", "a fifth"),
 }
-_VERSION = _rx(r"(?<![\d.])(\d+(?:\.\d+){2,})(?![\d])")
-_YEAR = _rx(r"([12]\d{3})(?![\w]|[.,]\d)")
-_NEGATIVE = _rx(r"-(?=\.?\d)")
-_DIGIT_LETTER = _rx(r"\d(?=[^\W\d_])")
-_BARE_DECIMAL = _rx(r"\.(\d+)")
-_PLAIN_NUMBER = _rx(_NUM)
+_VERSION = rx(r"(?<![\d.])(\d+(?:\.\d+){2,})(?![\d])")
+_YEAR = rx(r"([12]\d{3})(?![\w]|[.,]\d)")
+_NEGATIVE = rx(r"-(?=\.?\d)")
+_DIGIT_LETTER = rx(r"\d(?=[^\W\d_])")
+_BARE_DECIMAL = rx(r"\.(\d+)")
+_PLAIN_NUMBER = rx(_NUM)
 
-_SLASH = _rx(r"\b([^\W_]+)\s?/\s?([^\W_]+)")
+_SLASH = rx(r"\b([^\W_]+)\s?/\s?([^\W_]+)")
 _PER = {
     "month": "month", "mo": "month", "year": "year", "yr": "year", "week": "week", "wk": "week",
     "day": "day", "night": "night", "hour": "hour", "hr": "hour", "h": "hour", "minute": "minute",
@@ -403,11 +236,11 @@ _TIME_UNITS = frozenset("month year week day night hour minute second".split())
 _MONEY_WORDS = frozenset(
     "dollar dollars cent cents euro euros pound pounds pence penny yen rupee rupees".split()
 )
-_CAPS = _rx(r"([A-Z](?<!\w[A-Z])(?:[A-Z]*(?:'[A-Z]+)+|[A-Z]+))(s|'s)?\b")
-_MIXED_WORDS = _rx(r"\b(SaaS|PaaS|IaaS)\b")
-_INTERJECTION = _rx(r"(?:H+M+|M+|S+H+|G+R+|B+R+|P+S+T+|Z+|T+S+K+|P+F+T?|U+G+H+|A+R+G+H+|C+H+K+)")
-_REPEATS = _rx(r"(\w)\1+")
-_SOUNDS = _rx(
+_CAPS = rx(r"([A-Z](?<!\w[A-Z])(?:[A-Z]*(?:'[A-Z]+)+|[A-Z]+))(s|'s)?\b")
+_MIXED_WORDS = rx(r"\b(SaaS|PaaS|IaaS)\b")
+_INTERJECTION = rx(r"(?:H+M+|M+|S+H+|G+R+|B+R+|P+S+T+|Z+|T+S+K+|P+F+T?|U+G+H+|A+R+G+H+|C+H+K+)")
+_REPEATS = rx(r"(\w)\1+")
+_SOUNDS = rx(
     r"\b(?i:(s+h{2,})|(g+r{2,})|(b+r{2,})|(h+m)|(m{2,})|(m+h+m+)|(c+h+k+)|(b+z+t+)|(h+m+p+h+))\b"
 )
 _SOUND_WORDS = ("shush", "gurr", "burr", "hmm", "hmm", "uh-huh", "chuk", "buzzt", "humph")
@@ -415,23 +248,23 @@ _SOUND_GATE = (
     "hh", "HH", "rr", "RR", "hm", "Hm", "HM", "mm", "Mm", "MM", "hk", "HK", "zt", "ZT",
 )
 
-_ELLIPSIS = _rx(r"\.(?:\s*\.)+")
-_EM_DASH = _rx(r"\u2014+")
-_SPACED_DASH = _rx(r"(?:^|(?<=\s))[-\u2013]+(?=\s|$)")
-_PAREN = _rx(r"[()]")
-_BAR = _rx(r"[|\u2022]+")
-_LEFTOVER = _rx(r"[%$\u2192~\u00d7+&#*_{}\[\]<>|`\\^=@\u2013\u20ac\u00a3\u00a5\u20b9\u00b0/]+")
-_STRAY_DIGITS = _rx(r"\d+")
+_ELLIPSIS = rx(r"\.(?:\s*\.)+")
+_EM_DASH = rx(r"\u2014+")
+_SPACED_DASH = rx(r"(?:^|(?<=\s))[-\u2013]+(?=\s|$)")
+_PAREN = rx(r"[()]")
+_BAR = rx(r"[|\u2022]+")
+_LEFTOVER = rx(r"[%$\u2192~\u00d7+&#*_{}\[\]<>|`\\^=@\u2013\u20ac\u00a3\u00a5\u20b9\u00b0/]+")
+_STRAY_DIGITS = rx(r"\d+")
 #: More digits than any number has a name for (10**24): read digit by digit before the number rules,
 #: which would otherwise turn thousands of digits into one integer.
-_LONG_DIGITS = _rx(r"\d(?:,?\d){24,}")
-_CONTROL = _rx(r"[\x00-\x1f\x7f]")
-_DOUBLE_PAUSE = _rx(r"([,;:])(?: ?[,;:])+")
-_PAUSE_THEN_STOP = _rx(r"[,;:] ?([.!?])")
-_STOP_THEN_PAUSE = _rx(r"([.!?])[,;:]")
-_LEADING_PUNCT = _rx(r"^[\s,.;:!?-]+")
-_SPACE_AFTER_PAUSE = _rx(r"([,;:])(?=[^\s\d])")
-_HAS_ALNUM = _rx(r"[^\W_]")
+_LONG_DIGITS = rx(r"\d(?:,?\d){24,}")
+_CONTROL = rx(r"[\x00-\x1f\x7f]")
+_DOUBLE_PAUSE = rx(r"([,;:])(?: ?[,;:])+")
+_PAUSE_THEN_STOP = rx(r"[,;:] ?([.!?])")
+_STOP_THEN_PAUSE = rx(r"([.!?])[,;:]")
+_LEADING_PUNCT = rx(r"^[\s,.;:!?-]+")
+_SPACE_AFTER_PAUSE = rx(r"([,;:])(?=[^\s\d])")
+_HAS_ALNUM = rx(r"[^\W_]")
 
 # --- replacement functions ------------------------------------------------------------------
 
@@ -474,25 +307,16 @@ def _abbrev(m: re.Match[str]) -> str:
     if raw[0].isupper():
         words = words[0].upper() + words[1:]
     if key == "etc":
-        return words + _sentence_end(m)
+        return words + sentence_end(m)
     return words + ("." if raw.endswith(".") and m.end() == len(m.string) else "")
 
 
-def _after_word(m: re.Match[str], chars: str = "") -> bool:
-    """Stands in for a lookbehind: patterns that start on a digit or letter scan far faster."""
-    i = m.start()
-    if i == 0:
-        return False
-    c = m.string[i - 1]
-    return c.isalnum() or c == "_" or c in chars
-
-
 def _title(m: re.Match[str]) -> str:
-    if _after_word(m):
+    if after_word(m):
         return m.group(0)
     word = _TITLE_WORDS[m.group(1)]
     if m.group(1) in ("Jr", "Sr", "Ltd", "Inc", "Corp", "Ph.D"):
-        return word + _sentence_end(m)
+        return word + sentence_end(m)
     return word
 
 
@@ -502,12 +326,8 @@ def _dotted(m: re.Match[str]) -> str:
     return _spell(letters) + end
 
 
-def _at_edge(m: re.Match[str]) -> bool:
-    return not m.string[: m.start()].strip() or not m.string[m.end() :].strip()
-
-
 def _arrow(m: re.Match[str]) -> str:
-    return " " if _at_edge(m) else " to "
+    return " " if at_edge(m) else " to "
 
 
 def _letter_and(m: re.Match[str]) -> str:
@@ -516,7 +336,7 @@ def _letter_and(m: re.Match[str]) -> str:
 
 def _phone(m: re.Match[str]) -> str:
     groups = [g for g in m.groups() if g]
-    return ", ".join(_digits(g) for g in groups)
+    return ", ".join(say_digits(g) for g in groups)
 
 
 def _valid_date(month: int, day: int) -> bool:
@@ -528,8 +348,8 @@ def _say_date(year: str, month: str, day: str) -> str | None:
     if not _valid_date(mo, d):
         return None
     y = int(year)
-    year_words = _year(y) if len(year) == 4 and 1100 <= y <= 2099 else _number(year)
-    return f"{_MONTHS[mo - 1]} {_ordinal(d)}, {year_words}"
+    year_words = say_year(y) if len(year) == 4 and 1100 <= y <= 2099 else say_number(year)
+    return f"{_MONTHS[mo - 1]} {say_ordinal(d)}, {year_words}"
 
 
 def _iso_date(m: re.Match[str]) -> str:
@@ -541,18 +361,18 @@ def _us_date(m: re.Match[str]) -> str:
 
 
 def _two_digit_minutes(mm: int) -> str:
-    return "oh " + _DIGIT_WORDS[mm] if mm < 10 else _cardinal(mm)
+    return "oh " + DIGIT_WORDS[mm] if mm < 10 else say_cardinal(mm)
 
 
 def _hms(m: re.Match[str]) -> str:
     """"1:23:45" is a duration or timestamp: read it with units, skipping zero parts."""
     h, mi, s = (int(g) for g in m.groups())
     if mi >= 60 or s >= 60:
-        return " ".join(_number(g) for g in m.groups())
+        return " ".join(say_number(g) for g in m.groups())
     parts = []
     for value, unit in ((h, "hour"), (mi, "minute"), (s, "second")):
         if value:
-            parts.append(f"{_cardinal(value)} {unit}" + ("" if value == 1 else "s"))
+            parts.append(f"{say_cardinal(value)} {unit}" + ("" if value == 1 else "s"))
     return " ".join(parts) or "zero seconds"
 
 
@@ -560,15 +380,15 @@ def _clock(m: re.Match[str]) -> str:
     hour_s, minute_s, ampm = m.group(1), m.group(2), m.group(3)
     h, mm = int(hour_s), int(minute_s)
     if mm >= 60 or h > 24 or (ampm and h > 12):
-        return f"{_number(hour_s)} to {_number(minute_s)}"
+        return f"{say_number(hour_s)} to {say_number(minute_s)}"
     if ampm:
-        words = _cardinal(h) if mm == 0 else f"{_cardinal(h)} {_two_digit_minutes(mm)}"
-        return f"{words} {ampm.upper()}.M" + _sentence_end(m)
+        words = say_cardinal(h) if mm == 0 else f"{say_cardinal(h)} {_two_digit_minutes(mm)}"
+        return f"{words} {ampm.upper()}.M" + sentence_end(m)
     if len(hour_s) == 2 and int(hour_s[0]) == 0:
-        hour_words = "zero" if h == 0 else "oh " + _DIGIT_WORDS[h]
+        hour_words = "zero" if h == 0 else "oh " + DIGIT_WORDS[h]
         military = True
     else:
-        hour_words = _cardinal(h)
+        hour_words = say_cardinal(h)
         military = h >= 13 or h == 0
     if mm == 0:
         return hour_words + (" hundred" if military else " o'clock")
@@ -577,9 +397,9 @@ def _clock(m: re.Match[str]) -> str:
 
 def _hour_ampm(m: re.Match[str]) -> str:
     h = int(m.group(1))
-    if h > 12 or _after_word(m, ".,:"):
+    if h > 12 or after_word(m, ".,:"):
         return m.group(0)
-    return f"{_cardinal(h)} {m.group(2).upper()}.M" + _sentence_end(m)
+    return f"{say_cardinal(h)} {m.group(2).upper()}.M" + sentence_end(m)
 
 
 def _letter_digit(m: re.Match[str]) -> str:
@@ -590,17 +410,17 @@ def _letter_digit(m: re.Match[str]) -> str:
 
 
 def _negative(m: re.Match[str]) -> str:
-    return "-" if _after_word(m, ")]%") else "minus "
+    return "-" if after_word(m, ")]%") else "minus "
 
 
 def _bare_decimal(m: re.Match[str]) -> str:
-    if _after_word(m, ","):
+    if after_word(m, ","):
         return m.group(0)
-    return "point " + _digits(m.group(1))
+    return "point " + say_digits(m.group(1))
 
 
 def _ratio(m: re.Match[str]) -> str:
-    return f"{_number(m.group(1))} to {_number(m.group(2))}"
+    return f"{say_number(m.group(1))} to {say_number(m.group(2))}"
 
 
 def _money_part(
@@ -610,17 +430,17 @@ def _money_part(
     one, many, sub_one, sub_many = names
     if scale:
         word = _SCALE_WORDS.get(scale.lower(), scale.lower())
-        return f"{_number(int_s, frac)} {word}", many, False
+        return f"{say_number(int_s, frac)} {word}", many, False
     if frac and len(frac) <= 2 and sub_many:
         units = int(int_s.replace(",", ""))
         cents = int(frac.ljust(2, "0"))
         if cents == 0:
-            return _number(int_s), one if units == 1 else many, False
-        cent_words = f"{_cardinal(cents)} {sub_one if cents == 1 else sub_many}"
+            return say_number(int_s), one if units == 1 else many, False
+        cent_words = f"{say_cardinal(cents)} {sub_one if cents == 1 else sub_many}"
         if units == 0:
             return cent_words, "", True
-        return f"{_number(int_s)} {one if units == 1 else many} and {cent_words}", "", True
-    return _number(int_s, frac), one if _is_one(int_s, frac) else many, False
+        return f"{say_number(int_s)} {one if units == 1 else many} and {cent_words}", "", True
+    return say_number(int_s, frac), one if is_one(int_s, frac) else many, False
 
 
 def _money(m: re.Match[str]) -> str:
@@ -643,24 +463,24 @@ def _plural_number(m: re.Match[str]) -> str:
     digits = m.group(1).replace(",", "")
     n = int(digits)
     if len(digits) == 4 and 1100 <= n <= 2099 and n % 10 == 0 and "," not in m.group(1):
-        return _plural(_year(n))
+        return pluralize(say_year(n))
     if n >= 100 and digits.strip("0") == "1":
-        return _plural(_cardinal(n).split()[-1])
-    return _plural(_number(digits))
+        return pluralize(say_cardinal(n).split()[-1])
+    return pluralize(say_number(digits))
 
 
 def _ordinal_sub(m: re.Match[str]) -> str:
-    return _ordinal(int(m.group(1).replace(",", "")))
+    return say_ordinal(int(m.group(1).replace(",", "")))
 
 
 def _unit(m: re.Match[str]) -> str:
     int_s, frac, unit = m.groups()
     name = _UNITS[unit]
-    if not _is_one(int_s, frac) and not name.endswith(_UNCOUNTED_UNITS):
+    if not is_one(int_s, frac) and not name.endswith(_UNCOUNTED_UNITS):
         name = _UNIT_PLURALS.get(name) or (
             name.replace(" per ", "s per ") if " per " in name else name + "s"
         )
-    return f"{_number(int_s, frac)} {name}"
+    return f"{say_number(int_s, frac)} {name}"
 
 
 def _degrees(m: re.Match[str]) -> str:
@@ -669,51 +489,51 @@ def _degrees(m: re.Match[str]) -> str:
 
 
 def _num_scale(m: re.Match[str]) -> str:
-    return f"{_number(m.group(1), m.group(2))} {_NUM_SCALE_WORDS[m.group(3)]}"
+    return f"{say_number(m.group(1), m.group(2))} {_NUM_SCALE_WORDS[m.group(3)]}"
 
 
 def _percent(m: re.Match[str]) -> str:
-    if _after_word(m, "."):
+    if after_word(m, "."):
         return m.group(0)
-    return _number(m.group(1), m.group(2)) + " percent"
+    return say_number(m.group(1), m.group(2)) + " percent"
 
 
 def _fraction(m: re.Match[str]) -> str:
     """Small fractions are named; "24/7" and "50/50" are read as said; others "out of"."""
-    if _after_word(m, "/."):
+    if after_word(m, "/."):
         return m.group(0)
     a_s, b_s = m.group(1), m.group(2)
     a, b = int(a_s), int(b_s)
     if (a, b) == (24, 7) or a == b:
-        return f"{_number(a_s)} {_number(b_s)}"
+        return f"{say_number(a_s)} {say_number(b_s)}"
     if 0 < a < b and b in (2, 3, 4):
-        names = _FRACTION_NAMES.get(b) or (_ordinal(b), _plural(_ordinal(b)))
-        return f"{_cardinal(a)} {names[0] if a == 1 else names[1]}"
+        names = _FRACTION_NAMES.get(b) or (say_ordinal(b), pluralize(say_ordinal(b)))
+        return f"{say_cardinal(a)} {names[0] if a == 1 else names[1]}"
     if b == 0 or a > b:
-        return f"{_number(a_s)} over {_number(b_s)}"
-    return f"{_number(a_s)} out of {_number(b_s)}"
+        return f"{say_number(a_s)} over {say_number(b_s)}"
+    return f"{say_number(a_s)} out of {say_number(b_s)}"
 
 
 def _vulgar(m: re.Match[str]) -> str:
     alone, after = _VULGAR_WORDS[m.group(2)]
     if m.group(1):
-        return f"{_number(m.group(1))} and {after}"
+        return f"{say_number(m.group(1))} and {after}"
     return f" {alone} "
 
 
 def _version(m: re.Match[str]) -> str:
-    return " point ".join(_number(p) for p in m.group(1).split("."))
+    return " point ".join(say_number(p) for p in m.group(1).split("."))
 
 
 def _year_sub(m: re.Match[str]) -> str:
     n = int(m.group(1))
-    if not 1100 <= n <= 2099 or _after_word(m, ".,$"):
+    if not 1100 <= n <= 2099 or after_word(m, ".,$"):
         return m.group(0)
-    return _year(n)
+    return say_year(n)
 
 
 def _plain_number(m: re.Match[str]) -> str:
-    return _number(m.group(1), m.group(2))
+    return say_number(m.group(1), m.group(2))
 
 
 def _slash(m: re.Match[str]) -> str:
@@ -825,7 +645,7 @@ def _pause(m: re.Match[str]) -> str:
 
 
 def _paren(m: re.Match[str]) -> str:
-    return " " if _at_edge(m) else ", "
+    return " " if at_edge(m) else ", "
 
 
 # --- pipeline -------------------------------------------------------------------------------
@@ -866,17 +686,17 @@ _SYMBOL_STEPS: tuple[Step, ...] = (
 )
 
 _NUMBER_STEPS: tuple[Step, ...] = (
-    (("$", "\u20ac", "\u00a3"), _rx(r"\d\s?[$\u20ac\u00a3]"), _POSTFIX_CUR, r"\2\1"),
-    (("-", "."), _rx(r"\d{3}[-.]\d{4}"), _PHONE, _phone),
-    (("-",), _rx(r"\d{4}-\d"), _ISO_DATE, _iso_date),
-    (("/",), _rx(r"\d/\d{1,2}/\d"), _US_DATE, _us_date),
-    ((":",), _rx(r"\d:\d\d:\d"), _HMS, _hms),
-    ((":",), _rx(r"\d:\d\d"), _CLOCK, _clock),
-    (("m", "M"), _rx(r"\d\s?[AaPp]\.?\s?[Mm]"), _HOUR_AMPM, _hour_ampm),
+    (("$", "\u20ac", "\u00a3"), rx(r"\d\s?[$\u20ac\u00a3]"), _POSTFIX_CUR, r"\2\1"),
+    (("-", "."), rx(r"\d{3}[-.]\d{4}"), _PHONE, _phone),
+    (("-",), rx(r"\d{4}-\d"), _ISO_DATE, _iso_date),
+    (("/",), rx(r"\d/\d{1,2}/\d"), _US_DATE, _us_date),
+    ((":",), rx(r"\d:\d\d:\d"), _HMS, _hms),
+    ((":",), rx(r"\d:\d\d"), _CLOCK, _clock),
+    (("m", "M"), rx(r"\d\s?[AaPp]\.?\s?[Mm]"), _HOUR_AMPM, _hour_ampm),
     ((":",), None, _RATIO, _ratio),
     (("-",), None, _NEG_MONEY, _negative),
     (_CURRENCY_CHARS, None, _MONEY, _money),
-    (("2",), _rx(r"2(?<=[A-Z]2)[A-Z]"), _B2B, r"\1 to \2"),
+    (("2",), rx(r"2(?<=[A-Z]2)[A-Z]"), _B2B, r"\1 to \2"),
     (None, None, _LETTER_DIGIT, _letter_digit),
     (("present", "today", "now"), None, _RANGE_NOW, " to "),
     (("..",), None, _RANGE_DOTS, " to "),
@@ -894,7 +714,7 @@ _NUMBER_STEPS: tuple[Step, ...] = (
     (("%",), None, _PERCENT, _percent),
     (("/",), None, _FRACTION, _fraction),
     (tuple(_VULGAR_WORDS), None, _VULGAR, _vulgar),
-    ((".",), _rx(r"\d\.\d+\.\d"), _VERSION, _version),
+    ((".",), rx(r"\d\.\d+\.\d"), _VERSION, _version),
     (("1", "2"), None, _YEAR, _year_sub),
     (None, None, _DIGIT_LETTER, r"\g<0> "),
     ((".",), None, _BARE_DECIMAL, _bare_decimal),
@@ -917,27 +737,8 @@ _TIDY_STEPS: tuple[Step, ...] = (
     (None, None, _STOP_THEN_PAUSE, r"\1"),
     (None, None, _SPACE_AFTER_PAUSE, r"\1 "),
 )
-_NEEDS_TIDY = _rx(r"[,;:](?: ?[,.;:!?]|[^\s\d])|[.!?][,;:]")
+_NEEDS_TIDY = rx(r"[,;:](?: ?[,.;:!?]|[^\s\d])|[.!?][,;:]")
 _SPACED_PUNCT = (" ,", " .", " ;", " :", " !", " ?")
-
-
-def _run(s: str, steps: tuple[Step, ...]) -> str:
-    """Apply each substitution whose cheap gates say it can match.
-
-    A step runs only if one of its substrings occurs (``str in`` is near free) and then only if
-    its hint pattern finds something: most lines need few of the dozens of rewrites.
-    """
-    for needles, hint, pattern, repl in steps:
-        if needles is not None:
-            for needle in needles:
-                if needle in s:
-                    break
-            else:
-                continue
-        if hint is not None and hint.search(s) is None:
-            continue
-        s = pattern.sub(repl, s)
-    return s
 
 
 def _fallback(text: str) -> str:
@@ -949,7 +750,7 @@ def _fallback(text: str) -> str:
         elif c.isnumeric():
             value = unicodedata.numeric(c, None)
             if value is not None:
-                out.append(f" {_value_words(value)} ")
+                out.append(f" {say_value(value)} ")
         else:
             out.append(" ")
     return " ".join("".join(out).split())
@@ -968,14 +769,14 @@ def to_speech(text: str, acronyms: Iterable[str] | None = None) -> str:
     if "&" in s and ";" in s:
         s = _ENTITY.sub(lambda m: html.unescape(m.group(0)), s)
     if not s.isascii():
-        s = _NON_ASCII.sub(_map_chars, drop_foreign(s))
+        s = map_characters(drop_foreign(s))
     if "*" in s:
         s = s.replace("*", "")
-    s = _run(s, _SYMBOL_STEPS)
+    s = run_steps(s, _SYMBOL_STEPS)
     numeric = _HAS_NUMERIC.search(s) is not None
     if numeric:
-        s = _LONG_DIGITS.sub(lambda m: " " + _digits(m.group(0).replace(",", "")) + " ", s)
-        s = _run(s, _NUMBER_STEPS)
+        s = _LONG_DIGITS.sub(lambda m: " " + say_digits(m.group(0).replace(",", "")) + " ", s)
+        s = run_steps(s, _NUMBER_STEPS)
     if "/" in s:
         s = _SLASH.sub(_slash, s)
     if "aaS" in s:
@@ -985,9 +786,9 @@ def to_speech(text: str, acronyms: Iterable[str] | None = None) -> str:
             s = _SOUNDS.sub(_sound, s)
             break
     s = _CAPS.sub(lambda m: _caps(m, known), s)
-    s = _run(s, _PAUSE_STEPS)
+    s = run_steps(s, _PAUSE_STEPS)
     if numeric:
-        s = _STRAY_DIGITS.sub(lambda m: " " + _digits(m.group(0)) + " ", s)
+        s = _STRAY_DIGITS.sub(lambda m: " " + say_digits(m.group(0)) + " ", s)
     if not s.isprintable():
         s = _CONTROL.sub(" ", s)
     s = " ".join(s.split())
@@ -999,7 +800,7 @@ def to_speech(text: str, acronyms: Iterable[str] | None = None) -> str:
             if s.endswith(pair):
                 s = s[:-2] + pair[1]
     if _NEEDS_TIDY.search(s):
-        s = _run(s, _TIDY_STEPS)
+        s = run_steps(s, _TIDY_STEPS)
     s = _LEADING_PUNCT.sub("", s).strip()
     if not _HAS_ALNUM.search(s):
         sayable = drop_foreign(text)
