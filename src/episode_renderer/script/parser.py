@@ -7,7 +7,6 @@ writer wrote is silently lost.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,8 +15,30 @@ from ..errors import ScriptError
 from .alphabet import foreign_words, script_name
 from .directions import Direction, Rules, default_rules
 from .frontmatter import front_matter
+from .markup import (
+    ATTR,
+    BR_TAG,
+    CLASS,
+    DIV_CLOSE,
+    DIV_OPEN,
+    EM_TAG,
+    HEADING,
+    HOST,
+    IMAGE,
+    INLINE_ITALIC,
+    LINK_REF,
+    LIST,
+    RULE,
+    SCENE,
+    STRONG_TAG,
+    TABLE_SEP,
+    between_sentences,
+    one_italic,
+    sentence_apart,
+    strip_markup,
+)
 from .model import Episode, Event, Skipped
-from .nonspeech import FOOTNOTE, FOOTNOTE_MORE, RAW_OPEN, cut, raw_close
+from .nonspeech import HTML_COMMENT, SHORTCODE, Unspoken
 from .numbering import episode_number
 from .speech import to_speech
 
@@ -40,37 +61,9 @@ NEEDS_CHAR = {"dialogue", "small-comment", "cutin", "thought"}
 INLINE_SHORTCODES = {"glitch"}
 DEFAULT_ALIASES = {"human blogger": "Human", "human": "Human", "the human": "Human", "host": "Human"}
 
-_SHORTCODE = re.compile(r"\{\{[<%]\s*(/?)\s*([\w-]+)"
-                        r"((?:\s+[^\s=>%]+(?:=\"[^\"]*\"|='[^']*'|=[^\s>%]+)?)*)\s*/?\s*[>%]\}\}")
-_ATTR = re.compile(r"([\w-]+)(?:=(?:\"([^\"]*)\"|'([^']*)'|([^\s]+)))?")
-_DIV_OPEN = re.compile(r"<div\b([^>]*)>", re.IGNORECASE)
-_DIV_CLOSE = re.compile(r"</div\s*>", re.IGNORECASE)
-_CLASS = re.compile(r"class\s*=\s*[\"']([^\"']*)[\"']", re.IGNORECASE)
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-_EM_TAG = re.compile(r"</?(em|i)\b[^>]*>", re.IGNORECASE)
-_STRONG_TAG = re.compile(r"</?(strong|b)\b[^>]*>", re.IGNORECASE)
-_BR_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
-_ANY_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
-_SCENE = re.compile(r"^\*\*\[(?P<text>[^\]]+)\]\*\*\s*$|^\[(?P<text2>[A-Z][^\]]*(?:\.\.\.|…|:[^\]]*))\]\s*$")
-_HOST = re.compile(r"^\s*(?:\*\*)?\[(?P<name>[A-Za-z][\w .'-]{0,40})\]\s*:\s*(?:\*\*)?\s*(?P<rest>.*)$")
-_LIST = re.compile(r"^\s*(?P<mark>[-*+]|\d{1,3}[.)])\s+(?P<body>.+)$")
-_FENCE = re.compile(r"^\s*(```|~~~)")
-_ITALIC_LINE = re.compile(r"^\s*(?:\*(?!\*)(?P<a>.+?)(?<!\*)\*|_(?!_)(?P<b>.+?)(?<!_)_|\*\*\*(?P<c>.+?)\*\*\*)\s*$")
-_INLINE_ITALIC = re.compile(r"(?<![\*\w])\*(?!\*)(?!\s)([^*\n]+?)(?<!\s)\*(?![\*\w])"
-                            r"|(?<![_\w])_(?!_)(?!\s)([^_\n]+?)(?<!\s)_(?![_\w])")
-_IMAGE = re.compile(r"^\s*!\[[^\]]*\]\([^)]*\)\s*$")
-_LINK = re.compile(r"!?\[([^\]]*)\]\(([^)]*)\)")
-_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)+\|?\s*$|^\s*\|\s*:?-{2,}:?\s*\|\s*$")
-_LINK_REF = re.compile(r"^\s*\[[^\]]+\]:\s*<?(?:https?://|/|\./|#|www\.)\S*>?(?:\s+[\"'(].*)?$")
-_EMPHASIS = re.compile(r"(\*\*|__|\*|(?<!\w)_(?!_)|(?<!_)_(?!\w)|~~)")
-_CODE_SPAN = re.compile(r"`([^`]*)`")
 _SAYABLE = re.compile(r"[^\W_]")  # speech with a letter or digit in it is heard
 _PROSE_WORDS = 8  # an italic sentence this long that only a word list matched is narration, not a direction
 # (a shorter sentence too, unless it opens with a word the rules know: *Pauses.* but *Probably nothing.*)
-_SENTENCE_END = re.compile(r"(^|[.!?…:;,—–\-)\"”])\s*$")
-_SENTENCE_START = re.compile(r"^\s*($|[A-Z(\"“—–\-…,]|\.\.\.)")  # not . ! ?: *working*! ends its own sentence
 _SENTENCE = re.compile(r"[.?!…]$")  # *Wait.* inside speech is an emphasised sentence, not a direction
 _THIRD_PERSON = re.compile(r"\b(he|she|they|his|her|their|them|him)\b", re.IGNORECASE)
 
@@ -120,61 +113,19 @@ def parse_episode(text: str, *, source: str = "<episode>", rules: Rules | None =
     state = _State()
     state.skipped.extend(Skipped(n, lines[n - 1], "front matter") for n in range(1, body_start)
                          if lines[n - 1].strip())
-    closers = {m.group(2) for m in _SHORTCODE.finditer(text) if m.group(1)}
+    closers = {m.group(2) for m in SHORTCODE.finditer(text) if m.group(1)}
     parser = _LineParser(state, rules, alias_map, source, closers)
     parser.speech = speech
-    in_fence = False
-    in_comment = False
-    element: tuple[re.Pattern[str], str, int] | None = None  # an open <script>/<style>: end tag, tag, line
-    footnote = gap = False  # inside a footnote definition; a blank line since its last line
+    unspoken = Unspoken(source, state.skipped, state.warnings)
     for number in range(body_start, len(lines) + 1):
-        raw = lines[number - 1]
-        if element is not None and element[0].search(raw) is None and _SHORTCODE.search(raw):
-            state.warnings.append(f"{source}:{element[2]}: {element[1]} is not closed before the shortcode at "
-                                  f"line {number}; the lines between were skipped.")
-            element = None  # Hugo reads shortcodes first: a block's end tag is never inside the element
-        if element is not None:
-            end = element[0].search(raw)
-            state.skipped.append(Skipped(number, raw if end is None else raw[:end.end()], f"{element[1]} element"))
-            if end is None:
-                continue
-            raw, element = raw[end.end():], None
-        if in_comment:
-            state.skipped.append(Skipped(number, raw, "HTML comment"))
-            in_comment = "-->" not in raw
+        found = unspoken.text(number, lines[number - 1])
+        if found is None:
             continue
-        if _FENCE.match(raw):
-            in_fence = not in_fence
-            state.skipped.append(Skipped(number, raw, "code block"))
-            continue
-        if in_fence:
-            if raw.strip():
-                state.skipped.append(Skipped(number, raw, "code block"))
-            continue
-        if "<!--" in raw and "-->" not in raw.split("<!--", 1)[1]:
-            in_comment = True
-            state.skipped.append(Skipped(number, raw, "HTML comment"))
-            continue
-        if FOOTNOTE.match(raw) or footnote and raw.strip() and (
-                FOOTNOTE_MORE.match(raw) or not gap and not raw.lstrip().startswith(("{{", "<"))):
-            state.skipped.append(Skipped(number, raw, "footnote"))
-            footnote, gap = True, False
-            continue
-        footnote, gap = footnote and not raw.strip(), True
-        text, removed = cut(raw)
-        opened = RAW_OPEN.search(_HTML_COMMENT.sub(lambda m: " " * len(m.group(0)), text))
-        if opened:
-            tag = f"<{opened.group(1).lower()}>"
-            removed.append((text[opened.start():], f"{tag} element"))
-            text, element = text[:opened.start()], (raw_close(opened.group(1)), tag, number)
+        text, removed = found
         if text.strip():
             parser.line(number, text)
         state.skipped.extend(Skipped(number, piece, reason) for piece, reason in removed)
-    if in_fence:
-        state.warnings.append(f"{source}: a code block (```) is never closed; its lines were skipped.")
-    if element is not None:
-        state.warnings.append(f"{source}:{element[2]}: {element[1]} is never closed; the lines after it "
-                              "were skipped.")
+    unspoken.finish()
     for block in reversed(state.stack):
         if block.kind == "shortcode":
             raise ScriptError(f"the {{{{< {block.name} >}}}} block opened here is never closed.",
@@ -206,18 +157,6 @@ def parse_episode(text: str, *, source: str = "<episode>", rules: Rules | None =
 def _stem(source: str | None) -> str:
     name = (source or "").replace("\\", "/").rsplit("/", 1)[-1]
     return name[:-3] if name.lower().endswith(".md") else name
-
-
-def strip_markup(text: str) -> str:
-    """The words of a line as a reader sees them: no Markdown, HTML or shortcode syntax, and HTML
-    entities as the characters they stand for (``&lt;`` is ``<``; every output escapes it again)."""
-    text = _SHORTCODE.sub("", text)
-    text = _BR_TAG.sub(" ", text)
-    text = _ANY_TAG.sub("", text)
-    text = _LINK.sub(lambda m: m.group(1), text)
-    text = _CODE_SPAN.sub(lambda m: m.group(1), text)
-    text = _EMPHASIS.sub("", text)
-    return re.sub(r"\s+", " ", html.unescape(text)).strip()
 
 
 class _LineParser:
@@ -272,10 +211,10 @@ class _LineParser:
     def line(self, number: int, raw: str) -> None:
         if not raw.strip():
             return
-        text = _HTML_COMMENT.sub("", raw)
-        text = _BR_TAG.sub(" ", text)
-        text = _EM_TAG.sub("*", text)
-        text = _STRONG_TAG.sub("**", text)
+        text = HTML_COMMENT.sub("", raw)
+        text = BR_TAG.sub(" ", text)
+        text = EM_TAG.sub("*", text)
+        text = STRONG_TAG.sub("**", text)
         pieces = self._split_structure(text)
         content_parts: list[str] = []
         structural = False
@@ -308,11 +247,11 @@ class _LineParser:
     def _split_structure(self, text: str) -> list[tuple[str, object]]:
         """Split a line into text and structural tokens (shortcodes and <div> tags)."""
         tokens: list[tuple[int, int, str, object]] = []
-        for m in _SHORTCODE.finditer(text):
+        for m in SHORTCODE.finditer(text):
             tokens.append((m.start(), m.end(), "shortcode", m))
-        for m in _DIV_OPEN.finditer(text):
+        for m in DIV_OPEN.finditer(text):
             tokens.append((m.start(), m.end(), "div_open", m))
-        for m in _DIV_CLOSE.finditer(text):
+        for m in DIV_CLOSE.finditer(text):
             tokens.append((m.start(), m.end(), "div_close", m))
         tokens.sort(key=lambda t: t[0])
         out: list[tuple[str, object]] = []
@@ -359,7 +298,7 @@ class _LineParser:
     def _on_shortcode(self, number: int, match: re.Match[str], raw: str) -> None:
         closing, name, attr_text = match.group(1), match.group(2), match.group(3) or ""
         attrs = {m.group(1): next((g for g in m.groups()[1:] if g is not None), "")
-                 for m in _ATTR.finditer(attr_text)}
+                 for m in ATTR.finditer(attr_text)}
         if closing:
             self._close(number, "shortcode", name)
             return
@@ -403,7 +342,7 @@ class _LineParser:
         self.s.skipped.append(Skipped(number, raw, reason))
 
     def _on_div_open(self, number: int, match: re.Match[str], raw: str) -> None:
-        classes = (_CLASS.search(match.group(1) or "") or [None, ""])[1].split()  # type: ignore[index]
+        classes = (CLASS.search(match.group(1) or "") or [None, ""])[1].split()  # type: ignore[index]
         speakers: list[str] = []
         if "dialogue-box" in classes:
             names = [c for c in classes if c != "dialogue-box" and not c.startswith("dialogue-")]
@@ -452,22 +391,22 @@ class _LineParser:
         stripped = text.strip()
         if not stripped:
             return
-        if _IMAGE.match(stripped):
+        if IMAGE.match(stripped):
             self.s.skipped.append(Skipped(number, raw, "image"))
             return
-        if _LINK_REF.match(stripped):
+        if LINK_REF.match(stripped):
             self.s.skipped.append(Skipped(number, raw, "link reference"))
             return
-        if _TABLE_SEP.match(stripped):
+        if TABLE_SEP.match(stripped):
             self.s.skipped.append(Skipped(number, raw, "table rule"))
             return
         speakers = self.speakers()
-        if _RULE.match(stripped) and not self.s.stack:
+        if RULE.match(stripped) and not self.s.stack:
             self.new_turn()
             self.s.host_open = False
             self.s.events.append(Event("break", number, stripped, turn=self.s.turn, sound="transition"))
             return
-        heading = _HEADING.match(stripped)
+        heading = HEADING.match(stripped)
         if heading and not speakers:
             self.new_turn()
             self.s.host_open = False
@@ -479,7 +418,7 @@ class _LineParser:
                                        **self.context()))
             self.s.last_speaker = _NARRATED
             return
-        scene = _SCENE.match(stripped)
+        scene = SCENE.match(stripped)
         if scene and not speakers:
             self.new_turn()
             self.s.host_open = False
@@ -491,14 +430,14 @@ class _LineParser:
                                        category="scene", **self.context()))
             self.s.last_speaker = _NARRATED
             return
-        host = _HOST.match(stripped)
+        host = HOST.match(stripped)
         if host and host.group("rest").strip() and not speakers:
             name = self.canonical(host.group("name"))
             self.new_turn()
             self.s.host_open = True
             self.s.last_speaker = (name,)  # the marker opens the host's turn: a direction first keeps its delivery
             rest = host.group("rest")
-            whole = _one_italic(rest)
+            whole = one_italic(rest)
             if whole is not None and self.rules.host_direction(strip_markup(whole)):
                 self._host_direction(number, whole, self.rules.classify(strip_markup(whole)), (name,))
                 return
@@ -508,8 +447,8 @@ class _LineParser:
         if stripped.startswith("|") and stripped.endswith("|"):
             cells = [c.strip() for c in stripped.strip("|").split("|")]
             stripped = ", ".join(c for c in cells if c)
-        item = _LIST.match(stripped)
-        inner = _one_italic(stripped)
+        item = LIST.match(stripped)
+        inner = one_italic(stripped)
         if inner is not None and not item:
             self._italic_line(number, inner, raw, speakers)
             return
@@ -628,18 +567,18 @@ class _LineParser:
         host's voice (``host``) also an italic between sentences that has the form of a direction
         about the host (*stepping back* *Um, sure.*)."""
         if whole_italic_is_speech:
-            whole = _one_italic(text)
+            whole = one_italic(text)
             if whole is not None:
                 text = whole
         pieces: list[tuple[str, str]] = []
         pos = 0
-        for m in _INLINE_ITALIC.finditer(text):
+        for m in INLINE_ITALIC.finditer(text):
             inner = strip_markup(m.group(1) or m.group(2))
             found = self.rules.classify(inner)
-            about_host = host and _sentence_apart(text, m) and self.rules.host_direction(inner)
+            about_host = host and sentence_apart(text, m) and self.rules.host_direction(inner)
             if not about_host and (found.category is None or not (
                     found.by_rule or found.category == "cue" and inner.isupper() or
-                    (found.vocals or _between_sentences(text, m)) and not _SENTENCE.search(inner))):
+                    (found.vocals or between_sentences(text, m)) and not _SENTENCE.search(inner))):
                 continue
             pieces.append(("say", text[pos:m.start()]))
             pieces.append(("direct", m.group(1) or m.group(2)))
@@ -665,24 +604,3 @@ class _LineParser:
             self.s.skipped.append(Skipped(number, text, "no words"))
 
 
-def _one_italic(text: str) -> str | None:
-    """The words inside a line that is one italic (*Nods*), or None: not italic, or several italics
-    with words between them (*WHIRR* words *BZZT*, *puzzled* *Hang on, what?*)."""
-    m = _ITALIC_LINE.match(text.strip())
-    if m is None or "*" in (m.group("a") or "") or re.search(r"_\s|\s_", m.group("b") or ""):
-        return None
-    return m.group("a") or m.group("b") or m.group("c") or ""
-
-
-def _sentence_apart(text: str, match: re.Match[str]) -> bool:
-    """An italic that stands as a sentence of its own: the line starts with it or a sentence ends
-    before it, and nothing or a new sentence follows (*stepping back* *Um, sure.*), unlike an
-    emphasised word at a sentence's end (*it's working*!)."""
-    before = text[:match.start()].rstrip().rstrip("*_").rstrip()
-    after = text[match.end():].lstrip()
-    return (not before or before[-1] in ".!?…") and (not after or after[0].isupper() or after[0] in "*_\"“")
-
-
-def _between_sentences(text: str, match: re.Match[str]) -> bool:
-    """An italic between sentences is a direction; one inside a sentence (*really*) is emphasis."""
-    return bool(_SENTENCE_END.search(text[:match.start()]) or _SENTENCE_START.match(text[match.end():]))

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..errors import ConfigError, ScriptError
 from ..script.numbering import Number, episode_number
-from ..script.parser import front_matter
+from ..script.frontmatter import front_matter
 
 _RANGE = re.compile(r"^\s*(\d{1,9}(?:\.\d{1,3})?)\s*(?:-\s*(\d{1,9}(?:\.\d{1,3})?)\s*)?$")
 
