@@ -7,22 +7,33 @@ import os
 import sys
 import time
 from collections import Counter
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator, Optional
+from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from . import __version__, terminal
+from .console import (
+    cast_option,
+    chosen_cache_dir,
+    console,
+    fail,
+    no_bar,
+    options_project,
+    out,
+    print_json,
+    progress_line,
+    season_progress,
+    season_table,
+    stop_on_warnings,
+    trim_cache,
+    user_errors,
+)
 from .errors import EpisodeError
-from .signals import TERMINATED_EXIT, Terminated, install_termination_handler
-
-if TYPE_CHECKING:
-    from .season import SeasonEvent
+from .signals import install_termination_handler
 
 app = typer.Typer(
     help="Render Hugo Markdown episode scripts into finished, podcast-ready audio.\n\n"
@@ -31,8 +42,6 @@ app = typer.Typer(
          "`episode render EPISODE.md` for the finished MP3 in output/.",
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
 )
-console = Console(stderr=True)
-out = Console()
 
 CastOpt = typer.Option(None, "--cast", help="Cast file (default: voices/cast.toml in the project).")
 CuesOpt = typer.Option(None, "--cues", help="Cue file (default: sfx/cues.toml).")
@@ -40,118 +49,6 @@ RulesOpt = typer.Option(None, "--rules", help="Extra direction rules (default: d
 ShowOpt = typer.Option(None, "--show", help="Show settings (default: show.toml).")
 DraftOpt = typer.Option(False, "--draft", help="Fast draft voices: the Piper cast (voices/draft.toml), about "
                                                "5x faster than the default Kokoro cast, for a writer iterating.")
-
-
-def _fail(error: EpisodeError) -> None:
-    console.print(f"[bold red]error:[/] {escape(error.render())}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code=2)
-
-
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    """Show the project's errors as one plain paragraph, exit non-zero; Ctrl-C exits 130."""
-    try:
-        yield
-    except EpisodeError as error:
-        _fail(error)
-    except OSError as exc:  # a cache or output folder that is full or read-only, reached outside export/
-        from .export.paths import disk_error
-
-        error = disk_error(exc, Path(exc.filename or "."))
-        if error is None:
-            raise
-        _fail(error)
-    except Terminated as stop:
-        console.print(f"[yellow]terminated ({stop}):[/] nothing half-written was left behind.")
-        raise typer.Exit(code=TERMINATED_EXIT)
-    except KeyboardInterrupt:
-        console.print("[yellow]interrupted:[/] nothing half-written was left behind.")
-        raise typer.Exit(code=130)
-
-
-def _plain_progress() -> bool:
-    """EPISODE_PROGRESS=lines: progress as one plain line per step on stderr, for a log or a program
-    watching the run, where a bar cannot redraw."""
-    return os.environ.get("EPISODE_PROGRESS") == "lines"
-
-
-def _no_bar() -> bool:
-    """No bar where it cannot redraw (not a terminal), unless EPISODE_PROGRESS asks for one anyway."""
-    return _plain_progress() or (not console.is_terminal and not os.environ.get("EPISODE_PROGRESS"))
-
-
-def _progress_line(text: str) -> None:
-    if _plain_progress():
-        console.print(text, markup=False, highlight=False, soft_wrap=True)
-
-
-def _print_json(data: object) -> None:
-    """JSON on stdout, escaped where the stream's encoding lacks a character, so it stays valid JSON."""
-    out.print_json(data=data, ensure_ascii=terminal.ascii_only(out.file))
-
-
-def _strict(warnings: list[str]) -> None:
-    """--strict: every warning is printed, then the command stops before any synthesis."""
-    from .errors import ScriptError
-
-    for warning in warnings:
-        console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
-    if warnings:
-        raise ScriptError(f"{len(warnings)} warning(s) with --strict; nothing was rendered.",
-                          hint="Fix them, or render without --strict.")
-
-
-def _project(cast: Optional[Path], cues: Optional[Path], rules: Optional[Path], show: Optional[Path],
-             draft: bool = False):
-    from .config import load_project
-
-    return load_project(cast=_cast(cast, draft), cues=cues, rules=rules, show=show)
-
-
-def _cast(cast: Optional[Path], draft: bool) -> Optional[Path]:
-    """--cast wins; --draft picks the Piper draft cast."""
-    from .config import draft_cast
-
-    return cast if cast or not draft else draft_cast()
-
-
-def _cache_dir(no_cache: bool, cache_dir: Optional[Path], *, writing: bool = True) -> Optional[Path]:
-    """The cache folder to use, refused before any work when it is a file or (``writing``) one the
-    render could not store a line in."""
-    from .errors import ConfigError
-    from .export.paths import check_writable
-    from .tts.cache import default_cache_dir
-
-    if no_cache:
-        return None
-    folder = cache_dir or default_cache_dir()
-    if folder.exists() and not folder.is_dir():
-        raise ConfigError("is a file, not a cache folder.", file=folder,
-                          hint="Give --cache-dir a folder (it is made if missing), or --no-cache.")
-    unwritable = check_writable(folder) if writing else None
-    if unwritable is not None:
-        raise ConfigError(f"{unwritable.message.rstrip('.')}: synthesized lines cannot be kept there.", file=folder,
-                          hint="Give --cache-dir a folder you can write to, or --no-cache.")
-    return folder
-
-
-def _trim_cache(folder: Optional[Path], limit_gb: float, since: float) -> None:
-    """Keep the caches under the show's [cache] max_gb once a run has stored something in them."""
-    from .cache_files import bound
-
-    if folder is None:
-        return
-    try:
-        removed = bound(folder, int(limit_gb * 1e9), keep_since=since)
-    except EpisodeError as error:  # the render itself succeeded: say so, and why the cache is still large
-        console.print(f"[yellow]warning:[/] the cache was not trimmed: {escape(str(error))}", highlight=False,
-                      soft_wrap=True)
-        return
-    files = sum(u.files for u in removed.values())
-    if files:
-        console.print(f"[dim]cache: removed {files} entries no render had used for the longest "
-                      f"({sum(u.bytes for u in removed.values()) / 1e6:.0f} MB) to stay under {limit_gb:g} GB "
-                      f"(\\[cache] max_gb in show.toml)[/]", highlight=False, soft_wrap=True)
 
 
 #: Commands whose result is what they print: with stdout closed they have nothing to do.
@@ -167,7 +64,7 @@ def _main(ctx: typer.Context,
     if "stdout" in terminal.CLOSED and ctx.invoked_subcommand in PRINTS_ITS_RESULT:
         from .errors import OutputError
 
-        _fail(OutputError(f"standard output is closed, so `episode {ctx.invoked_subcommand}` has nowhere to "
+        fail(OutputError(f"standard output is closed, so `episode {ctx.invoked_subcommand}` has nowhere to "
                           "print its result; nothing was done.",
                           hint="Send it to a file or a pipe (`> out.txt`, `| less`), or to /dev/null, instead "
                                "of closing it (`>&-`)."))
@@ -194,29 +91,29 @@ def render(
     from .render import load_episode, render_episode
 
     target = output or Path("output") / f"{episode.stem}.mp3"
-    with _user_errors():
-        project = _project(cast, cues, rules, show, draft)
-        folder = _cache_dir(no_cache, cache_dir)
+    with user_errors():
+        project = options_project(cast, cues, rules, show, draft)
+        folder = chosen_cache_dir(no_cache, cache_dir)
         if strict:
-            _strict(load_episode(episode, project).warnings)
+            stop_on_warnings(load_episode(episode, project).warnings)
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TextColumn("{task.fields[who]}"), TimeElapsedColumn(), console=console,
-                      disable=_no_bar()) as bar:
+                      disable=no_bar()) as bar:
             task = bar.add_task("Synthesizing", total=None, who="")
 
             def progress(done: int, total: int, who: str) -> None:
                 bar.update(task, completed=done, total=total, who=escape(who))
-                _progress_line(f"synthesized {done}/{total} lines{f' ({who})' if who else ''}")
+                progress_line(f"synthesized {done}/{total} lines{f' ({who})' if who else ''}")
 
             def stage(name: str) -> None:
                 bar.update(task, description=escape(name))
-                _progress_line(name)
+                progress_line(name)
 
             started = time.time()
             result = render_episode(episode, project, target, cache_dir=folder,
                                     progress=progress, stage=stage, workers=jobs)
         if result.cache_misses:
-            _trim_cache(folder, project.show.cache_max_gb, started)
+            trim_cache(folder, project.show.cache_max_gb, started)
     loud = result.loudness
     out.print(f"[green]wrote[/] {escape(str(result.outputs.mp3))}  "
               f"{result.duration:.1f} s audio in {result.seconds:.1f} s  "
@@ -241,8 +138,8 @@ def script(
     """
     from .render import load_episode
 
-    with _user_errors():
-        project = _project(cast, cues, rules, None)
+    with user_errors():
+        project = options_project(cast, cues, rules, None)
         if unmapped:
             files = _episode_files(episode)
             counts: Counter[str] = Counter()
@@ -252,7 +149,7 @@ def script(
                             project.rules.classify(event.text).category is None:
                         counts[event.text.lower()] += 1
             if as_json:
-                _print_json([{"direction": k, "count": v} for k, v in counts.most_common()])
+                print_json([{"direction": k, "count": v} for k, v in counts.most_common()])
                 return
             table = Table("count", "direction", title=f"Unmapped directions in {len(files)} file(s)")
             for text, count in counts.most_common():
@@ -308,18 +205,17 @@ def preview(
     line or the text act as in a render: *laughs* laughs in the character's voice, *whispering*
     whispers. --delivery tries any delivery on it; `episode audition` hears them all.
     """
-    from .preview import preview_line
-
     from .export.paths import check_outputs, safe_name
+    from .preview import preview_line
     from .render import input_files
 
     target = output or Path("output") / f"preview-{safe_name(character)}.wav"
-    with _user_errors():
-        project = _project(cast, None, None, None, draft)
+    with user_errors():
+        project = options_project(cast, None, None, None, draft)
         check_outputs([target], input_files(episode, project))
         started = time.perf_counter()
         result = preview_line(episode, project, character, line=line, text=text, out=target,
-                              cache_dir=_cache_dir(no_cache, cache_dir), delivery=delivery)
+                              cache_dir=chosen_cache_dir(no_cache, cache_dir), delivery=delivery)
     out.print(f"[green]wrote[/] {escape(str(target))}  {result.duration:.1f} s  "
               f"in {time.perf_counter() - started:.1f} s  "
               f"[dim]{escape(_shortened(result.speech))}[/]", highlight=False)
@@ -350,18 +246,18 @@ def audition(
     from .export.paths import check_folder, check_writable, safe_name
 
     folder = output or Path("output") / f"audition-{safe_name(character)}"
-    with _user_errors():
+    with user_errors():
         check_folder(folder, "the audition")
-        project = _project(cast, None, None, None, draft)
+        project = options_project(cast, None, None, None, draft)
         folder.mkdir(parents=True, exist_ok=True)
         unwritable = check_writable(folder)
         if unwritable is not None:
             raise unwritable
         with Progress(TextColumn("[bold]Auditioning"), BarColumn(), MofNCompleteColumn(),
                       TextColumn("{task.fields[what]}"), TimeElapsedColumn(), console=console,
-                      disable=_no_bar()) as bar:
+                      disable=no_bar()) as bar:
             task = bar.add_task("audition", total=None, what="")
-            takes = run(project, character, folder, cache_dir=_cache_dir(no_cache, cache_dir), text=text,
+            takes = run(project, character, folder, cache_dir=chosen_cache_dir(no_cache, cache_dir), text=text,
                         progress=lambda done, total, what: bar.update(task, completed=done, total=total,
                                                                       what=escape(what)))
     out.print(f"[green]wrote[/] {escape(str(folder / 'index.html'))}  {len(takes)} takes", highlight=False)
@@ -369,48 +265,6 @@ def audition(
 
 def _shortened(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " ..."
-
-
-def _season_progress(bar: Progress, total: int) -> Callable[[SeasonEvent], None]:
-    """A season's bars: one overall, and one per episode while it renders (on which worker)."""
-    overall = bar.add_task("Season", total=total or None, who="")
-    running: dict[Path, int] = {}
-
-    def progress(event: SeasonEvent) -> None:
-        name = escape(event.file.name)
-        if event.kind == "start" and event.file not in running:
-            running[event.file] = bar.add_task(f"  {name}" + (f" on {event.who}" if event.who else ""),
-                                               total=None, who="")
-        elif event.kind == "lines" and event.file in running:
-            bar.update(running[event.file], completed=event.done, total=event.total, who=escape(event.who))
-            _progress_line(f"{event.file.name}: synthesized {event.done}/{event.total} lines")
-        elif event.kind == "finish":
-            if event.file in running:
-                bar.remove_task(running.pop(event.file))
-            status = event.result.status if event.result else ""
-            bar.update(overall, advance=1, who=f"{name}: {status}")
-
-    return progress
-
-
-def _season_table(folder: Path, results: list, *, on_workers: bool) -> Table:
-    """One row per episode: its status, length, loudness, time, worker and error (the file is its row)."""
-    from .export.feed import clock
-
-    table = Table("episode", "status", "duration", "LUFS", "time", *(["worker"] if on_workers else []), "error",
-                  title=f"Season: {escape(str(folder))}")
-    colours = {"rendered": "green", "skipped": "dim", "failed": "red"}
-    for r in results:
-        error = r.error or ""
-        if error.startswith(f"{r.file}:"):  # the file is in the first column; keep the line number
-            rest = error[len(str(r.file)) + 1:]
-            number, sep, message = rest.partition(": ")
-            error = f"line {number}: {message}" if sep and number.isdigit() else rest.strip()
-        table.add_row(escape(r.file.name), f"[{colours.get(r.status, 'white')}]{r.status}[/]",
-                      clock(r.duration) if r.duration else "",
-                      f"{r.lufs:.1f}" if r.lufs is not None else "", f"{r.seconds:.1f} s" if r.seconds else "",
-                      *([escape(r.worker)] if on_workers else []), escape(error))
-    return table
 
 
 @app.command()
@@ -440,39 +294,39 @@ def season(
     """
     from .season import find_episodes, parse_only, publish, publish_warnings, render_season
 
-    overrides = {"cast": _cast(cast, draft), "cues": cues, "rules": rules, "show": show}
-    with _user_errors():
+    overrides = {"cast": cast_option(cast, draft), "cues": cues, "rules": rules, "show": show}
+    with user_errors():
         if scheduler is not None:  # '' too: an empty address is a mistake, not a local render
             from .cluster import require_distributed, scheduler_address
             scheduler = scheduler_address(scheduler)
             require_distributed()
         numbers = parse_only(only) if only else None
-        project = _project(cast, cues, rules, show, draft)
-        cache_folder = _cache_dir(no_cache, cache_dir)
+        project = options_project(cast, cues, rules, show, draft)
+        cache_folder = chosen_cache_dir(no_cache, cache_dir)
         total = len(find_episodes(folder, include_drafts=include_drafts, only=numbers))
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TextColumn("{task.fields[who]}"), TimeElapsedColumn(), console=console,
-                      disable=_no_bar()) as bar:
+                      disable=no_bar()) as bar:
             started = time.time()
             results = render_season(folder, output, project, jobs=jobs or os.cpu_count() or 1,
                                     include_drafts=include_drafts, only=numbers,
-                                    cache_dir=cache_folder, on_progress=_season_progress(bar, total),
+                                    cache_dir=cache_folder, on_progress=season_progress(bar, total),
                                     config={k: v.resolve() for k, v in overrides.items() if v is not None},
                                     scheduler=scheduler)
         if any(r.status == "rendered" for r in results):
-            _trim_cache(cache_folder, project.show.cache_max_gb, started)
-    with _user_errors():  # Ctrl-C while publishing is the same plain message as during the renders
+            trim_cache(cache_folder, project.show.cache_max_gb, started)
+    with user_errors():  # Ctrl-C while publishing is the same plain message as during the renders
         try:  # published before anything is printed: a terminal that went away must not cost the season its feed
             manifest, feed = publish(output, project, results)
             unpublished: Optional[EpisodeError] = None
         except EpisodeError as error:  # a read-only or full folder: the table still says what happened
             unpublished = error
-    out.print(_season_table(folder, results, on_workers=bool(scheduler)))
+    out.print(season_table(folder, results, on_workers=bool(scheduler)))
     counts = Counter(r.status for r in results)
     summary = f"{counts['rendered']} rendered, {counts['skipped']} skipped, {counts['failed']} failed"
     if unpublished is not None:
         out.print(summary, highlight=False)
-        _fail(unpublished)
+        fail(unpublished)
     out.print(f"{summary}; wrote {escape(str(feed))}, {escape(str(manifest))} and the listen pages "
               f"({escape(str(output / 'index.html'))})", highlight=False)
     for warning in publish_warnings(output, results):
@@ -503,8 +357,8 @@ def site(
     """
     from .export.site import build_site
 
-    with _user_errors():
-        written = build_site(folder, _project(cast, None, None, show))
+    with user_errors():
+        written = build_site(folder, options_project(cast, None, None, show))
     pages = [p for p in written if p.suffix == ".html"]
     out.print(f"[green]wrote[/] {len(pages)} pages in {folder}: open {folder / 'index.html'}", highlight=False)
 
@@ -523,8 +377,8 @@ def check(
     from .findings import check_length
     from .render import load_episode
 
-    with _user_errors():
-        project = _project(cast, cues, rules, show)
+    with user_errors():
+        project = options_project(cast, cues, rules, show)
         files = _episode_files(path)
     from .script.coverage import coverage
 
@@ -538,7 +392,7 @@ def check(
             episode = load_episode(file, project)
             estimate = check_length(episode, project)
         except ConfigError as error:  # a setting that fails on this script fails on every script
-            _fail(error)
+            fail(error)
         except ScriptError as error:
             broken += 1
             report.append({"episode": str(file), "error": error.render()})
@@ -581,8 +435,8 @@ def cues_command(
     """Which stage directions became which sound, and which matched nothing."""
     from .render import load_episode
 
-    with _user_errors():
-        project = _project(None, cues, rules, None)
+    with user_errors():
+        project = options_project(None, cues, rules, None)
         files = _episode_files(path)
         rows: Counter[tuple[str, str, str]] = Counter()
         for file in files:
@@ -597,7 +451,7 @@ def cues_command(
                               else "no rule")
                     rows[(event.text.lower(), sound, status)] += 1
     if as_json:
-        _print_json([{"direction": d, "sound": s or None, "status": st, "count": n}
+        print_json([{"direction": d, "sound": s or None, "status": st, "count": n}
                      for (d, s, st), n in rows.most_common()])
         return
     table = Table("count", "direction", "sound", "status", title=f"Cues in {len(files)} file(s)")
@@ -616,8 +470,8 @@ def voices(
     from .tts.kokoro import describe, voice_files
     from .tts.piper_voice import bundled_model
 
-    with _user_errors():
-        project = _project(cast, None, None, None)
+    with user_errors():
+        project = options_project(cast, None, None, None)
         folder = project.cast.voices_dir or project.root / "voices"
         piper_voices = ["joe (bundled en_US-joe-medium)"] + sorted(
             p.stem for p in folder.glob("*.onnx") if p.with_name(p.name + ".json").is_file())
@@ -633,7 +487,7 @@ def voices(
                                  for d in sorted(set(project.cast.deliveries) |
                                                  set(project.cast.own_deliveries.get(name, {})))}
     if as_json:
-        _print_json({"engines": {"kokoro": "installed", "piper": "installed", "coqui": coqui},
+        print_json({"engines": {"kokoro": "installed", "piper": "installed", "coqui": coqui},
                      "kokoro_voices": [v.__dict__ for v in kokoro], "piper_voices": piper_voices,
                      "bundled_model": str(bundled_model()[0]), "cast": rows})
         return
@@ -674,10 +528,10 @@ def cache(
     from .cache_files import KINDS, prune, usage
     from .errors import ConfigError
 
-    with _user_errors():
+    with user_errors():
         if clear and older_than is not None:
             raise ConfigError("--clear and --older-than ask for different things.", hint="Pass one of them.")
-        folder = _cache_dir(False, cache_dir, writing=False)
+        folder = chosen_cache_dir(False, cache_dir, writing=False)
         assert folder is not None
         if cache_dir is not None and not folder.is_dir():
             raise ConfigError("is not a folder.", file=folder, hint="Pass the folder given to --cache-dir.")
@@ -706,7 +560,7 @@ def cast_init(
     from .tts.cast import parse_cast
     from .tts.cast_init import cast_from_characters, read_sheets
 
-    with _user_errors():
+    with user_errors():
         if output.exists() and not force:
             raise ConfigError("already exists.", file=output, hint="Pass --force to overwrite it, or -o another file.")
         sheets = read_sheets(source)
