@@ -83,9 +83,10 @@ def main() -> int:
 
     from episode_renderer.tts.cast import Acting, load_cast
     from episode_renderer.tts.kokoro import voice_files
-    from episode_renderer.tts.voices import acting_voice
+    from episode_renderer.tts.voices import Voices
 
     cast = load_cast(args.cast)
+    voices = Voices(cast.voices_dir)
     name, profile = cast.resolve(args.character)
     spec = profile.engine
     if spec.engine != "kokoro":
@@ -96,7 +97,7 @@ def main() -> int:
     rate = 24000
 
     def measure(acting: Acting) -> tuple[dict[str, float], float]:
-        voice = acting_voice(spec, acting, cast.voices_dir, 0)
+        voice = voices.acting(spec, acting)
         clips = [voice.speak(text, speed=profile.speed) for text in TEXTS]
         stats = [prosody(resample_poly(c, 147, 80)) for c in clips]  # the bench measures at 44.1 kHz
         joined = np.concatenate([part for c in clips for part in (c, np.zeros(rate // 3, dtype=np.float32))])

@@ -41,11 +41,12 @@ def main() -> None:
     from episode_renderer.script.speech import to_speech
     from episode_renderer.tts.cache import LineCache
     from episode_renderer.tts.lines import LineSpeaker
+    from episode_renderer.tts.voices import Voices
     from episode_renderer.tts.shaping import SAMPLE_RATE
 
     project = load_project(ROOT, cast=args.cast)
     profile = project.cast.profile(args.character)
-    speaker = LineSpeaker(LineCache(None), project.cast.voices_dir)
+    speaker = LineSpeaker(LineCache(None), Voices(project.cast.voices_dir))
     work = Path(tempfile.mkdtemp(prefix="lexicon-"))
     entries = list(dict.fromkeys([*SHOW_WORDS, *project.lexicon.words, *project.lexicon.phonemes]))
     better = worse = 0

@@ -91,8 +91,8 @@ def workload(episode: Path, work: Path, draft: bool) -> tuple[Path, list[str]]:
             spec = profile.engine
             item = {"text": event.speech, "speed": engine_speed(profile)}
             if spec.engine == "kokoro":
-                _model, _id, styles[spec.voice], language = kokoro.resolve(
-                    spec.voice, None, spec.language, [ROOT / "voices" / "kokoro"])
+                recipe = kokoro.resolve(spec.voice, None, spec.language, [ROOT / "voices" / "kokoro"])
+                styles[spec.voice], language = recipe.style, recipe.language
                 item.update(voice=spec.voice, language=language,
                             speed=min(kokoro.MAX_SPEED, max(kokoro.MIN_SPEED, item["speed"])))
             else:

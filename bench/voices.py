@@ -58,8 +58,9 @@ def render(cast, names: list[str], block: str | None = None) -> dict[str, list[n
     from episode_renderer.tts.cache import LineCache
     from episode_renderer.tts.cast import in_unison
     from episode_renderer.tts.lines import LineSpeaker
+    from episode_renderer.tts.voices import Voices
 
-    speaker = LineSpeaker(LineCache(None), cast.voices_dir)
+    speaker = LineSpeaker(LineCache(None), Voices(cast.voices_dir))
     profiles = [cast.profile(name, block=block) for name in names]
     if block:  # several characters in one block speak together, as the renderer has them
         profiles = in_unison(profiles)
@@ -82,9 +83,10 @@ def identity(cast, names: list[str]) -> list[str]:
     from episode_renderer.script.speech import to_speech
     from episode_renderer.tts.cache import LineCache
     from episode_renderer.tts.lines import LineSpeaker
+    from episode_renderer.tts.voices import Voices
     from episode_renderer.tts.shaping import SAMPLE_RATE as RATE
 
-    speaker = LineSpeaker(LineCache(None), cast.voices_dir)
+    speaker = LineSpeaker(LineCache(None), Voices(cast.voices_dir))
     encoder = VoiceEncoder("cpu", verbose=False)
     first, second = SENTENCES[:4], SENTENCES[4:]
 

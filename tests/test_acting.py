@@ -42,14 +42,15 @@ def test_a_recipe_changes_only_the_prosody_half():
 
 def test_a_kokoro_voice_acting_keeps_its_timbre_and_its_identity_changes():
     from episode_renderer.tts.cast import EngineSpec
-    from episode_renderer.tts.voices import acting_voice, load_voice
+    from episode_renderer.tts.voices import Voices
 
     spec = EngineSpec(engine="kokoro", voice="am_michael")
-    plain = load_voice(spec, ROOT / "voices", 1)
-    acted = acting_voice(spec, Acting("am_fenrir", 0.7, -10), ROOT / "voices", 1)
+    voices = Voices(ROOT / "voices", 1)
+    plain = voices.load(spec)
+    acted = voices.acting(spec, Acting("am_fenrir", 0.7, -10))
     assert np.array_equal(acted.style[:, :, :PROSODY], plain.style[:, :, :PROSODY])
     assert not np.array_equal(acted.style, plain.style) and acted.key != plain.key
-    assert acting_voice(spec, Acting(), ROOT / "voices", 1) is plain
+    assert voices.acting(spec, Acting()) is plain
 
 
 CAST = """
@@ -383,9 +384,10 @@ def test_audition_into_a_file_is_refused(tmp_path):
 def test_the_recipe_is_part_of_a_lines_cache_key(tmp_path):
     from episode_renderer.tts.cache import LineCache
     from episode_renderer.tts.lines import LineSpeaker
+    from episode_renderer.tts.voices import Voices
 
     cast = parse_cast(CAST, "cast.toml", ROOT / "voices")
-    speaker = LineSpeaker(LineCache(tmp_path), ROOT / "voices")
+    speaker = LineSpeaker(LineCache(tmp_path), Voices(ROOT / "voices"))
     plain = cast.profile("Recurse")
     keys = {speaker.key(p, "Hello.") for p in (plain, cast.profile("Recurse", "excited"),
                                               cast.profile("Recurse", "excited", degree=0.5),

@@ -230,7 +230,7 @@ def test_a_damaged_voice_pack_is_an_error_naming_the_character_and_the_voice(tmp
 
 def test_nan_audio_from_any_engine_is_an_error(tmp_path, monkeypatch):
     """A Piper model (or any engine) whose take is NaN fails the render the same way."""
-    import episode_renderer.tts.lines as lines
+    from episode_renderer.tts.voices import Voices
 
     class Broken:
         sample_rate = 22050
@@ -238,7 +238,7 @@ def test_nan_audio_from_any_engine_is_an_error(tmp_path, monkeypatch):
         def speak(self, text: str, *, speed: float = 1.0) -> np.ndarray:
             return np.full(22050, np.nan, dtype=np.float32)
 
-    monkeypatch.setattr(lines, "acting_voice", lambda *args, **kwargs: Broken())
+    monkeypatch.setattr(Voices, "acting", lambda *args, **kwargs: Broken())
     script = tmp_path / "ep.md"
     script.write_text(episode("Only when nobody asks twice."), "utf-8")
     result = runner.invoke(app, ["render", str(script), "--draft", "--no-cache", "-o", str(tmp_path / "out" / "ep.mp3")])

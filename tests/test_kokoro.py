@@ -155,9 +155,9 @@ def test_the_project_lexicon_is_in_the_speech_the_parser_makes(tmp_path, project
 
 @pytest.mark.slow
 def test_kokoro_speaks_phonemes_and_text_alike(default_project):
-    from episode_renderer.tts.voices import load_voice
+    from episode_renderer.tts.voices import Voices
 
-    voice = load_voice(default_project.cast.characters["Human"].engine, default_project.cast.voices_dir, threads=1)
+    voice = Voices(default_project.cast.voices_dir, threads=1).load(default_project.cast.characters["Human"].engine)
     said = voice.speak("Hello there.")
     assert said.dtype == np.float32 and 0.5 < said.size / voice.sample_rate < 3
     again = voice.speak("[[həlˈoʊ]] there.")

@@ -15,6 +15,7 @@ from episode_renderer.tts.cache import LineCache
 from episode_renderer.tts.cast import load_cast, parse_cast
 from episode_renderer.tts.lines import LineSpeaker
 from episode_renderer.tts.piper_voice import bundled_model
+from episode_renderer.tts.voices import Voices
 
 CAST = load_cast(ROOT / "voices" / "cast.toml")
 
@@ -59,7 +60,7 @@ def test_any_piper_voice_from_the_voices_folder(tmp_path):
     (tmp_path / "cast.toml").write_text('[characters.Zed]\nmodel = "mine"\n[characters.Yan]\nmodel = "nope"\n'
                                         '[characters.Multi]\nmodel = "mine"\nspeaker_id = 3\n')
     cast = load_cast(tmp_path / "cast.toml")
-    speaker = LineSpeaker(LineCache(None), cast.voices_dir)
+    speaker = LineSpeaker(LineCache(None), Voices(cast.voices_dir))
     audio = speaker.speak(cast.profile("Zed"), "Hello from my own voice.")
     assert audio.dtype == np.float32 and audio.size > 44100 * 0.5
     with pytest.raises(VoiceError) as missing:
@@ -120,9 +121,8 @@ def _envelope(x: np.ndarray, frame: int = 220) -> np.ndarray:
 def test_lines_shifted_together_come_back_as_they_would_alone():
     """One Rubber Band pass for several lines: each keeps its length, level and timing."""
     from episode_renderer.tts.lines import _shift_together
-    from episode_renderer.tts.voices import load_voice
 
-    voice = load_voice(CAST.profile("Kai").engine)
+    voice = Voices().load(CAST.profile("Kai").engine)
     takes = [voice.speak(text) for text in ("Scanning now.", "Forty two files found in the archive.", "Done.")]
     together = _shift_together(takes, voice.sample_rate, -2.0)
     for take, batched in zip(takes, together):

@@ -19,8 +19,9 @@ def _voices(cast, names):
     """name -> (audio, median F0, envelope) of SENTENCE in that character's voice, without the cache."""
     from episode_renderer.tts.cache import LineCache
     from episode_renderer.tts.lines import LineSpeaker
+    from episode_renderer.tts.voices import Voices
 
-    speaker = LineSpeaker(LineCache(None), cast.voices_dir)
+    speaker = LineSpeaker(LineCache(None), Voices(cast.voices_dir))
     out = {}
     for name in names:
         audio = speaker.speak(cast.profile(name), SENTENCE)
@@ -71,10 +72,11 @@ def test_a_copied_voice_is_not_called_distinct(cast, voices):
 
     from episode_renderer.tts.cache import LineCache
     from episode_renderer.tts.lines import LineSpeaker
+    from episode_renderer.tts.voices import Voices
 
     human = cast.profile("Human")
     nudged = replace(human, speed=human.speed * 1.05, pitch=human.pitch + 0.3, gain_db=human.gain_db + 2.0)
-    audio = LineSpeaker(LineCache(None), cast.voices_dir).speak(nudged, SENTENCE)
+    audio = LineSpeaker(LineCache(None), Voices(cast.voices_dir)).speak(nudged, SENTENCE)
     assert audio.size != voices["Human"][0].size  # really another take
     f0, envelope = measure.median_f0(audio, SAMPLE_RATE), measure.envelope(audio, SAMPLE_RATE)
     ok, step, distance = measure.distinct(voices["Human"][1], f0, voices["Human"][2], envelope)

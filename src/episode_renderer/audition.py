@@ -20,6 +20,7 @@ from .tts.cache import LineCache
 from .tts.lines import LineSpeaker
 from .tts.shaping import SAMPLE_RATE
 from .tts.vocal import Vocal
+from .tts.voices import Voices
 
 #: Said in every delivery unless --text gives other words: a statement and a question, our own words.
 SAMPLE = "I checked the numbers twice this morning. Did anyone tell you the deadline moved?"
@@ -51,12 +52,13 @@ def audition(project: Project, character: str, out_dir: Path, *, cache_dir: Path
     plan += [(d, project.cast.delivery(name, d).describe(), speech, d) for d in deliveries]  # type: ignore[union-attr]
     plan += [(f"[{VOCAL_LABELS[kind]}]", "a vocal sound in the character's voice", Vocal(kind, 1.0, f"{seed}"), None)
              for kind in VOCAL_KINDS for seed in (1, 2)]
-    speaker = LineSpeaker(LineCache(cache_dir), project.cast.voices_dir)
     audio: list[np.ndarray] = []
-    for done, (label, _what, said, delivery) in enumerate(plan):
-        if progress:
-            progress(done, len(plan), label)
-        audio.append(speaker.speak(project.cast.profile(character, delivery), said))  # type: ignore[arg-type]
+    with Voices(project.cast.voices_dir) as voices:
+        speaker = LineSpeaker(LineCache(cache_dir), voices)
+        for done, (label, _what, said, delivery) in enumerate(plan):
+            if progress:
+                progress(done, len(plan), label)
+            audio.append(speaker.speak(project.cast.profile(character, delivery), said))  # type: ignore[arg-type]
     peak = max(float(np.abs(a).max()) for a in audio if a.size) or 1.0
     gain = 10 ** (-1 / 20) / peak  # one gain for all: a whisper stays quieter than a shout
     out_dir.mkdir(parents=True, exist_ok=True)

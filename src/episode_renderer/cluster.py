@@ -193,9 +193,10 @@ def _voice_files(project: Project) -> tuple[list[tuple[str, Path]], str]:
     """
     from .tts.kokoro import parse_blend, voice_files
     from .tts.piper_voice import BUNDLED, resolve_model
-    from .tts.voices import _kokoro_dirs, _local, _search
+    from .tts.voice_files import VoiceFiles
 
     voices_dir = project.cast.voices_dir
+    files = VoiceFiles(voices_dir)
     cast_text = Path(project.cast.source).read_text("utf-8")
     placed: dict[str, Path] = {}
 
@@ -227,7 +228,7 @@ def _voice_files(project: Project) -> tuple[list[tuple[str, Path]], str]:
     for profile in project.cast.characters.values():
         spec = profile.engine
         if spec.engine == "kokoro":
-            packs = voice_files(_kokoro_dirs(voices_dir))
+            packs = voice_files(files.kokoro_dirs)
             names = []
             for blend in (spec.voice or "", *donors):  # the voice and every delivery's donors
                 try:
@@ -238,11 +239,11 @@ def _voice_files(project: Project) -> tuple[list[tuple[str, Path]], str]:
                 if name in packs:
                     placed[f"kokoro/{name}.bin"] = packs[name]
         if spec.engine == "piper" and spec.model not in (BUNDLED, "en_US-joe-medium"):
-            model, config = resolve_model(spec.model, _search(voices_dir))
+            model, config = resolve_model(spec.model, files.search)
             place(spec.model, model, [config])
         for value in (spec.model_path, spec.config_path, spec.speaker_wav):
             if value:
-                found = Path(_local(value, voices_dir) or value)
+                found = Path(files.local(value) or value)
                 if found.is_file():
                     place(value, found)
     return sorted(placed.items()), cast_text

@@ -16,6 +16,7 @@ from .script.parser import parse_episode
 from .tts.cache import LineCache
 from .tts.lines import LineSpeaker
 from .tts.shaping import SAMPLE_RATE
+from .tts.voices import Voices
 
 
 #: A preview is a line or a paragraph: about 13 minutes of speech at most, a few hundred MB.
@@ -111,7 +112,8 @@ def preview_line(episode_path: Path, project: Project, character: str, *, line: 
         events = [e for e in episode.events if e.line == first and e in mine or
                   e.line == first and e.kind == "pause" and e.speaker in (mine[0].speaker, None)]
     cache = LineCache(cache_dir)
-    audio, said = perform(events, project, LineSpeaker(cache, project.cast.voices_dir), character, delivery)
+    with Voices(project.cast.voices_dir) as voices:
+        audio, said = perform(events, project, LineSpeaker(cache, voices), character, delivery)
     write_clip(out, audio)
     return PreviewResult(Path(out), audio.size / SAMPLE_RATE, said, [cache.unwritable] if cache.unwritable else [])
 

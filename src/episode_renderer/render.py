@@ -39,7 +39,7 @@ from .tts.cache import LineCache
 from .tts.cast import Profile, in_unison
 from .tts.lines import InvalidTake, LineSpeaker, Said
 from .tts.vocal import Vocal
-from .tts.voices import release_voices
+from .tts.voices import Voices
 
 Progress = Callable[[int, int, str], None]
 
@@ -322,10 +322,10 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
     cache = LineCache(cache_dir)
     if threads is None:
         threads = 1 if workers > 1 else 0
-    speaker = LineSpeaker(cache, project.cast.voices_dir, threads=threads, before_synthesis=_ImportMixing())
-    say("Synthesizing lines")
-    lines = speak_lines(episode, project, speaker, progress, workers)
-    release_voices()  # the sessions' memory is the mastering's now
+    with Voices(project.cast.voices_dir, threads) as voices:  # closed: the sessions' memory is the mastering's
+        speaker = LineSpeaker(cache, voices, before_synthesis=_ImportMixing())
+        say("Synthesizing lines")
+        lines = speak_lines(episode, project, speaker, progress, workers)
     say("Mixing")
     levels = LevelCache(Path(cache_dir) / "levels" if cache_dir else None)
     timeline = plan(episode, lines, sounds, project.cues, project.show.timing,

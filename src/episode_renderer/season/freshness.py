@@ -19,6 +19,9 @@ from ..config import Project
 from ..errors import EpisodeError
 from ..export.paths import STATE_SUFFIX
 from ..reading import open_regular
+from ..tts.kokoro import KokoroVoice
+from ..tts.piper_voice import resolve_model
+from ..tts.voice_files import VoiceFiles
 
 if TYPE_CHECKING:
     from ..render import RenderResult
@@ -37,30 +40,26 @@ def _hash_file(digest: Any, path: Path) -> None:
 
 def voice_identity(project: Project) -> list[str]:
     """Which models speak: for Piper the model file's path and size (hashing 60 MB per run is waste)."""
-    from ..tts.piper_voice import resolve_model
-    from ..tts.voices import voice_key
-
     ids: set[str] = set()
-    search = [d for d in (project.cast.voices_dir, Path("voices")) if d is not None]
+    files = VoiceFiles(project.cast.voices_dir)
     for profile in project.cast.characters.values():
         spec = profile.engine
         ident = repr(spec)
         if spec.engine == "piper":
             try:
-                model, _config = resolve_model(spec.model, search)
+                model, _config = resolve_model(spec.model, files.search)
                 ident += f"|{model}|{model.stat().st_size}"
             except (EpisodeError, OSError):
                 ident += "|unresolved"
         elif spec.engine == "kokoro" and not spec.model_path:
             try:
-                ident += "|" + voice_key(spec, project.cast.voices_dir)  # the pinned model and the voice packs
+                ident += "|" + KokoroVoice.identity(spec, files)  # the pinned model and the voice packs
             except EpisodeError:
                 ident += "|unresolved"
         else:
             for value in (spec.model_path, spec.config_path, spec.speaker_wav):
-                path = Path(value) if value else None
-                if path is not None and not path.is_absolute() and project.cast.voices_dir:
-                    path = project.cast.voices_dir / path
+                found = files.local(value)
+                path = Path(found) if found else None
                 if path is not None and path.is_file():
                     ident += f"|{path}|{path.stat().st_size}"
         ids.add(ident)

@@ -16,29 +16,12 @@ from ..errors import ConfigError
 from ..reading import present
 from ..schema import load, parse_toml, show_value, validate, where
 from ..settings import CAST, ENGINE_KEYS, SPEED_LIMITS
+from .engine import EngineSpec
 
 FALLBACK = "fallback"
 NARRATOR = "Narrator"
 _ENGINE_KEYS = {"engine"} | set().union(*ENGINE_KEYS.values())
 OTHER_ENGINE_KEYS = _ENGINE_KEYS - {"engine"}
-
-
-@dataclass(frozen=True)
-class EngineSpec:
-    """Which engine and model speak, and the engine's own settings (they change the cache key)."""
-
-    engine: str = "piper"
-    model: str = "joe"
-    voice: str | None = None  # Kokoro: a voice name or a blend such as "0.6*bm_george + 0.4*am_fenrir"
-    speaker_id: int | None = None
-    noise_scale: float | None = None
-    noise_w_scale: float | None = None
-    model_name: str | None = None
-    model_path: str | None = None
-    config_path: str | None = None
-    speaker: str | None = None
-    speaker_wav: str | None = None
-    language: str | None = None
 
 
 @dataclass(frozen=True)

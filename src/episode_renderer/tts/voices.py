@@ -1,123 +1,90 @@
-"""Load engines' voices from cast profiles, once per process."""
+"""The voices of one render, preview or audition: loaded on first use, freed together."""
 
 from __future__ import annotations
 
 import threading
-from functools import lru_cache
+from collections.abc import Callable, Hashable
 from pathlib import Path
+from types import TracebackType
 
 from ..errors import VoiceError
-from .cast import Acting, EngineSpec
-from .engine import Voice
+from .cast import Acting
+from .coqui import CoquiVoice
+from .engine import Engine, EngineSpec, Voice
+from .kokoro import KokoroVoice
+from .piper_voice import PiperVoiceAdapter
+from .sessions import Sessions
+from .voice_files import VoiceFiles
 
-_VOICES: dict[tuple, Voice] = {}
-_LOCK = threading.Lock()
+ENGINES: dict[str, type[Engine]] = {"piper": PiperVoiceAdapter, "kokoro": KokoroVoice, "coqui": CoquiVoice}
 
 
-def load_voice(spec: EngineSpec, voices_dir: Path | None = None, threads: int = 0) -> Voice:
-    """The Voice for an engine spec; the same spec returns the same loaded voice.
+def engine_of(spec: EngineSpec) -> type[Engine]:
+    """The voice class of a cast entry's engine."""
+    engine = ENGINES.get(spec.engine)
+    if engine is None:
+        raise VoiceError(f"unknown engine {spec.engine!r}.", hint='Use engine = "kokoro", "piper" or "coqui".')
+    return engine
 
-    ``threads``: 1 when lines are synthesized in parallel, 0 to let one line use every core.
+
+class Voices:
+    """A cast's voices and their model sessions, held until closed.
+
+    Use it as a context manager: a render closes it before mastering, so the sessions' memory (a
+    Kokoro session holds ~0.6-1 GB) is the mastering's. ``threads``: 1 when lines are synthesized
+    in parallel, 0 to let one line use every core.
     """
-    key = (spec, str(voices_dir), threads)
-    with _LOCK:
-        if key in _VOICES:
-            return _VOICES[key]
-    voice = _create(spec, voices_dir, threads)
-    with _LOCK:
-        return _VOICES.setdefault(key, voice)
 
+    def __init__(self, voices_dir: Path | None = None, threads: int = 0) -> None:
+        self.files = VoiceFiles(voices_dir)
+        self.threads = threads
+        self._sessions = Sessions()
+        self._loaded: dict[Hashable, Voice] = {}
+        self._identities: dict[EngineSpec, str] = {}
+        self._lock = threading.Lock()
 
-def acting_voice(spec: EngineSpec, acting: Acting, voices_dir: Path | None = None, threads: int = 0) -> Voice:
-    """The voice of ``spec`` performing ``acting``'s prosody and rows (Kokoro; other engines have no
-    style vector and speak as they are). Loaded once per recipe, sharing the voice's session."""
-    voice = load_voice(spec, voices_dir, threads)
-    if not acting.changes_style or not hasattr(voice, "acted"):
-        return voice
-    key = (spec, str(voices_dir), threads, acting.prosody, acting.amount, acting.rows)
-    with _LOCK:
-        if key in _VOICES:
-            return _VOICES[key]
-    acted = voice.acted(acting.prosody, acting.amount, acting.rows)
-    with _LOCK:
-        return _VOICES.setdefault(key, acted)
+    def __enter__(self) -> "Voices":
+        return self
 
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
 
-def release_voices() -> None:
-    """Forget every loaded voice and its onnxruntime session (a Kokoro session holds ~0.6-1 GB), so a
-    render's mastering does not count them in its peak; the next line loads them again."""
-    import sys
+    def close(self) -> None:
+        """Forget every loaded voice and session; a voice asked for later is loaded again."""
+        with self._lock:
+            self._loaded.clear()
+        self._sessions.clear()
 
-    with _LOCK:
-        _VOICES.clear()
-    for name in ("kokoro", "piper_voice"):
-        module = sys.modules.get(f"{__package__}.{name}")
-        if module is not None:
-            module.release()
+    def load(self, spec: EngineSpec) -> Voice:
+        """The voice of a cast entry; the same entry gives the same loaded voice."""
+        return self._once((spec,), lambda: engine_of(spec).load(spec, self.files, self._sessions, self.threads))
 
+    def acting(self, spec: EngineSpec, acting: Acting) -> Voice:
+        """The voice of ``spec`` performing ``acting``'s prosody and rows (Kokoro; other engines have no
+        style vector and speak as they are). Made once per recipe, sharing the voice's session."""
+        voice = self.load(spec)
+        if not acting.changes_style or not hasattr(voice, "acted"):
+            return voice
+        return self._once((spec, acting.prosody, acting.amount, acting.rows),
+                          lambda: voice.acted(acting.prosody, acting.amount, acting.rows))
 
-def voice_key(spec: EngineSpec, voices_dir: Path | None = None) -> str:
-    """The cache identity of a voice; for Piper it is known without loading the model (a warm
-    re-render then never loads one)."""
-    if spec.engine == "piper":
-        from .piper_voice import piper_key, resolve_model
+    def identity(self, spec: EngineSpec) -> str:
+        """The loaded voice's ``key``; for Piper and Kokoro known without loading the model (a warm
+        re-render then never loads one). Worked out once per entry (reading Kokoro's packs costs 1.7 ms)."""
+        with self._lock:
+            if spec in self._identities:
+                return self._identities[spec]
+        known = engine_of(spec).identity(spec, self.files)
+        if known is None:
+            known = self.load(spec).key
+        with self._lock:
+            return self._identities.setdefault(spec, known)
 
-        model, _config = resolve_model(spec.model, _search(voices_dir))
-        return piper_key(model, spec.speaker_id, spec.noise_scale, spec.noise_w_scale)
-    if spec.engine == "kokoro":
-        return _kokoro_identity(spec, voices_dir)
-    return load_voice(spec, voices_dir).key
-
-
-@lru_cache(maxsize=256)
-def _kokoro_identity(spec: EngineSpec, voices_dir: Path | None) -> str:
-    """Read and hash the voice packs once per voice and process, not once per line (1.7 ms a call)."""
-    from .kokoro import kokoro_key, resolve
-
-    _model, model_id, style, language = resolve(spec.voice or "", _local(spec.model_path, voices_dir),
-                                                spec.language, _kokoro_dirs(voices_dir))
-    return kokoro_key(model_id, style, language)
-
-
-def _search(voices_dir: Path | None) -> list[Path]:
-    return [d for d in (voices_dir, Path("voices")) if d is not None]
-
-
-def _kokoro_dirs(voices_dir: Path | None) -> list[Path]:
-    return [d / "kokoro" for d in _search(voices_dir)]
-
-
-def _local(value: str | None, voices_dir: Path | None) -> str | None:
-    """A relative path in the cast is looked up beside the cast first."""
-    if value is None:
-        return None
-    path = Path(value)
-    if not path.is_absolute() and voices_dir is not None and (voices_dir / path).exists():
-        return str(voices_dir / path)
-    return value
-
-
-def _create(spec: EngineSpec, voices_dir: Path | None, threads: int) -> Voice:
-    search = _search(voices_dir)
-    if spec.engine == "piper":
-        from .piper_voice import PiperVoiceAdapter, resolve_model
-
-        model, config = resolve_model(spec.model, search)
-        return PiperVoiceAdapter(model, config, speaker_id=spec.speaker_id, noise_scale=spec.noise_scale,
-                                 noise_w_scale=spec.noise_w_scale, threads=threads)
-    if spec.engine == "kokoro":
-        from .kokoro import load_kokoro
-
-        return load_kokoro(spec.voice or "", _local(spec.model_path, voices_dir), spec.language,
-                           _kokoro_dirs(voices_dir))
-    if spec.engine == "coqui":
-        from .coqui import load_coqui
-
-        def local(value: str | None) -> Path | None:
-            found = _local(value, voices_dir)
-            return Path(found) if found is not None else None
-
-        return load_coqui(model_name=spec.model_name, model_path=local(spec.model_path),
-                          config_path=local(spec.config_path), speaker=spec.speaker,
-                          speaker_wav=local(spec.speaker_wav), language=spec.language)
-    raise VoiceError(f"unknown engine {spec.engine!r}.", hint='Use engine = "kokoro", "piper" or "coqui".')
+    def _once(self, key: Hashable, make: Callable[[], Voice]) -> Voice:
+        with self._lock:
+            if key in self._loaded:
+                return self._loaded[key]
+        made = make()
+        with self._lock:
+            return self._loaded.setdefault(key, made)
