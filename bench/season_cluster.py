@@ -120,7 +120,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
 
-    from episode_renderer import cluster
+    from episode_renderer.season import cluster
 
     cast = ROOT / "voices" / ("cast.toml" if args.kokoro else "draft.toml")
     work = Path(tempfile.mkdtemp(prefix="season-cluster-bench-"))

@@ -398,9 +398,9 @@ def test_the_recipe_is_part_of_a_lines_cache_key(tmp_path):
 
 
 def test_a_cluster_worker_gets_every_donor_voice_pack(default_project):
-    from episode_renderer.cluster import _voice_files
+    from episode_renderer.season.remote import cast_voice_files
 
-    shipped = {rel for rel, _path in _voice_files(default_project)[0]}
+    shipped = {rel for rel, _path in cast_voice_files(default_project)[0]}
     donors = {a.acting.prosody for own in default_project.cast.own_deliveries.values() for a in own.values()}
     assert "kokoro/am_fenrir.bin" in shipped  # a donor only, nobody's own voice
     assert {f"kokoro/{name}.bin" for name in donors} <= shipped

@@ -266,7 +266,7 @@ def test_scheduler_without_distributed_names_the_extra(season, tmp_path):
 
 def test_bundle_carries_config_voices_and_moves_absolute_paths(tmp_path):
     """What a worker gets: every configuration file, the voice files the cast names, none of the package's own."""
-    from episode_renderer.cluster import Collector, project_bundle
+    from episode_renderer.season.remote import Collector, project_bundle
     from episode_renderer.config import load_project
 
     elsewhere = tmp_path / "elsewhere" / "myvoice.onnx"

@@ -212,7 +212,7 @@ def test_a_malformed_scheduler_leaves_no_destructor_noise(tmp_path):
 
 
 def test_well_formed_addresses_are_kept():
-    from episode_renderer.cluster import scheduler_address
+    from episode_renderer.season.cluster import scheduler_address
 
     assert scheduler_address("tcp://127.0.0.1:8786") == "tcp://127.0.0.1:8786"
     assert scheduler_address(" sched.example.org:8786 ") == "tcp://sched.example.org:8786"

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from episode_renderer.cluster import Collector, project_bundle, render_task, season_tasks
+from episode_renderer.season.cluster import season_tasks
+from episode_renderer.season.remote import Collector, project_bundle, render_task
 from episode_renderer.config import load_project
 from episode_renderer.render import Outputs, load_episode, sounds_needed
 from episode_renderer.season import jobs

@@ -297,7 +297,7 @@ def season(
     overrides = {"cast": cast_option(cast, draft), "cues": cues, "rules": rules, "show": show}
     with user_errors():
         if scheduler is not None:  # '' too: an empty address is a mistake, not a local render
-            from .cluster import require_distributed, scheduler_address
+            from .season.cluster import require_distributed, scheduler_address
             scheduler = scheduler_address(scheduler)
             require_distributed()
         numbers = parse_only(only) if only else None

@@ -15,28 +15,9 @@ from ..errors import ScriptError
 from .alphabet import foreign_words, script_name
 from .directions import Direction, Rules, default_rules
 from .frontmatter import front_matter
-from .markup import (
-    ATTR,
-    BR_TAG,
-    CLASS,
-    DIV_CLOSE,
-    DIV_OPEN,
-    EM_TAG,
-    HEADING,
-    HOST,
-    IMAGE,
-    INLINE_ITALIC,
-    LINK_REF,
-    LIST,
-    RULE,
-    SCENE,
-    STRONG_TAG,
-    TABLE_SEP,
-    between_sentences,
-    one_italic,
-    sentence_apart,
-    strip_markup,
-)
+from .markup import ATTR, BR_TAG, CLASS, DIV_CLOSE, DIV_OPEN, EM_TAG, HEADING, HOST, IMAGE, INLINE_ITALIC, LINK_REF
+from .markup import LIST, RULE, SCENE, STRONG_TAG, TABLE_SEP, between_sentences, one_italic, sentence_apart
+from .markup import strip_markup
 from .model import Episode, Event, Skipped
 from .nonspeech import HTML_COMMENT, SHORTCODE, Unspoken
 from .numbering import episode_number

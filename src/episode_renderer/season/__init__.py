@@ -2,8 +2,8 @@
 
 One module per job, data flowing one way: ``discovery`` (which files are episodes) and
 ``freshness`` (fingerprints and state files) know nothing of the rest; ``jobs`` renders one
-episode in a worker; ``pool`` runs jobs on local processes (``cluster``, beside this package, on
-Dask); ``runner`` plans a season with discovery and freshness and hands its jobs to one of them;
+episode in a worker; ``pool`` runs jobs on local processes, ``cluster`` on Dask (``remote`` is the
+worker's side); ``runner`` plans a season with discovery and freshness and hands its jobs to one of them;
 ``publishing`` reads back what finished, through ``freshness``, never through the runner.
 ``results`` is what a run reports, shared by all of them.
 """

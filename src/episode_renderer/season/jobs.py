@@ -3,7 +3,7 @@
 
 The local pool (``pool``) calls ``run_job``, which loads the project once per process, checks it
 is the files the season loaded, and writes the state file last, so it marks a complete render. A
-cluster worker (``cluster``) lays the project out in a folder of its own and calls the same
+cluster worker (``remote``) lays the project out in a folder of its own and calls the same
 ``render_job``, with the same synthesis workers and threads: only the files move differently.
 """
 

@@ -101,7 +101,7 @@ def render_season(folder: Path, out_dir: Path, project: Project, *, jobs: int | 
     if jobs_to_run:
         jobs_to_run.sort(key=lambda job: -_size(job.episode))  # longest first: no long episode left alone at the end
         if scheduler:  # submitted in this order, which Dask keeps as the tasks' priority
-            from ..cluster import run_on_cluster
+            from .cluster import run_on_cluster
             finished = run_on_cluster(jobs_to_run, project, scheduler, on_progress)
         else:
             finished = run_pool(jobs_to_run, jobs or os.cpu_count() or 1, on_progress)
