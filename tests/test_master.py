@@ -6,9 +6,18 @@ import numpy as np
 import pyloudnorm
 import pytest
 
-from episode_renderer.mix.master import Target, integrated_loudness, loudness_range, master, true_peak
+from episode_renderer.mix.master import Target, finished, integrated_loudness, loudness_range, prepare, true_peak
 
 RATE = 44100
+
+
+def master(audio: np.ndarray, target: Target = Target(), *, parts: int = 1) -> np.ndarray:
+    """The whole mastering chain as a render runs it: prepare, then the finished blocks joined."""
+    return finish(prepare(audio, parts), target, parts=parts)
+
+
+def finish(prepared: np.ndarray, target: Target = Target(), *, parts: int = 1) -> np.ndarray:
+    return np.concatenate(list(finished(prepared, target, parts=parts)))
 
 
 def speechlike(seconds: float, seed: int = 0) -> np.ndarray:
@@ -46,7 +55,7 @@ def test_master_hits_the_target_under_the_ceiling():
 
 def test_mastering_is_the_same_bytes_on_any_number_of_cores():
     """A cluster worker masters with one core, a laptop with two: the episode must not differ."""
-    from episode_renderer.mix.master import _limit, master, measure, prepare
+    from episode_renderer.mix.master import _limit, measure
 
     audio = speechlike(150, seed=3)  # three pieces
     one, two, three = (prepare(audio, parts=n) for n in (1, 2, 3))
@@ -77,8 +86,6 @@ def test_mastering_pieces_join_where_one_run_would_be():
 @pytest.mark.parametrize("lufs", [-19.0, -16.0, -14.0])
 def test_finish_lands_on_the_target_when_the_limiter_works_hard(lufs):
     """Loud peaks make the limiter take loudness away; the gain is solved for it, not guessed."""
-    from episode_renderer.mix.master import finish, prepare
-
     audio = speechlike(200, seed=4)
     audio[::RATE // 3] = 0.99  # clicks the limiter must catch
     out = finish(prepare(audio, parts=2), Target(lufs=lufs, limiter_ceiling=-2.0), parts=2)
@@ -141,9 +148,7 @@ def test_the_streamed_meter_measures_what_measure_does():
 
 def test_mastering_in_place_and_in_blocks_changes_nothing():
     """prepare(out=audio) overwrites the mix with what a copy would hold; ``finished``'s blocks join
-    into ``finish``'s signal, true-peak dips included."""
-    from episode_renderer.mix.master import finish, finished, prepare
-
+    into one signal whatever the block size, true-peak dips included."""
     audio = speechlike(90, seed=8)
     audio[::RATE // 2] = 0.99
     copy = prepare(audio, parts=2)

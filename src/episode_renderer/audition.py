@@ -18,7 +18,7 @@ from .script.model import VOCAL_LABELS
 from .settings import VOCAL_KINDS
 from .tts.cache import LineCache
 from .tts.lines import LineSpeaker
-from .tts.shaping import SAMPLE_RATE
+from .audio import SAMPLE_RATE
 from .tts.vocal import Vocal
 from .tts.voices import Voices
 

@@ -111,7 +111,7 @@ def render(
 
             started = time.time()
             result = render_episode(episode, project, target, cache_dir=folder,
-                                    progress=progress, stage=stage, workers=jobs)
+                                    progress=progress, stage=stage, workers=jobs, cores=jobs)
         if result.cache_misses:
             trim_cache(folder, project.show.cache_max_gb, started)
     loud = result.loudness

@@ -15,7 +15,7 @@ from .script.model import Episode, Event
 from .script.parser import parse_episode
 from .tts.cache import LineCache
 from .tts.lines import LineSpeaker
-from .tts.shaping import SAMPLE_RATE
+from .audio import SAMPLE_RATE
 from .tts.voices import Voices
 
 

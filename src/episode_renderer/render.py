@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
+from .audio import SAMPLE_RATE
 from .config import Project
 from .errors import RenderError, ScriptError, VoiceError
 from .export.atomic import sweep
@@ -25,8 +26,8 @@ from .export.fileset import file_set
 from .export.mp3 import measure_file, write_mp3
 from .export.paths import SIDECARS, check_outputs, check_writable, stem_of
 from .export.tags import write_tags
-from .findings import check_length, project_warnings
 from .export.transcript import chapters_json, srt, transcript_json, webvtt
+from .findings import check_length, project_warnings
 from .mix.layout import Layout
 from .mix.level_cache import LevelCache
 from .mix.master import Loudness, finished, integrated_loudness, prepare
@@ -141,7 +142,7 @@ class RenderResult:
             "true_peak_dbtp": round(self.loudness.true_peak, 2),
             "loudness_range_lu": round(self.loudness.loudness_range, 2),
             "bitrate": self.bitrate,
-            "sample_rate": 44100,
+            "sample_rate": SAMPLE_RATE,
             "render_seconds": round(self.seconds, 2),
             "lines_from_cache": self.cache_hits,
             "lines_synthesized": self.cache_misses,
@@ -291,7 +292,7 @@ def _layer(takes: list[np.ndarray]) -> np.ndarray:
     """Several characters at once (unity-box): staggered by 25 ms so the voices stay distinct."""
     if len(takes) == 1:
         return takes[0]
-    offset = int(0.025 * 44100)
+    offset = int(0.025 * SAMPLE_RATE)
     length = max(t.size + i * offset for i, t in enumerate(takes))
     out = np.zeros(length, dtype=np.float32)
     for i, take in enumerate(takes):
@@ -301,11 +302,12 @@ def _layer(takes: list[np.ndarray]) -> np.ndarray:
 
 def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path | None,
                    progress: Progress | None = None, stage: Callable[[str], None] | None = None,
-                   workers: int = 2, threads: int | None = None) -> RenderResult:
+                   workers: int = 2, threads: int | None = None, cores: int = 2) -> RenderResult:
     """Render one episode to ``out`` (MP3) plus transcript, captions, chapters and report beside it.
 
     ``workers`` lines are synthesized at once; ``threads`` is each synthesis's thread count (default:
-    1 when lines run in parallel, else every core).
+    1 when lines run in parallel, else every core); ``cores`` is how many the mastering may use
+    (the master is the same bytes whatever the number).
     """
     started = time.perf_counter()
     say = stage or (lambda _msg: None)
@@ -341,7 +343,7 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
     if encoded.folder is not None:
         sweep(encoded.folder)
     with file_set(outputs.all()) as temps:  # the MP3 and its sidecars: all new, or all as they were
-        loudness = _master_and_write(mix, project, episode, timeline.layout, outputs, temps, encoded, parts=workers)
+        loudness = _master_and_write(mix, project, episode, timeline.layout, outputs, temps, encoded, parts=cores)
         episode.warnings.extend(next(([c.unwritable] for c in (cache, levels, encoded) if c.unwritable), []))
         result = RenderResult(episode, outputs, loudness, timeline.layout.duration, time.perf_counter() - started,
                               cache.hits, cache.misses, timeline.layout, project.show.bitrate)
@@ -416,7 +418,8 @@ def _encode_within_target(mix: np.ndarray, project: Project, episode: Episode, t
         loudness, frames = measure_file(tmp)
         if frames < length:
             raise RenderError(
-                f"the encoded MP3 is shorter than the mix: {frames / 44100:.2f} s of {length / 44100:.2f} s.",
+                f"the encoded MP3 is shorter than the mix: {frames / SAMPLE_RATE:.2f} s "
+                f"of {length / SAMPLE_RATE:.2f} s.",
                 file=episode.source, hint="Nothing was written. Check the disk has room, and try again.")
         lufs_ok = abs(loudness.integrated - target.lufs) <= target.tolerance * (0.5 if attempt < 2 else 1.0)
         peak_ok = loudness.true_peak <= target.true_peak

@@ -287,7 +287,8 @@ def validate(data: dict[str, Any], spec: Table, source: str | Path) -> dict[str,
 def parse_toml(text: str, source: str | Path) -> dict[str, Any]:
     """TOML text to a dict; a syntax error, an oversized or too deeply nested file is a ConfigError."""
     if len(text) > MAX_CONFIG_BYTES:
-        raise ConfigError(f"is {len(text) / 1e6:.1f} MB; a settings file is at most {MAX_CONFIG_BYTES // 1_000_000} MB.",
+        raise ConfigError(f"is {len(text) / 1e6:.1f} MB; a settings file is at most "
+                          f"{MAX_CONFIG_BYTES // 1_000_000} MB.",
                           file=source)
     try:
         return tomllib.loads(text)

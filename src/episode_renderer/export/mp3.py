@@ -8,9 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..audio import SAMPLE_RATE
 from ..mix.master import Loudness, Meter
-
-SAMPLE_RATE = 44100
 
 
 def write_mp3(path: Path, audio: np.ndarray | Iterable[np.ndarray], *, bitrate: str = "128k",

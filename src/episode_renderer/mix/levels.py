@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..audio import SAMPLE_RATE
 from ..script.model import SoundPart
 from .master import hop_powers, integrated_loudness, prepare
 
-SAMPLE_RATE = 44100
 _WINDOW_HOPS = 4  # 400 ms of 100 ms hops
 COMPOUND_GAP = 0.05  # seconds between the parts of WHIRR-CLICK, and between repeats
 _WOBBLE_HZ = 6.0

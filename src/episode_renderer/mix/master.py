@@ -14,9 +14,9 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..audio import SAMPLE_RATE
 from .parts import each, pieces, streamed
 
-SAMPLE_RATE = 44100
 #: Lead-in for each piece when mastering runs on several cores: the compressor and limiter forget
 #: within a few hundred milliseconds, so 2 s puts the join beyond any trace of the split.
 PREROLL = 2 * SAMPLE_RATE
@@ -231,17 +231,6 @@ def prepare(audio: np.ndarray, parts: int = 1, *, out: np.ndarray | None = None)
     return streamed(make, audio.astype(np.float32, copy=False), parts=parts, preroll=PREROLL, piece=PIECE, out=out)
 
 
-def finish(prepared: np.ndarray, target: Target = Target(), *, trim_db: float = 0.0,
-           loudness: float | None = None, parts: int = 1) -> np.ndarray:
-    """Gain to the loudness target (plus ``trim_db``) under the limiter's ceiling, then any peak
-    between samples taken under the true-peak ceiling less the encoder's headroom.
-
-    ``loudness``: the prepared signal's integrated loudness, when the caller already measured it.
-    """
-    blocks = list(finished(prepared, target, trim_db=trim_db, loudness=loudness, parts=parts))
-    return np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)
-
-
 def finished(prepared: np.ndarray, target: Target = Target(), *, trim_db: float = 0.0,
              loudness: float | None = None, parts: int = 1, out: np.ndarray | None = None,
              block: int = 10 * SAMPLE_RATE) -> Iterator[np.ndarray]:
@@ -347,11 +336,6 @@ def _gain_for(prepared: np.ndarray, current: float, goal: float, ceiling_db: flo
         g0, l0, g1 = g1, l1, g1 + (goal - l1) / slope
         l1 = landed(g1)
     return g1, slope
-
-
-def master(audio: np.ndarray, target: Target = Target(), *, trim_db: float = 0.0, parts: int = 1) -> np.ndarray:
-    """Clean up, compress gently, then hit the loudness target under the ceiling."""
-    return finish(prepare(audio, parts), target, trim_db=trim_db, parts=parts)
 
 
 def _limit(x: np.ndarray, ceiling_db: float, parts: int = 1, gain_db: float = 0.0,

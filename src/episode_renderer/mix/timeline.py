@@ -12,12 +12,12 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from ..audio import SAMPLE_RATE
 from ..script.model import Episode, Event, SoundPart
 from ..sound.cues import DEFAULT_LEVELS, CueBook, Level
 from .layout import Chapter, Layout, PlacedSound, Segment
 from .levels import COMPOUND_GAP, Measure, shaped
 
-SAMPLE_RATE = 44100
 _HOP = SAMPLE_RATE // 100  # ducking resolution: 10 ms
 
 

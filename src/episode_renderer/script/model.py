@@ -27,6 +27,8 @@ class SoundPart:
 
 
 #: How each vocal sound shows in the transcript, captions and listen page: non-speech of that speaker.
+#: Who reads narration, headings and scene headers.
+NARRATOR = "Narrator"
 VOCAL_LABELS = {
     "laugh": "laughs", "chuckle": "chuckles", "giggle": "giggles", "sigh": "sighs", "gasp": "gasps",
     "groan": "groans", "hum": "hums", "throat": "clears throat", "scoff": "scoffs", "sniff": "sniffs",

@@ -18,12 +18,11 @@ from .frontmatter import front_matter
 from .markup import ATTR, BR_TAG, CLASS, DIV_CLOSE, DIV_OPEN, EM_TAG, HEADING, HOST, IMAGE, INLINE_ITALIC, LINK_REF
 from .markup import LIST, RULE, SCENE, STRONG_TAG, TABLE_SEP, between_sentences, one_italic, sentence_apart
 from .markup import strip_markup
-from .model import Episode, Event, Skipped
+from .model import NARRATOR, Episode, Event, Skipped
 from .nonspeech import HTML_COMMENT, SHORTCODE, Unspoken
 from .numbering import episode_number
 from .speech import to_speech
 
-NARRATOR = "Narrator"
 _NARRATED = (NARRATOR,)
 _HUMAN = ("Human",)
 
@@ -583,5 +582,3 @@ class _LineParser:
             topic = False
         if not self._accounted(number):
             self.s.skipped.append(Skipped(number, text, "no words"))
-
-

@@ -62,6 +62,7 @@ def render_job(script: Path, project: Project, out: Path, *, cache_dir: Path | N
     """Render one episode of a season: the one render the local pool and a cluster's workers both run,
     so a season's files are the same bytes wherever it ran."""
     result = render_episode(script, project, out, cache_dir=cache_dir, workers=EPISODE_WORKERS, threads=1,
+                            cores=EPISODE_WORKERS,
                             progress=progress)
     return Rendered(result, json.dumps(state_record(result, digest), indent=2) + "\n")
 

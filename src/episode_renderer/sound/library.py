@@ -11,7 +11,8 @@ import soundfile as sf
 from ..errors import ConfigError
 from ..reading import not_regular
 from ..settings import SOUND_NAME
-from ..tts.shaping import SAMPLE_RATE, resample
+from ..audio import SAMPLE_RATE
+from ..tts.shaping import resample
 
 EXTENSIONS = (".wav", ".flac", ".ogg")
 #: A sound is a file's stem: no folder parts, so a name can never reach outside the sound folders.
@@ -79,7 +80,8 @@ class SoundLibrary:
             where = ", ".join(str(f) for f in self.folders)
             raise ConfigError(f"sound '{name}' " + (self.unusable(name) or f"has no file (looked for {name}.wav in "
                                                                           f"{where})") + ".",
-                              hint="Add the file, or run `python tools/sfx_synth.py` in the renderer's checkout to make its own sounds.")
+                              hint="Add the file, or run `python tools/sfx_synth.py` in the renderer's checkout "
+                                   "to make its own sounds.")
         why = self.problem(name)
         if why:
             raise ConfigError(why, file=path, hint="Use a WAV, FLAC or OGG file of at most "

@@ -15,11 +15,11 @@ from typing import Any
 from ..errors import ConfigError
 from ..reading import present
 from ..schema import load, parse_toml, show_value, validate, where
+from ..script.model import NARRATOR
 from ..settings import CAST, ENGINE_KEYS, SPEED_LIMITS
 from .engine import EngineSpec
 
 FALLBACK = "fallback"
-NARRATOR = "Narrator"
 _ENGINE_KEYS = {"engine"} | set().union(*ENGINE_KEYS.values())
 OTHER_ENGINE_KEYS = _ENGINE_KEYS - {"engine"}
 

@@ -12,7 +12,8 @@ from ..errors import VoiceError
 from .cache import LineCache, line_key
 from .cast import Acting, Profile
 from .intonation import intoned, needs_contour
-from .shaping import SAMPLE_RATE, apply_effects, pitch_ratio, resample, shift_pitch
+from ..audio import SAMPLE_RATE
+from .shaping import apply_effects, pitch_ratio, resample, shift_pitch
 from .vocal import DESIGN_VERSION, Vocal, perform
 from .voices import Voices
 from .whisper import whispered

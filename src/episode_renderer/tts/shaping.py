@@ -8,9 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from ..audio import SAMPLE_RATE
 from ..errors import ConfigError
-
-SAMPLE_RATE = 44100
 
 
 def _plugin_class(name: str):
