@@ -40,3 +40,14 @@ def session_project():
     from episode_renderer.config import load_project
 
     return load_project(ROOT)
+
+
+#: Fixtures that make a test slow by what they start: the Kokoro model (the default cast) or Chromium.
+SLOW_FIXTURES = {"default_project", "browser", "watched"}
+
+
+def pytest_collection_modifyitems(items):
+    """`-m "not slow"` is the quick loop: a test that loads Kokoro or drives a browser is slow."""
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

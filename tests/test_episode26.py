@@ -17,7 +17,7 @@ from episode_renderer.mix.master import integrated_loudness, true_peak
 EPISODE = SHARED_EPISODES / "episode-26-what-is-fine-tuning-ai-model.md"
 KAI_SOUNDS = {"whirr", "chk", "soft-chime", "mechanical-purr", "alarm-buzz", "ding", "beep"}
 
-pytestmark = pytest.mark.skipif(not EPISODE.is_file(), reason="../shared/episodes is not here")
+pytestmark = [pytest.mark.skipif(not EPISODE.is_file(), reason="../shared/episodes is not here"), pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

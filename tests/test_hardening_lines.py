@@ -208,6 +208,7 @@ def _kokoro_ready() -> bool:
     return parts and importlib.util.find_spec("kokoro_onnx") is not None
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not _kokoro_ready(), reason="needs the Kokoro model parts and kokoro-onnx")
 @pytest.mark.parametrize("value", [np.nan, 1e30], ids=["nan", "huge"])
 def test_a_damaged_voice_pack_is_an_error_naming_the_character_and_the_voice(tmp_path, value):

@@ -256,6 +256,7 @@ def silent_server():
         server.close()
 
 
+@pytest.mark.slow  # it waits out the 5 s bound by design
 def test_a_scheduler_that_accepts_and_never_answers_fails_within_the_bound(tmp_path, silent_server):
     pytest.importorskip("distributed")
     folder, out = _season(tmp_path), tmp_path / "out"
