@@ -149,7 +149,7 @@ def test_preview_refuses_to_overwrite_its_script(script, tmp_path):
 
 def test_encoded_cache_checks_content_not_size(tmp_path):
     from episode_renderer.export.encoded_cache import EncodedCache
-    from episode_renderer.mix.master import Loudness
+    from episode_renderer.mix.loudness import Loudness
 
     cache = EncodedCache(tmp_path / "enc")
     made = tmp_path / "made.mp3"

@@ -12,7 +12,7 @@ from mutagen.mp3 import MP3
 
 from conftest import DEFAULT_CAST, ROOT, SHARED_EPISODES
 from episode_renderer.export.mp3 import read_audio
-from episode_renderer.mix.master import integrated_loudness, true_peak
+from episode_renderer.mix.loudness import integrated_loudness, true_peak
 
 EPISODE = SHARED_EPISODES / "episode-26-what-is-fine-tuning-ai-model.md"
 KAI_SOUNDS = {"whirr", "chk", "soft-chime", "mechanical-purr", "alarm-buzz", "ding", "beep"}

@@ -6,7 +6,9 @@ import numpy as np
 import pyloudnorm
 import pytest
 
-from episode_renderer.mix.master import Target, finished, integrated_loudness, loudness_range, prepare, true_peak
+from episode_renderer.mix.compressor import prepare
+from episode_renderer.mix.loudness import integrated_loudness, loudness_range, true_peak
+from episode_renderer.mix.master import Target, finished
 
 RATE = 44100
 
@@ -55,7 +57,8 @@ def test_master_hits_the_target_under_the_ceiling():
 
 def test_mastering_is_the_same_bytes_on_any_number_of_cores():
     """A cluster worker masters with one core, a laptop with two: the episode must not differ."""
-    from episode_renderer.mix.master import _limit, measure
+    from episode_renderer.mix.loudness import measure
+    from episode_renderer.mix.master import _limit
 
     audio = speechlike(150, seed=3)  # three pieces
     one, two, three = (prepare(audio, parts=n) for n in (1, 2, 3))
@@ -69,7 +72,7 @@ def test_mastering_pieces_join_where_one_run_would_be():
     """Cut into pieces with a pre-roll, the result is what one uninterrupted run gives."""
     import pedalboard
 
-    from episode_renderer.mix.master import PREROLL
+    from episode_renderer.mix.compressor import PREROLL
     from episode_renderer.mix.parts import streamed
 
     audio = speechlike(150, seed=3) * 4
@@ -128,7 +131,7 @@ def test_inter_sample_peaks_are_dipped_only_where_they_are():
 def test_the_streamed_meter_measures_what_measure_does():
     """The release gate measures the file block by block as it decodes; blocks of any size give the
     whole signal's figures (K-weighting state and inter-sample peaks carried across the joins)."""
-    from episode_renderer.mix.master import Meter, measure
+    from episode_renderer.mix.loudness import Meter, measure
 
     audio = speechlike(70, seed=7) * 0.5
     t = np.arange(RATE // 20) / RATE

@@ -13,7 +13,7 @@ from mutagen.mp3 import MP3
 from conftest import FIXTURES, ROOT
 from episode_renderer.errors import RenderError, ScriptError
 from episode_renderer.export.mp3 import read_audio
-from episode_renderer.mix.master import integrated_loudness, true_peak
+from episode_renderer.mix.loudness import integrated_loudness, true_peak
 from episode_renderer.render import render_episode
 
 SHORT = FIXTURES / "short.md"

@@ -14,7 +14,7 @@ import pytest
 
 from conftest import FIXTURES, ROOT
 from episode_renderer.export.mp3 import read_audio
-from episode_renderer.mix.master import _k_weighting, integrated_loudness
+from episode_renderer.mix.loudness import _k_weighting, integrated_loudness
 from episode_renderer.mix.timeline import SAMPLE_RATE
 
 WINDOW = 0.4

@@ -30,7 +30,9 @@ from .export.transcript import chapters_json, srt, transcript_json, webvtt
 from .findings import check_length, project_warnings
 from .mix.layout import Layout
 from .mix.level_cache import LevelCache
-from .mix.master import Loudness, finished, integrated_loudness, prepare
+from .mix.compressor import prepare
+from .mix.loudness import Loudness, integrated_loudness
+from .mix.master import finished
 from .mix.parts import ahead
 from .mix.timeline import mixdown, plan
 from .reading import encoding_hint, read_bounded

@@ -17,7 +17,7 @@ import numpy as np
 from ..cache_files import touch, unwritable
 from ..errors import OutputError
 from ..hashing import file_sha256 as _sha256
-from ..mix.master import Loudness
+from ..mix.loudness import Loudness
 from .atomic import atomic_path, write_text
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ..audio import SAMPLE_RATE
-from ..mix.master import Loudness, Meter
+from ..mix.loudness import Loudness, Meter
 
 
 def write_mp3(path: Path, audio: np.ndarray | Iterable[np.ndarray], *, bitrate: str = "128k",

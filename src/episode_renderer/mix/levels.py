@@ -11,7 +11,8 @@ import numpy as np
 
 from ..audio import SAMPLE_RATE
 from ..script.model import SoundPart
-from .master import hop_powers, integrated_loudness, prepare
+from .compressor import prepare
+from .loudness import hop_powers, integrated_loudness
 
 _WINDOW_HOPS = 4  # 400 ms of 100 ms hops
 COMPOUND_GAP = 0.05  # seconds between the parts of WHIRR-CLICK, and between repeats
