@@ -113,8 +113,7 @@ def _sound_findings(episode: Episode, project: Project, source: str) -> list[str
     for name in (project.show.intro, project.show.outro):
         if name and not project.sounds.has(name):
             out.append(f"{source}: the show's intro/outro sound '{name}' {absent(name)}; it is left out.")
-    used = {e.sound for e in episode.events if e.sound} | {p.sound for e in episode.events for p in e.parts}
-    used |= {project.show.intro, project.show.outro}
+    used = episode.sounds | {project.show.intro, project.show.outro}
     for sound in sorted(n for n in used if n):
         why = project.sounds.problem(sound)
         if why:

@@ -357,7 +357,7 @@ def sounds_needed(episode: Episode, project: Project) -> set[str]:
     """The sounds a render of ``episode`` loads: those the episode, its blocks and the show play that
     have a file (the rest are warnings). Known from the script and settings alone, so the cluster
     sends a worker these files without rendering anything."""
-    names = {e.sound for e in episode.events if e.sound} | {p.sound for e in episode.events for p in e.parts}
+    names = episode.sounds
     for design in project.cues.blocks.values():
         names |= {n for n in (design.before, design.bed) if n}
     names |= {n for n in (project.show.intro, project.show.outro) if n}

@@ -159,6 +159,11 @@ class Episode:
                 seen.setdefault(event.speaker, None)
         return list(seen)
 
+    @property
+    def sounds(self) -> set[str]:
+        """Every sound the events name, each part of a compound cue included."""
+        return {e.sound for e in self.events if e.sound} | {p.sound for e in self.events for p in e.parts}
+
     def to_json(self) -> dict[str, Any]:
         return {
             "title": self.title,
