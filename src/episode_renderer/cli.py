@@ -31,6 +31,7 @@ from .console import (
     stop_on_warnings,
     trim_cache,
     user_errors,
+    warn,
 )
 from .errors import EpisodeError
 from .signals import install_termination_handler
@@ -121,7 +122,7 @@ def render(
               f"{len(result.layout.chapters)} chapters  ({result.cache_hits} lines from cache)", highlight=False,
               soft_wrap=True)
     for warning in result.episode.warnings:
-        console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
+        warn(warning)
 
 
 @app.command()
@@ -220,7 +221,7 @@ def preview(
               f"in {time.perf_counter() - started:.1f} s  "
               f"[dim]{escape(_shortened(result.speech))}[/]", highlight=False)
     for warning in result.warnings:
-        console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
+        warn(warning)
 
 
 @app.command()
@@ -330,9 +331,9 @@ def season(
     out.print(f"{summary}; wrote {escape(str(feed))}, {escape(str(manifest))} and the listen pages "
               f"({escape(str(output / 'index.html'))})", highlight=False)
     for warning in publish_warnings(output, results):
-        console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
+        warn(warning)
     for warning in dict.fromkeys(w for r in results for w in r.warnings):  # a full cache warns once, not per episode
-        console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
+        warn(warning)
     if not project.show.base_url:
         console.print("[yellow]warning:[/] show.toml has no base_url, so the feed's links are relative; "
                       "set \\[show] base_url to where the MP3s will be published.", highlight=False)
@@ -421,7 +422,7 @@ def check(
     else:
         out.print(table)
         for warning in warnings:
-            console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
+            warn(warning)
     if broken or (strict and findings):
         raise typer.Exit(code=1)
 

@@ -26,6 +26,12 @@ console = Console(stderr=True)
 out = Console()
 
 
+
+def warn(text: str) -> None:
+    """One warning on stderr, in the same words whatever command met it."""
+    console.print(f"[yellow]warning:[/] {escape(text)}", highlight=False, soft_wrap=True)
+
+
 def fail(error: EpisodeError) -> None:
     console.print(f"[bold red]error:[/] {escape(error.render())}", highlight=False, soft_wrap=True)
     raise typer.Exit(code=2)
@@ -79,7 +85,7 @@ def stop_on_warnings(warnings: list[str]) -> None:
     from .errors import ScriptError
 
     for warning in warnings:
-        console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
+        warn(warning)
     if warnings:
         raise ScriptError(f"{len(warnings)} warning(s) with --strict; nothing was rendered.",
                           hint="Fix them, or render without --strict.")
