@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..audio import SAMPLE_RATE
-from ..script.model import Episode, Event, SoundPart
+from ..script.model import NARRATOR, Episode, Event, SoundPart
 from ..sound.cues import DEFAULT_LEVELS, CueBook, Level
 from .layout import Chapter, Layout, PlacedSound, Segment
 from .levels import COMPOUND_GAP, Measure, shaped
@@ -50,6 +50,8 @@ class Clip:
     end: float | None = None  # beds: loop until here
     target: Level | None = None  # where a sound sits against the speech around it
     placed: int | None = None  # its entry in layout.sounds
+    speakers: tuple[str, ...] = ()  # whose line it is, or whose turn a sound stands in (stems, placement)
+    event: int | None = None  # the episode event it renders (lines and cues), for per-line exports
 
 
 class _Beds:
@@ -114,11 +116,11 @@ def plan(episode: Episode, lines: dict[int, np.ndarray], sounds: dict[str, np.nd
         elif event.voiced:
             audio = lines.get(index)
             if audio is not None and audio.size:
-                placing.speech(event, audio)
+                placing.speech(event, audio, index)
         elif event.kind == "break":
             placing.scene_break(event)
         elif event.sound and event.kind in ("cue", "direction"):
-            placing.sound(event)
+            placing.sound(event, index)
     tl = placing.finish(outro, outro_name)
     _set_levels(tl, measure or Measure())
     return tl
@@ -194,7 +196,7 @@ class _Placing:
             gap = timing.in_turn
         return max(self.pause, timing.min_pause) if self.pause else gap
 
-    def speech(self, event: Event, audio: np.ndarray) -> None:
+    def speech(self, event: Event, audio: np.ndarray, index: int) -> None:
         rate = float(SAMPLE_RATE)
         timing = self.timing
         start = self.cursor + self._gap(event)
@@ -205,10 +207,10 @@ class _Placing:
             prev_clip.cut_at = start - prev_clip.start + timing.interrupt_overlap
         if event.kind == "heading":
             self.beds.stop_all(start, "cue:")
-        clip = Clip(start, audio, kind="speech")
+        clip = Clip(start, audio, kind="speech", speakers=event.speakers or (NARRATOR,), event=index)
         self.tl.clips.append(clip)
         end = start + audio.size / rate
-        self.layout.segments.append(Segment(event.speaker or "Narrator", round(start, 3), round(end, 3), event.heard))
+        self.layout.segments.append(Segment(event.speaker or NARRATOR, round(start, 3), round(end, 3), event.heard))
         if event.kind == "heading":
             self.chapter_marks.append((start, event.text))
             self.pending_chapter = None
@@ -238,7 +240,7 @@ class _Placing:
         self.pending_sound_gap = self.timing.scene_break / 2
         self.prev = event if self.prev is not None else None
 
-    def sound(self, event: Event) -> None:
+    def sound(self, event: Event, index: int) -> None:
         """A cue's sounds in their own place, an action's quietly under the next words, a bed from here on."""
         rate = float(SAMPLE_RATE)
         timing, cues, sounds = self.timing, self.cues, self.sounds
@@ -276,7 +278,7 @@ class _Placing:
         for part, audio in parts:
             offset = cues.setting(part.sound).gain_db + part.gain_db
             self.tl.clips.append(Clip(start, audio, offset, target=cues.level(part.sound),
-                                      placed=len(self.layout.sounds)))
+                                      placed=len(self.layout.sounds), speakers=event.speakers, event=index))
             self.layout.sounds.append(PlacedSound(part.sound, round(start, 3), round(start + audio.size / rate, 3),
                                                   event.text, event.line))
             start += audio.size / rate + COMPOUND_GAP
