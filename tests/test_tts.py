@@ -120,13 +120,13 @@ def _envelope(x: np.ndarray, frame: int = 220) -> np.ndarray:
 
 def test_lines_shifted_together_come_back_as_they_would_alone():
     """One Rubber Band pass for several lines: each keeps its length, level and timing."""
-    from episode_renderer.tts.lines import _shift_together
+    from episode_renderer.tts.lines import shift_together
 
     voice = Voices().load(CAST.profile("Kai").engine)
     takes = [voice.speak(text) for text in ("Scanning now.", "Forty two files found in the archive.", "Done.")]
-    together = _shift_together(takes, voice.sample_rate, -2.0)
+    together = shift_together(takes, voice.sample_rate, -2.0)
     for take, batched in zip(takes, together):
-        alone = _shift_together([take], voice.sample_rate, -2.0)[0]
+        alone = shift_together([take], voice.sample_rate, -2.0)[0]
         assert batched.size == take.size == alone.size
         a, b = _envelope(alone), _envelope(batched)
         assert np.corrcoef(a, b)[0, 1] > 0.9  # same syllables at the same 10 ms

@@ -182,11 +182,11 @@ def speak_lines(episode: Episode, project: Project, speaker: LineSpeaker, progre
                 workers: int = 2) -> dict[int, np.ndarray]:
     """Synthesize every line and heading, ``workers`` jobs at a time (onnxruntime releases the GIL).
 
-    A job is a few lines of one voice and pitch (see ``_batches``); the longest jobs go first, so
+    A job is a few lines of one voice and pitch (see ``synthesis_jobs``); the longest jobs go first, so
     the last one is short and neither core waits long for the other.
     """
     said = what_is_said(episode)
-    jobs = _batches(episode, project, said)
+    jobs = synthesis_jobs(episode, project, said)
     total = sum(len(job) for job in jobs)
     done = 0
     out: dict[int, np.ndarray] = {}
@@ -223,8 +223,8 @@ def _names(event: Event, count: int) -> list[str]:
     return names if len(names) == count else [event.speaker or "Narrator"] * count
 
 
-def _batches(episode: Episode, project: Project, said: dict[int, Said],
-             limit: int = BATCH_CHARS) -> list[list[tuple[int, list[Profile]]]]:
+def synthesis_jobs(episode: Episode, project: Project, said: dict[int, Said],
+                   limit: int = BATCH_CHARS) -> list[list[tuple[int, list[Profile]]]]:
     """Every spoken event with its profiles, grouped into jobs of one voice and pitch, longest first.
 
     Voices speaking together (a unity-box) are a job of their own.

@@ -73,7 +73,7 @@ def intoned(audio: np.ndarray, rate: int, text: str, spread: float = 1.0, pitch:
         return shift_pitch(audio, rate, pitch) if pitch else audio
     level = _level(audio, rate)
     spans = _sentence_spans(level, [share for _, share in found])
-    f0 = _pitch(audio, rate)
+    f0 = pitch_track(audio, rate)
     shift = _spread(f0, spread) if abs(spread - 1.0) > 1e-3 else np.zeros(level.size)
     rise = np.zeros(level.size)  # short and at the very end: smooth, it costs no quality
     gain = np.zeros(level.size)
@@ -145,7 +145,7 @@ def _sentence_spans(level: np.ndarray, shares: list[float], floor_db: float = -3
     return list(zip(bounds[:-1], bounds[1:]))
 
 
-def _pitch(audio: np.ndarray, rate: int, low: float = 60.0, high: float = 500.0) -> np.ndarray:
+def pitch_track(audio: np.ndarray, rate: int, low: float = 60.0, high: float = 500.0) -> np.ndarray:
     """Pitch in semitones (above 100 Hz) per 10 ms hop, NaN where unvoiced: the normalised
     autocorrelation's peak, in blocks so a long line costs no more memory than a short one."""
     hop = int(_HOP * rate)

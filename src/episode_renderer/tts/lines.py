@@ -132,7 +132,7 @@ class LineSpeaker:
                 shifts.setdefault((profile.pitch, raw[i][1]), []).append(i)
         shifted = {}
         for (semitones, rate), members in shifts.items():
-            shifted.update(zip(members, _shift_together([raw[i][0] for i in members], rate, semitones)))
+            shifted.update(zip(members, shift_together([raw[i][0] for i in members], rate, semitones)))
         for i, (audio, rate) in raw.items():
             profile = requests[i][0]
             if profile.preserve_formants:
@@ -224,7 +224,7 @@ def engine_speed(profile: Profile) -> float:
     return profile.speed if profile.preserve_formants else profile.speed / pitch_ratio(profile.pitch)
 
 
-def _shift_together(takes: list[np.ndarray], rate: int, semitones: float) -> list[np.ndarray]:
+def shift_together(takes: list[np.ndarray], rate: int, semitones: float) -> list[np.ndarray]:
     """One Rubber Band pass over several takes; the silence between them outlasts its window, so
     each comes back as it would alone (the same envelope to 5 ms; only the harmonics' phase differs)."""
     if len(takes) == 1:
