@@ -48,6 +48,8 @@ CastOpt = typer.Option(None, "--cast", help="Cast file (default: voices/cast.tom
 CuesOpt = typer.Option(None, "--cues", help="Cue file (default: sfx/cues.toml).")
 RulesOpt = typer.Option(None, "--rules", help="Extra direction rules (default: directions.toml if present).")
 ShowOpt = typer.Option(None, "--show", help="Show settings (default: show.toml).")
+NoCacheOpt = typer.Option(False, "--no-cache", help="Synthesize every line again (and store nothing).")
+CacheDirOpt = typer.Option(None, "--cache-dir", help="Where synthesized lines are kept.")
 DraftOpt = typer.Option(False, "--draft", help="Fast draft voices: the Piper cast (voices/draft.toml), about "
                                                "5x faster than the default Kokoro cast, for a writer iterating.")
 
@@ -77,8 +79,8 @@ def render(
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="MP3 to write (default: output/<stem>.mp3)."),
     cast: Optional[Path] = CastOpt, cues: Optional[Path] = CuesOpt, rules: Optional[Path] = RulesOpt,
     show: Optional[Path] = ShowOpt,
-    no_cache: bool = typer.Option(False, "--no-cache", help="Synthesize every line again (and store nothing)."),
-    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Where synthesized lines are kept."),
+    no_cache: bool = NoCacheOpt,
+    cache_dir: Optional[Path] = CacheDirOpt,
     jobs: int = typer.Option(2, "--jobs", "-j", min=1, help="Lines synthesized at once."),
     draft: bool = DraftOpt,
     strict: bool = typer.Option(False, "--strict", help="Stop before synthesis if there is any warning (a character "
@@ -196,8 +198,8 @@ def preview(
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="WAV or MP3 to write "
                                           "(default: output/preview-<character>.wav)."),
     cast: Optional[Path] = CastOpt,
-    no_cache: bool = typer.Option(False, "--no-cache", help="Do not use or fill the line cache."),
-    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Where synthesized lines are kept."),
+    no_cache: bool = NoCacheOpt,
+    cache_dir: Optional[Path] = CacheDirOpt,
     draft: bool = DraftOpt,
 ) -> None:
     """Hear one line in a character's voice, in seconds, without rendering the episode.
@@ -232,8 +234,8 @@ def audition(
     text: Optional[str] = typer.Option(None, "--text", "-t", help="What every delivery says (default: a statement "
                                        "and a question)."),
     cast: Optional[Path] = CastOpt,
-    no_cache: bool = typer.Option(False, "--no-cache", help="Do not use or fill the line cache."),
-    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Where synthesized lines are kept."),
+    no_cache: bool = NoCacheOpt,
+    cache_dir: Optional[Path] = CacheDirOpt,
     draft: bool = DraftOpt,
 ) -> None:
     """Hear every delivery and vocal sound of one character on one page, before a render.
@@ -280,8 +282,8 @@ def season(
     only: Optional[str] = typer.Option(None, "--only", help="Just these episode numbers, e.g. 26,30-34."),
     cast: Optional[Path] = CastOpt, cues: Optional[Path] = CuesOpt, rules: Optional[Path] = RulesOpt,
     show: Optional[Path] = ShowOpt,
-    no_cache: bool = typer.Option(False, "--no-cache", help="Synthesize every line again (and store nothing)."),
-    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Where synthesized lines are kept."),
+    no_cache: bool = NoCacheOpt,
+    cache_dir: Optional[Path] = CacheDirOpt,
     draft: bool = DraftOpt,
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Render on a Dask cluster, e.g. "
                                             "tcp://HOST:8786 (needs the \\[cluster] extra; -j is ignored: the "

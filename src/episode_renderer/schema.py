@@ -24,7 +24,7 @@ else:  # pragma: no cover
 
 from .errors import ConfigError
 from .patterns import problem as pattern_problem
-from .reading import encoding_hint, read_bounded
+from .reading import encoding_hint, present, read_bounded
 
 #: A settings file larger than this is a mistake (the show's own are a few kB), not a setting.
 MAX_CONFIG_BYTES = 1_000_000
@@ -323,6 +323,8 @@ def read_toml(path: Path) -> dict[str, Any]:
     return parse_toml(text, path)
 
 
-def load(path: Path, spec: Table) -> dict[str, Any]:
-    """Read and validate one settings file."""
+def load(path: Path, spec: Table, *, missing: str = "file not found.", hint: str | None = None) -> dict[str, Any]:
+    """Read and validate one settings file; ``missing`` and ``hint`` say what to do when it is not there."""
+    if not present(path):
+        raise ConfigError(missing, file=path, hint=hint)
     return validate(read_toml(path), spec, path)

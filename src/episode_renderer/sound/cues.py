@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigError
-from ..reading import present
 from ..schema import load, parse_toml, validate
 from ..script.directions import Rules, rules_from_data
 from ..settings import CUES, SOUND_KINDS
@@ -114,8 +113,6 @@ def _levels(table: object, source: str) -> dict[str, Level]:
 
 
 def load_cues(path: Path) -> CueBook:
-    path = Path(path)
-    if not present(path):
-        raise ConfigError("cue file not found.", file=path,
-                          hint="Pass --cues PATH, or run from the project folder that holds sfx/cues.toml.")
-    return cues_from_data(load(path, CUES), str(path))
+    data = load(path, CUES, missing="cue file not found.",
+                hint="Pass --cues PATH, or run from the project folder that holds sfx/cues.toml.")
+    return cues_from_data(data, str(path))

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
-from ..reading import present
 from ..schema import load, parse_toml, show_value, validate, where
 from ..script.model import NARRATOR
 from ..settings import CAST, ENGINE_KEYS, SPEED_LIMITS
@@ -305,8 +304,6 @@ def cast_from_data(data: dict, source: str, voices_dir: Path | None = None) -> C
 
 def load_cast(path: Path) -> Cast:
     """Read a cast file; voices named in it are looked up beside it."""
-    path = Path(path)
-    if not present(path):
-        raise ConfigError("cast file not found.", file=path,
-                          hint="Pass --cast PATH, or run from the project folder that holds voices/cast.toml.")
-    return cast_from_data(load(path, CAST), str(path), voices_dir=path.parent)
+    data = load(path, CAST, missing="cast file not found.",
+                hint="Pass --cast PATH, or run from the project folder that holds voices/cast.toml.")
+    return cast_from_data(data, str(path), voices_dir=Path(path).parent)
