@@ -46,7 +46,6 @@ def test_podcast_ready(render26):
 def test_chapters_are_the_hosts_questions(render26):
     """The title opens the episode, then one chapter per host question, starting as it is spoken."""
     from episode_renderer.config import load_project
-    from episode_renderer.mix.timeline import _title
     from episode_renderer.render import load_episode
 
     _, out, _, _ = render26
@@ -55,7 +54,12 @@ def test_chapters_are_the_hosts_questions(render26):
     assert len(questions) >= 2
     spoken = {s["body"]: s["startTime"] for s in json.loads(out.with_suffix(".json").read_text())["segments"]}
     chapters = sorted(ID3(out).getall("CHAP"), key=lambda c: c.start_time)
-    assert [str(c.sub_frames["TIT2"]) for c in chapters] == [_title(t) for t in [episode.title, *questions]]
+    titles = [str(c.sub_frames["TIT2"]) for c in chapters]
+    assert len(titles) == len(questions) + 1
+    for title, text in zip(titles, [episode.title, *questions]):  # whole, or cut at a word and marked
+        text = " ".join(text.split())
+        assert title == text or (title.endswith("…") and len(title) <= 61 and text.startswith(title[:-1])
+                                 and text[len(title) - 1] in " ,;:—-")
     assert [c.start_time for c in chapters][1:] == [int(spoken[q] * 1000) for q in questions]
     assert chapters[0].start_time == 0
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from episode_renderer.mix.timeline import SAMPLE_RATE, Timing, mixdown, plan
+from episode_renderer.audio import SAMPLE_RATE
+from episode_renderer.mix.layout import Layout
+from episode_renderer.mix.timeline import Clip, Timeline, Timing, mixdown, plan
 from episode_renderer.script import parse_episode
 
 SCRIPT = """---
@@ -100,15 +102,16 @@ def test_bed_loops_under_speech_and_ducks(placed, project):
     assert np.sqrt(np.mean(mid ** 2)) / nominal == pytest.approx(10 ** (-10 / 20), rel=0.05)
 
 
-def test_duck_gain_is_smooth():
-    from episode_renderer.mix.timeline import _duck_gain
-
-    speaking = np.zeros(400, dtype=bool)  # 10 ms hops: 4 s
-    speaking[100:300] = True
-    gain = _duck_gain(speaking, -12.0)
-    assert gain[50] == pytest.approx(1.0)
-    assert gain[200] == pytest.approx(10 ** (-12 / 20), rel=1e-3)
-    assert np.max(np.abs(np.diff(gain))) < 0.05
+def test_a_bed_ducks_smoothly_under_speech():
+    """Down by duck_db while anyone speaks, back up after, with no step a listener would hear as a click."""
+    rate = SAMPLE_RATE
+    bed = Clip(0.0, np.full(rate, 0.5, dtype=np.float32), kind="bed", end=4.0)
+    words = Clip(1.0, np.zeros(2 * rate, dtype=np.float32), kind="speech")  # silent: only the bed is heard
+    out = mixdown(Timeline(clips=[bed, words], layout=Layout(4.0)), duck_db=-12.0)
+    assert out[int(0.7 * rate)] == pytest.approx(0.5, rel=1e-3)
+    assert out[2 * rate] == pytest.approx(0.5 * 10 ** (-12 / 20), rel=1e-3)
+    assert out[int(3.4 * rate)] == pytest.approx(0.5, rel=1e-3)
+    assert np.max(np.abs(np.diff(out))) < 0.5 * 0.05 / (0.01 * rate)  # under 5% of the level per 10 ms
 
 
 def test_chapters_start_at_zero_and_cover_the_episode(placed):
