@@ -50,6 +50,9 @@ RulesOpt = typer.Option(None, "--rules", help="Extra direction rules (default: d
 ShowOpt = typer.Option(None, "--show", help="Show settings (default: show.toml).")
 DraftOpt = typer.Option(False, "--draft", help="Fast draft voices: the Piper cast (voices/draft.toml), about "
                                                "5x faster than the default Kokoro cast, for a writer iterating.")
+StemsOpt = typer.Option(False, "--stems", help="Also write <stem>.stems/ beside the MP3: a WAV per character, "
+                                              "effects and music (they sum to the unmastered mix), and a DAW "
+                                              "session (.otio, .rpp) with every line as a named clip.")
 
 
 #: Commands whose result is what they print: with stdout closed they have nothing to do.
@@ -83,6 +86,7 @@ def render(
     draft: bool = DraftOpt,
     strict: bool = typer.Option(False, "--strict", help="Stop before synthesis if there is any warning (a character "
                                                         "without a voice, a sound without a file, ...)."),
+    stems: bool = StemsOpt,
 ) -> None:
     """Render one episode to MP3, with transcript (.json), captions (.vtt, .srt), chapters and a report.
 
@@ -112,7 +116,7 @@ def render(
 
             started = time.time()
             result = render_episode(episode, project, target, cache_dir=folder,
-                                    progress=progress, stage=stage, workers=jobs, cores=jobs)
+                                    progress=progress, stage=stage, workers=jobs, cores=jobs, stems=stems)
         if result.cache_misses:
             trim_cache(folder, project.show.cache_max_gb, started)
     loud = result.loudness
@@ -121,6 +125,9 @@ def render(
               f"{loud.integrated:.1f} LUFS  {loud.true_peak:.1f} dBTP  "
               f"{len(result.layout.chapters)} chapters  ({result.cache_hits} lines from cache)", highlight=False,
               soft_wrap=True)
+    if result.stems is not None:
+        out.print(f"[green]wrote[/] {escape(str(result.stems))}{os.sep}  stems, a session (.otio, .rpp) and its clips",
+                  highlight=False, soft_wrap=True)
     for warning in result.episode.warnings:
         warn(warning)
 
