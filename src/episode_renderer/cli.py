@@ -293,6 +293,7 @@ def season(
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Render on a Dask cluster, e.g. "
                                             "tcp://HOST:8786 (needs the \\[cluster] extra; -j is ignored: the "
                                             "cluster's workers decide)."),
+    stems: bool = StemsOpt,
 ) -> None:
     """Render a whole season in parallel and publish it: MP3s, sidecars, season.json and a podcast feed.xml.
 
@@ -305,7 +306,9 @@ def season(
     overrides = {"cast": cast_option(cast, draft), "cues": cues, "rules": rules, "show": show}
     with user_errors():
         if scheduler is not None:  # '' too: an empty address is a mistake, not a local render
-            from .season.cluster import require_distributed, scheduler_address
+            from .season.cluster import refuse_stems, require_distributed, scheduler_address
+            if stems:
+                refuse_stems()
             scheduler = scheduler_address(scheduler)
             require_distributed()
         numbers = parse_only(only) if only else None
@@ -320,7 +323,7 @@ def season(
                                     include_drafts=include_drafts, only=numbers,
                                     cache_dir=cache_folder, on_progress=season_progress(bar, total),
                                     config={k: v.resolve() for k, v in overrides.items() if v is not None},
-                                    scheduler=scheduler)
+                                    scheduler=scheduler, stems=stems)
         if any(r.status == "rendered" for r in results):
             trim_cache(cache_folder, project.show.cache_max_gb, started)
     with user_errors():  # Ctrl-C while publishing is the same plain message as during the renders
