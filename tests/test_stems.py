@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -200,6 +201,40 @@ def test_a_failed_render_keeps_the_earlier_session_folder(rendered, tmp_path, mo
         render_episode(EPISODE, load_project(ROOT), out, cache_dir=rendered["base"] / "cache", stems=True)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ep.stems"]
     assert [p.name for p in earlier.iterdir()] == ["Kai.wav"] and (earlier / "Kai.wav").read_bytes() == b"earlier"
+
+
+def test_a_season_job_writes_stems_and_is_current_only_with_them(rendered, tmp_path):
+    from episode_renderer.season import jobs
+    from episode_renderer.season.freshness import fingerprint, is_current, read_state, state_path
+
+    project = load_project(ROOT)
+    script = tmp_path / "ep-03.md"
+    script.write_text(EPISODE.read_text("utf-8"), encoding="utf-8")
+    digest = fingerprint(script, project)
+    out = tmp_path / "out"
+
+    def run(stems: bool):
+        job = jobs.Job(script, out / "ep-03.mp3", project.root, {}, jobs.config_files(project),
+                       rendered["base"] / "cache", digest, stems=stems)
+        assert jobs.run_job(job, 0.0).status == "rendered"
+
+    run(stems=False)
+    assert not (out / "ep-03.stems").exists() and "stems" not in read_state(state_path(out, "ep-03"))
+    assert is_current(script, out, digest) and not is_current(script, out, digest, stems=True)
+    run(stems=True)
+    assert (out / "ep-03.stems" / "ep-03.rpp").is_file() and read_state(state_path(out, "ep-03"))["stems"] is True
+    assert is_current(script, out, digest, stems=True)
+    shutil.rmtree(out / "ep-03.stems")
+    assert not is_current(script, out, digest, stems=True) and is_current(script, out, digest)
+
+
+def test_stereo_stems_keep_their_channels(tmp_path):
+    from episode_renderer.session.wav import write_float_wav
+
+    audio = np.random.default_rng(3).standard_normal((4410, 2)).astype(np.float32) * 1.5  # past full scale too
+    write_float_wav(tmp_path / "s.wav", audio)
+    back, rate = sf.read(tmp_path / "s.wav", dtype="float32")
+    assert rate == 44100 and back.shape == (4410, 2) and np.array_equal(back, audio)
 
 
 def test_a_killed_runs_session_folder_is_swept(tmp_path):

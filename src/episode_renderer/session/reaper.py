@@ -21,8 +21,7 @@ def rpp_text(session: Session) -> str:
     from rpp import Element, dumps
 
     rate = session.rate
-    children: list = [["SAMPLERATE", str(rate), "0", "0"],
-                      ["LENGTH", _seconds(session.frames, rate)]]
+    children: list = [["SAMPLERATE", str(rate), "0", "0"]]
     for number, chapter in enumerate(session.chapters, 1):
         children.append(["MARKER", str(number), _seconds(int(round(chapter.start * rate)), rate),
                          _name(chapter.title), "0"])
