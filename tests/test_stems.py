@@ -228,6 +228,17 @@ def test_a_season_job_writes_stems_and_is_current_only_with_them(rendered, tmp_p
     assert not is_current(script, out, digest, stems=True) and is_current(script, out, digest)
 
 
+def test_a_character_called_music_keeps_a_stem_of_their_own(project):
+    from episode_renderer.mix.timeline import Clip, Timeline
+    from episode_renderer.session.model import file_names, source_of
+
+    timeline = Timeline([Clip(0.0, np.ones(10, np.float32), kind="speech", speakers=("Music",)),
+                         Clip(0.0, np.ones(10, np.float32), kind="bed", end=1.0)])
+    assert [source_of(c, timeline, project.cues) for c in timeline.clips] == ["Music (voice)", "Music"]
+    assert file_names(["Kai", "kai", "Vector & Kai"], ".wav") == {"Kai": "Kai.wav", "kai": "kai-2.wav",
+                                                                  "Vector & Kai": "Vector-Kai.wav"}
+
+
 def test_stereo_stems_keep_their_channels(tmp_path):
     from episode_renderer.session.wav import write_float_wav
 

@@ -5,7 +5,7 @@ every clip as an item (track, name, place, file). Pure: the audio is written els
 Sources: a line goes to its character's stem; a line several characters say together (a
 unity-box) is one take, so it has one stem named for them all ("Vector & Kai"); sounds go to
 effects; beds, stings (sounds of kind "sting" in the cue file) and the show's intro and outro go to
-music.
+music. A character called Effects or Music gets the stem "Effects (voice)" or "Music (voice)".
 """
 
 from __future__ import annotations
@@ -59,7 +59,8 @@ class Session:
 def source_of(clip: Clip, timeline: Timeline, cues: CueBook) -> str:
     """The stem a clip belongs to (see the module's docstring)."""
     if clip.kind == "speech":
-        return " & ".join(clip.speakers or (NARRATOR,))
+        voice = " & ".join(clip.speakers or (NARRATOR,))
+        return f"{voice} (voice)" if voice in (EFFECTS, MUSIC) else voice  # a character called Music
     if clip.kind == "bed":
         return MUSIC
     placed = timeline.layout.sounds[clip.placed] if clip.placed is not None else None
