@@ -254,8 +254,10 @@ def test_a_killed_runs_session_folder_is_swept(tmp_path):
     (left / "clips" / "0001-intro-sting.wav").write_bytes(b"x")
     mine = tmp_path / f".ep.stems.{os.getpid()}-0a1b2c3d.partial"
     mine.mkdir()
+    someone_elses = tmp_path / ".notes.draft.partial"  # no pid: not a folder this project made
+    someone_elses.mkdir()
     assert sweep(tmp_path) == [left]
-    assert not left.exists() and mine.is_dir()
+    assert not left.exists() and mine.is_dir() and someone_elses.is_dir()
 
 
 def _episode(*args: str, cwd: Path) -> subprocess.CompletedProcess:

@@ -36,7 +36,7 @@ def sweep(folder: Path) -> list[Path]:
         match = _TEMP.match(path.name)
         if not match:
             continue
-        folder_left = path.is_dir() and not path.is_symlink()
+        folder_left = match.group(1) is not None and path.is_dir() and not path.is_symlink()  # never a pid-less one
         if not (path.is_file() or folder_left):
             continue
         pid = match.group(1)
