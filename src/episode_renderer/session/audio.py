@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 
-from ..mix.layout import Layout
 from ..mix.timeline import Clip, Timeline, mixdown
 from ..sound.cues import CueBook
 from .model import Item, Session, source_of
@@ -41,4 +40,5 @@ def clip_audio(timeline: Timeline, clip: Clip, item: Item, duck_db: float) -> np
     if clip.kind == "bed":
         alone = mixdown(timeline, duck_db, only=lambda c: c is clip)
         return alone[item.start:item.start + item.length].copy()
-    return mixdown(Timeline([replace(clip, start=0.0)], Layout(0.0)), duck_db)[:item.length]
+    alone = replace(timeline, clips=[replace(clip, start=0.0)], layout=replace(timeline.layout, duration=0.0))
+    return mixdown(alone, duck_db)[:item.length]  # whatever else the timeline carries, as the mix had it
