@@ -52,6 +52,9 @@ NoCacheOpt = typer.Option(False, "--no-cache", help="Synthesize every line again
 CacheDirOpt = typer.Option(None, "--cache-dir", help="Where synthesized lines are kept.")
 DraftOpt = typer.Option(False, "--draft", help="Fast draft voices: the Piper cast (voices/draft.toml), about "
                                                "5x faster than the default Kokoro cast, for a writer iterating.")
+StemsOpt = typer.Option(False, "--stems", help="Also write <stem>.stems/ beside the MP3: a WAV per character, "
+                                              "effects and music (they sum to the unmastered mix), and a DAW "
+                                              "session (.otio, .rpp) with every line as a named clip.")
 
 
 #: Commands whose result is what they print: with stdout closed they have nothing to do.
@@ -85,6 +88,7 @@ def render(
     draft: bool = DraftOpt,
     strict: bool = typer.Option(False, "--strict", help="Stop before synthesis if there is any warning (a character "
                                                         "without a voice, a sound without a file, ...)."),
+    stems: bool = StemsOpt,
 ) -> None:
     """Render one episode to MP3, with transcript (.json), captions (.vtt, .srt), chapters and a report.
 
@@ -114,7 +118,7 @@ def render(
 
             started = time.time()
             result = render_episode(episode, project, target, cache_dir=folder,
-                                    progress=progress, stage=stage, workers=jobs, cores=jobs)
+                                    progress=progress, stage=stage, workers=jobs, cores=jobs, stems=stems)
         if result.cache_misses:
             trim_cache(folder, project.show.cache_max_gb, started)
     loud = result.loudness
@@ -123,6 +127,9 @@ def render(
               f"{loud.integrated:.1f} LUFS  {loud.true_peak:.1f} dBTP  "
               f"{len(result.layout.chapters)} chapters  ({result.cache_hits} lines from cache)", highlight=False,
               soft_wrap=True)
+    if result.stems is not None:
+        out.print(f"[green]wrote[/] {escape(str(result.stems))}{os.sep}  stems, a session (.otio, .rpp) and its clips",
+                  highlight=False, soft_wrap=True)
     for warning in result.episode.warnings:
         warn(warning)
 
@@ -288,6 +295,7 @@ def season(
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Render on a Dask cluster, e.g. "
                                             "tcp://HOST:8786 (needs the \\[cluster] extra; -j is ignored: the "
                                             "cluster's workers decide)."),
+    stems: bool = StemsOpt,
 ) -> None:
     """Render a whole season in parallel and publish it: MP3s, sidecars, season.json and a podcast feed.xml.
 
@@ -300,7 +308,9 @@ def season(
     overrides = {"cast": cast_option(cast, draft), "cues": cues, "rules": rules, "show": show}
     with user_errors():
         if scheduler is not None:  # '' too: an empty address is a mistake, not a local render
-            from .season.cluster import require_distributed, scheduler_address
+            from .season.cluster import refuse_stems, require_distributed, scheduler_address
+            if stems:
+                refuse_stems()
             scheduler = scheduler_address(scheduler)
             require_distributed()
         numbers = parse_only(only) if only else None
@@ -315,7 +325,7 @@ def season(
                                     include_drafts=include_drafts, only=numbers,
                                     cache_dir=cache_folder, on_progress=season_progress(bar, total),
                                     config={k: v.resolve() for k, v in overrides.items() if v is not None},
-                                    scheduler=scheduler)
+                                    scheduler=scheduler, stems=stems)
         if any(r.status == "rendered" for r in results):
             trim_cache(cache_folder, project.show.cache_max_gb, started)
     with user_errors():  # Ctrl-C while publishing is the same plain message as during the renders

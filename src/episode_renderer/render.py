@@ -10,6 +10,7 @@ import json
 import threading
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -38,6 +39,7 @@ from .mix.timeline import mixdown, plan
 from .reading import encoding_hint, read_bounded
 from .script.model import Episode, Event
 from .script.parser import parse_episode
+from .session import SessionFolder, check_session_folder, session_folder, write_session
 from .tts.cache import LineCache
 from .tts.cast import Profile, in_unison
 from .tts.lines import InvalidTake, LineSpeaker, Said
@@ -132,6 +134,7 @@ class RenderResult:
     cache_misses: int
     layout: Layout
     bitrate: str
+    stems: Path | None = None  # the session folder, when asked for
 
     def report(self) -> dict:
         return {
@@ -304,8 +307,10 @@ def _layer(takes: list[np.ndarray]) -> np.ndarray:
 
 def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path | None,
                    progress: Progress | None = None, stage: Callable[[str], None] | None = None,
-                   workers: int = 2, threads: int | None = None, cores: int = 2) -> RenderResult:
-    """Render one episode to ``out`` (MP3) plus transcript, captions, chapters and report beside it.
+                   workers: int = 2, threads: int | None = None, cores: int = 2,
+                   stems: bool = False) -> RenderResult:
+    """Render one episode to ``out`` (MP3) plus transcript, captions, chapters and report beside it;
+    with ``stems``, its stems and a DAW session too (see ``session``), published with them as a unit.
 
     ``workers`` lines are synthesized at once; ``threads`` is each synthesis's thread count (default:
     1 when lines run in parallel, else every core); ``cores`` is how many the mastering may use
@@ -315,6 +320,8 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
     say = stage or (lambda _msg: None)
     outputs = Outputs.beside(Path(out))
     check_outputs(outputs.all(), input_files(path, project))
+    if stems:
+        check_session_folder(outputs.mp3, input_files(path, project))
     sweep(outputs.mp3.parent)  # temp files of a killed run
     episode = load_episode(path, project)
     check_length(episode, project)
@@ -336,20 +343,28 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
                     intro=sounds.get(project.show.intro or ""), outro=sounds.get(project.show.outro or ""),
                     intro_name=project.show.intro or "intro", outro_name=project.show.outro or "outro",
                     measure=levels)
-    mix = mixdown(timeline, project.cues.duck_db)
-    lines.clear()  # the mix holds every sample now: free the lines before mastering copies it
-    timeline.clips.clear()
-    _release_freed_memory()
-    say("Mastering")
-    encoded = EncodedCache(Path(cache_dir) / "encoded" if cache_dir else None)
-    if encoded.folder is not None:
-        sweep(encoded.folder)
-    with file_set(outputs.all()) as temps:  # the MP3 and its sidecars: all new, or all as they were
-        loudness = _master_and_write(mix, project, episode, timeline.layout, outputs, temps, encoded, parts=cores)
-        episode.warnings.extend(next(([c.unwritable] for c in (cache, levels, encoded) if c.unwritable), []))
-        result = RenderResult(episode, outputs, loudness, timeline.layout.duration, time.perf_counter() - started,
-                              cache.hits, cache.misses, timeline.layout, project.show.bitrate)
-        temps[outputs.report].write_text(json.dumps(result.report(), indent=2) + "\n", encoding="utf-8")
+    with SessionFolder(session_folder(outputs.mp3)) if stems else nullcontext() as folder:
+        mix = mixdown(timeline, project.cues.duck_db)
+        if folder is not None:  # before the clips are freed; a stem at a time
+            say("Writing stems")
+            write_session(timeline, episode, project.cues, mix.shape[0], folder, stem_of(outputs.mp3),
+                          project.cues.duck_db)
+        lines.clear()  # the mix holds every sample now: free the lines before mastering copies it
+        timeline.clips.clear()
+        _release_freed_memory()
+        say("Mastering")
+        encoded = EncodedCache(Path(cache_dir) / "encoded" if cache_dir else None)
+        if encoded.folder is not None:
+            sweep(encoded.folder)
+        with file_set(outputs.all()) as temps:  # the MP3 and its sidecars: all new, or all as they were
+            loudness = _master_and_write(mix, project, episode, timeline.layout, outputs, temps, encoded, parts=cores)
+            episode.warnings.extend(next(([c.unwritable] for c in (cache, levels, encoded) if c.unwritable), []))
+            result = RenderResult(episode, outputs, loudness, timeline.layout.duration, time.perf_counter() - started,
+                                  cache.hits, cache.misses, timeline.layout, project.show.bitrate,
+                                  folder.target if folder is not None else None)
+            temps[outputs.report].write_text(json.dumps(result.report(), indent=2) + "\n", encoding="utf-8")
+            if folder is not None:
+                folder.swap_in()  # last: a failure publishing the files above puts the earlier folder back
     return result
 
 

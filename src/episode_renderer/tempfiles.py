@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from pathlib import Path
 
 #: ``.<stem>.<pid>-<random>.partial<ext>``; without the pid, a name from before pids were added.
@@ -21,7 +22,8 @@ def temp_prefix(stem: str) -> str:
 
 
 def sweep(folder: Path) -> list[Path]:
-    """Remove temp files left in ``folder`` by runs that no longer exist; return what was removed.
+    """Remove temp files (and temp folders: a session's) left in ``folder`` by runs that no longer
+    exist; return what was removed.
 
     A temp name without a pid was written by an older version, which no longer runs here.
     """
@@ -32,13 +34,16 @@ def sweep(folder: Path) -> list[Path]:
         return removed
     for path in entries:
         match = _TEMP.match(path.name)
-        if not match or not path.is_file():
+        if not match:
+            continue
+        folder_left = match.group(1) is not None and path.is_dir() and not path.is_symlink()  # never a pid-less one
+        if not (path.is_file() or folder_left):
             continue
         pid = match.group(1)
         if pid is not None and (int(pid) == os.getpid() or _alive(int(pid))):
             continue
         try:
-            path.unlink()
+            shutil.rmtree(path) if folder_left else path.unlink()
             removed.append(path)
         except OSError:
             continue

@@ -7,6 +7,7 @@ place audio only to the millisecond, which long episodes cannot afford.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
@@ -339,8 +340,11 @@ def _chapters(marks: list[tuple[float, str]], duration: float, minimum: float) -
     return chapters
 
 
-def mixdown(timeline: Timeline, duck_db: float = -10.0) -> np.ndarray:
-    """Sum every clip into one float32 buffer; beds loop to their end and duck under speech."""
+def mixdown(timeline: Timeline, duck_db: float = -10.0, only: Callable[[Clip], bool] | None = None) -> np.ndarray:
+    """Sum every clip into one float32 buffer; beds loop to their end and duck under speech.
+
+    ``only`` sums just the clips it selects (a stem), into a buffer as long as the whole mix, with
+    beds still ducked under every line: so the stems of one timeline add up to its mix."""
     total = int(round(timeline.layout.duration * SAMPLE_RATE))
     for clip in timeline.clips:
         length = clip.audio.size if clip.end is None else int((clip.end - clip.start) * SAMPLE_RATE)
@@ -360,10 +364,12 @@ def mixdown(timeline: Timeline, duck_db: float = -10.0) -> np.ndarray:
         if clip.gain_db:
             audio = audio * np.float32(10 ** (clip.gain_db / 20))
         begin = int(round(clip.start * SAMPLE_RATE))
-        out[begin:begin + audio.size] += audio
+        if only is None or only(clip):
+            out[begin:begin + audio.size] += audio
         if clip.kind == "speech":
             speaking[begin // _HOP:(begin + audio.size) // _HOP + 1] = True
-    beds = [c for c in timeline.clips if c.kind == "bed" and c.end is not None and c.audio.size]
+    beds = [c for c in timeline.clips if c.kind == "bed" and c.end is not None and c.audio.size
+            and (only is None or only(c))]
     if beds:
         duck = _duck_gain(speaking, duck_db)
         for clip in beds:

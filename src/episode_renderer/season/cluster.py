@@ -76,6 +76,18 @@ def require_distributed() -> None:
                                 "to render on this machine.") from None
 
 
+def refuse_stems() -> None:
+    """--stems is for local renders: a worker would send the session folder back as one message, and
+    it is float WAVs about 90 times the MP3's size (1.9 GB for a 21-minute episode), held in memory on
+    the worker, the scheduler's path and the client at once."""
+    raise ClusterError("--stems cannot be used with --scheduler: the stems and the session's clips of an episode "
+                       "are float WAVs about 90 times the MP3's size, too big to come back from a worker as "
+                       "one message.",
+                       hint="Leave out --scheduler to render the season here with --stems, or render the "
+                            "episodes you need stems of with `episode render EPISODE.md --stems`; nothing was "
+                            "rendered.")
+
+
 def scheduler_address(text: str) -> str:
     """``text`` as a Dask address (``tcp://`` when it names no protocol), checked before anything is done.
 

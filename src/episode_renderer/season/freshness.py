@@ -112,12 +112,17 @@ def read_state(path: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def is_current(episode_path: Path, out_dir: Path, digest: str) -> bool:
-    """True when the MP3 and every sidecar exist and were rendered from exactly these inputs."""
+def is_current(episode_path: Path, out_dir: Path, digest: str, stems: bool = False) -> bool:
+    """True when the MP3 and every sidecar exist and were rendered from exactly these inputs (with
+    ``stems``: and that render wrote the session folder, which is still there)."""
+    from ..session import session_folder
+
     outputs = outputs_for(out_dir, episode_path)
     if not all(Path(p).is_file() for p in asdict(outputs).values()):
         return False
     state = read_state(state_path(out_dir, Path(episode_path).stem))
+    if stems and not (state and state.get("stems") is True and session_folder(outputs.mp3).is_dir()):
+        return False
     return bool(state) and state.get("fingerprint") == digest
 
 
@@ -135,4 +140,5 @@ def state_record(result: RenderResult, digest: str) -> dict[str, Any]:
         "duration_seconds": round(result.duration, 3),
         "integrated_lufs": round(result.loudness.integrated, 2),
         "rendered_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        **({"stems": True} if result.stems is not None else {}),
     }

@@ -38,6 +38,7 @@ class Job:
     events: Any = None  # a Manager queue proxy, or None
     number: Number | None = None
     title: str = ""
+    stems: bool = False  # --stems: the session folder beside the MP3 too
 
 
 def config_files(project: Project) -> tuple[str, ...]:
@@ -58,12 +59,12 @@ class Rendered:
 
 
 def render_job(script: Path, project: Project, out: Path, *, cache_dir: Path | None, digest: str,
-               progress: Progress | None = None) -> Rendered:
+               progress: Progress | None = None, stems: bool = False) -> Rendered:
     """Render one episode of a season: the one render the local pool and a cluster's workers both run,
     so a season's files are the same bytes wherever it ran."""
     result = render_episode(script, project, out, cache_dir=cache_dir, workers=EPISODE_WORKERS, threads=1,
                             cores=EPISODE_WORKERS,
-                            progress=progress)
+                            progress=progress, stems=stems)
     return Rendered(result, json.dumps(state_record(result, digest), indent=2) + "\n")
 
 
@@ -87,7 +88,8 @@ def run_job(job: Job, started: float) -> EpisodeResult:
             raise ConfigError("a worker process loaded different configuration files than the season.",
                               hint=f"Expected {', '.join(job.files)}; pass them with --cast/--cues/--rules/--show.")
         rendered = render_job(job.episode, project, job.out, cache_dir=job.cache_dir, digest=job.digest,
-                              progress=lambda done, total, who: send("lines", done=done, total=total, who=who))
+                              progress=lambda done, total, who: send("lines", done=done, total=total, who=who),
+                              stems=job.stems)
         result = rendered.result
         write_text(state_path(job.out.parent, job.episode.stem), rendered.state)  # last: it marks the render complete
         return EpisodeResult(job.episode, "rendered", result.episode.episode_number, result.episode.title,

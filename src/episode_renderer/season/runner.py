@@ -35,7 +35,7 @@ def _skipped(path: Path, out_dir: Path) -> EpisodeResult:
                          state.get("duration_seconds"), 0.0, state.get("integrated_lufs"))
 
 
-def plan_season(episodes: Iterable[Path], out_dir: Path, project: Project
+def plan_season(episodes: Iterable[Path], out_dir: Path, project: Project, stems: bool = False
                 ) -> tuple[list[tuple[Path, str]], list[EpisodeResult]]:
     """Split episodes into (to render, with fingerprint) and already-current (skipped) results."""
     base = project_fingerprint(project)
@@ -43,7 +43,7 @@ def plan_season(episodes: Iterable[Path], out_dir: Path, project: Project
     skipped: list[EpisodeResult] = []
     for path in episodes:
         digest = fingerprint(path, project, project_digest=base)
-        if is_current(path, out_dir, digest):
+        if is_current(path, out_dir, digest, stems):
             skipped.append(_skipped(path, out_dir))
         else:
             todo.append((path, digest))
@@ -54,17 +54,22 @@ def render_season(folder: Path, out_dir: Path, project: Project, *, jobs: int | 
                   include_drafts: bool = False, only: Only | None = None, cache_dir: Path | None = None,
                   on_progress: SeasonProgress | None = None,
                   config: dict[str, Path | None] | None = None,
-                  scheduler: str | None = None) -> list[EpisodeResult]:
+                  scheduler: str | None = None, stems: bool = False) -> list[EpisodeResult]:
     """Render every stale episode of ``folder`` into ``out_dir``, ``jobs`` processes at a time.
 
     ``config`` names the --cast/--cues/--rules/--show files ``project`` was loaded with, so each
     worker loads the same project; ``scheduler`` (a Dask address) renders on that cluster instead
-    of local processes. A failing episode is recorded and the others go on. Ctrl-C
-    cancels what has not started and re-raises; finished episodes stay (their files are atomic).
+    of local processes; ``stems`` writes each episode's session folder too (not on a cluster). A
+    failing episode is recorded and the others go on. Ctrl-C cancels what has not started and
+    re-raises; finished episodes stay (their files are atomic).
     Results come back in episode order.
     """
     from ..render import load_episode
 
+    if stems and scheduler:
+        from .cluster import refuse_stems
+
+        refuse_stems()
     out_dir = Path(out_dir)
     episodes = find_episodes(folder, include_drafts=include_drafts, only=only)
     if not episodes:
@@ -75,7 +80,7 @@ def render_season(folder: Path, out_dir: Path, project: Project, *, jobs: int | 
     season_names({path: path.stem for path in episodes},
                  extra=[Path(project.show.cover).name] if project.show.cover else [])
     sweep(out_dir)
-    todo, skipped = plan_season(episodes, out_dir, project)
+    todo, skipped = plan_season(episodes, out_dir, project, stems)
     unwritable = check_writable(out_dir) if todo else None
     if unwritable is not None:  # every stale episode fails at once; the caller still shows the table
         why = f"not rendered: {unwritable.file} {unwritable.message}"
@@ -97,7 +102,7 @@ def render_season(folder: Path, out_dir: Path, project: Project, *, jobs: int | 
             report(SeasonEvent("finish", path, result=results[path]))
             continue
         jobs_to_run.append(Job(path, outputs_for(out_dir, path).mp3, project.root, config, files, cache_dir,
-                                digest, number=parsed.episode_number, title=parsed.title))
+                                digest, number=parsed.episode_number, title=parsed.title, stems=stems))
     if jobs_to_run:
         jobs_to_run.sort(key=lambda job: -_size(job.episode))  # longest first: no long episode left alone at the end
         if scheduler:  # submitted in this order, which Dask keeps as the tasks' priority
