@@ -34,6 +34,7 @@ from .console import (
     warn,
 )
 from .errors import EpisodeError
+from .producer_cli import review_command, run_review, takes_command
 from .signals import install_termination_handler
 
 app = typer.Typer(
@@ -53,7 +54,7 @@ DraftOpt = typer.Option(False, "--draft", help="Fast draft voices: the Piper cas
 
 
 #: Commands whose result is what they print: with stdout closed they have nothing to do.
-PRINTS_ITS_RESULT = ("script", "check", "cues", "voices")
+PRINTS_ITS_RESULT = ("script", "check", "cues", "voices", "takes")
 
 
 @app.callback(invoke_without_command=True)
@@ -83,6 +84,7 @@ def render(
     draft: bool = DraftOpt,
     strict: bool = typer.Option(False, "--strict", help="Stop before synthesis if there is any warning (a character "
                                                         "without a voice, a sound without a file, ...)."),
+    review: bool = typer.Option(False, "--review", help="Then check it line by line (`episode review`)."),
 ) -> None:
     """Render one episode to MP3, with transcript (.json), captions (.vtt, .srt), chapters and a report.
 
@@ -123,6 +125,9 @@ def render(
               soft_wrap=True)
     for warning in result.episode.warnings:
         warn(warning)
+    if review:
+        with user_errors():
+            run_review(result.outputs.mp3)
 
 
 @app.command()
@@ -377,6 +382,7 @@ def check(
     from .errors import ConfigError, ScriptError
     from .findings import check_length
     from .render import load_episode
+    from .takes import find_takes
 
     with user_errors():
         project = options_project(cast, cues, rules, show)
@@ -384,7 +390,7 @@ def check(
     from .script.coverage import coverage
 
     table = Table("episode", "est. length", "no voice", "no sound", "directions understood",
-                  "unmapped directions", "status")
+                  "unmapped directions", "takes", "status")
     broken = findings = 0
     report = []
     warnings: list[str] = []
@@ -397,25 +403,30 @@ def check(
         except ScriptError as error:
             broken += 1
             report.append({"episode": str(file), "error": error.render()})
-            table.add_row(escape(file.name), "", "", "", "", "", f"[red]{escape(error.render())}[/]")
+            table.add_row(escape(file.name), "", "", "", "", "", "", f"[red]{escape(error.render())}[/]")
             continue
         unvoiced = sorted({n for e in episode.events if e.spoken for n in e.speakers if not project.cast.has_voice(n)})
         silent = sorted({e.sound or e.text for e in episode.events
                          if (e.kind == "cue" and (not e.sound or not project.sounds.has(e.sound)))
                          or (e.kind == "direction" and e.sound and not project.sounds.has(e.sound))} |
                         {p.sound for e in episode.events for p in e.parts if not project.sounds.has(p.sound)})
+        takes = find_takes(episode, file, project)  # `episode takes FILE` lists each line's id
+        episode.warnings.extend(takes.stray)
         understood = coverage(episode, project.rules)
         unmapped = understood.unmatched
         findings += len(unvoiced) + len(silent) + len(unmapped) + len(episode.warnings)
         report.append({"episode": str(file), "estimated_seconds": round(estimate, 1), "no_voice": unvoiced,
                        "no_sound": silent, "directions": understood.total, "understood": understood.understood,
-                       "unmapped": dict(unmapped.most_common()), "warnings": episode.warnings})
+                       "unmapped": dict(unmapped.most_common()), "warnings": episode.warnings,
+                       "takes": {takes.ids[i]: str(p) for i, p in sorted(takes.files.items())},
+                       "lines_without_take": len(takes.ids) - len(takes.files)})
         warnings += episode.warnings
         minutes, secs = divmod(int(estimate), 60)
         table.add_row(escape(file.name), f"{minutes}:{secs:02d}", escape(", ".join(unvoiced)) or "-",
                       escape(", ".join(silent)) or "-",
                       f"{understood.share:.0%} ({understood.understood}/{understood.total})",
                       escape("; ".join(f"{k} ({v})" if v > 1 else k for k, v in unmapped.most_common())) or "-",
+                      f"{len(takes.files)} of {len(takes.ids)} lines",
                       "[green]ok[/]" if not (unvoiced or silent or episode.warnings) else "[yellow]check[/]")
     if as_json:
         sys.stdout.write(json.dumps(report, indent=2) + "\n")
@@ -545,6 +556,8 @@ def cache(
     out.print(table)
 
 
+app.command("review")(review_command)
+app.command("takes")(takes_command)
 cast_app = typer.Typer(help="Create and inspect cast files.", no_args_is_help=True)
 app.add_typer(cast_app, name="cast")
 

@@ -173,6 +173,10 @@ SHOW = Table({
                     max_items=200),
     "site": Table({"characters": PATH}),
     "cache": Table({"max_gb": Number(0.1, 100_000, "GB")}),
+    # Recorded takes in place of lines (takes.py): a folder of takes/<episode>/<line id>.wav, and/or files by id.
+    "takes": Table({"folder": PATH, "treatment": Flag(),
+                    "lines": Table(each=PATH, max_items=10_000,
+                                   example='[takes.lines] "episode-01/kai-only-when-nobody-asks-twice" = "rec/kai.wav"')}),
 })
 
 # --- sfx/cues.toml and directions.toml ----------------------------------------------------------
