@@ -96,13 +96,16 @@ def _transcript(mp3: Path) -> list[dict]:
                            hint="Render the episode again to rewrite it.") from None
 
 
-def _decoded(mp3: Path) -> tuple[np.ndarray, int]:
-    from .export.mp3 import read_audio
-
+def _check_mp3(mp3: Path) -> None:
     kind = not_regular(Path(mp3))
     if not Path(mp3).is_file():
         raise EpisodeError(f"is {kind}, not an MP3." if kind else "file not found.", file=mp3,
                            hint="Pass the MP3 `episode render` wrote.")
+
+
+def _decoded(mp3: Path) -> tuple[np.ndarray, int]:
+    from .export.mp3 import read_audio
+
     try:
         return read_audio(Path(mp3))
     except Exception as exc:  # noqa: BLE001 - the decoder raises whatever its library does
@@ -182,6 +185,7 @@ def review(mp3: Path, progress: Callable[[int, int], None] | None = None) -> Rev
     from .tts.shaping import resample
     from .audio import SAMPLE_RATE
 
+    _check_mp3(mp3)
     segments = _transcript(mp3)
     audio, rate = _decoded(mp3)
     lines = []
@@ -202,11 +206,11 @@ def review(mp3: Path, progress: Callable[[int, int], None] | None = None) -> Rev
         lines.append(line)
         if progress:
             progress(number, len(segments))
-    _loudness_outliers(lines)
+    loudness_outliers(lines)
     return Review(Path(mp3), lines)
 
 
-def _loudness_outliers(lines: list[LineReview]) -> None:
+def loudness_outliers(lines: list[LineReview]) -> None:
     """Flag a line far louder or quieter than the median of its character's other lines."""
     by_speaker: dict[str, list[LineReview]] = {}
     for line in lines:
