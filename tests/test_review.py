@@ -97,6 +97,9 @@ def test_the_listen_page_marks_the_flagged_line_and_links_to_its_moment(rendered
     assert page.count(" flagged\"") == 1 and f'class="flag" href="#t={start:g}"' in page
     assert "1 line to listen to" in page and "nobody" in page
     assert "flagged" not in (rendered["clean"].parent / "short.html").read_text("utf-8")
+    shutil.copy(rendered["clean"], rendered["damaged"])  # rendered again since: that review is of another MP3
+    write_site(rendered["damaged"].parent)
+    assert "flagged" not in (rendered["damaged"].parent / "short.html").read_text("utf-8")
 
 
 def test_scoring_keeps_parenthesised_and_bracketed_words():

@@ -379,7 +379,7 @@ def check(
 ) -> None:
     """Dry run before rendering: characters without a voice, cues without a sound, directions
     no rule maps, and an estimated duration per episode. Nothing is synthesized."""
-    from .errors import ConfigError, ScriptError
+    from .errors import ConfigError, ScriptError, TakeError
     from .findings import check_length
     from .render import load_episode
     from .takes import find_takes
@@ -398,9 +398,10 @@ def check(
         try:
             episode = load_episode(file, project)
             estimate = check_length(episode, project)
+            takes = find_takes(episode, file, project)  # `episode takes FILE` lists each line's id
         except ConfigError as error:  # a setting that fails on this script fails on every script
             fail(error)
-        except ScriptError as error:
+        except (ScriptError, TakeError) as error:
             broken += 1
             report.append({"episode": str(file), "error": error.render()})
             table.add_row(escape(file.name), "", "", "", "", "", "", f"[red]{escape(error.render())}[/]")
@@ -410,7 +411,6 @@ def check(
                          if (e.kind == "cue" and (not e.sound or not project.sounds.has(e.sound)))
                          or (e.kind == "direction" and e.sound and not project.sounds.has(e.sound))} |
                         {p.sound for e in episode.events for p in e.parts if not project.sounds.has(p.sound)})
-        takes = find_takes(episode, file, project)  # `episode takes FILE` lists each line's id
         episode.warnings.extend(takes.stray)
         understood = coverage(episode, project.rules)
         unmapped = understood.unmatched

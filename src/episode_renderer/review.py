@@ -19,6 +19,7 @@ import numpy as np
 
 from .errors import EpisodeError
 from .export.paths import REVIEW_SUFFIX, stem_of
+from .hashing import file_sha256
 from .reading import not_regular
 
 #: How a line's word differences are weighed (``word_weight``): a run of differences that reads almost
@@ -64,13 +65,14 @@ class LineReview:
 class Review:
     mp3: Path
     lines: list[LineReview]
+    sha256: str = ""  # of the MP3 reviewed: the listen page ignores a review of an earlier render
 
     @property
     def flagged(self) -> list[LineReview]:
         return [line for line in self.lines if line.problems]
 
     def to_json(self) -> dict[str, Any]:
-        return {"version": 1, "mp3": self.mp3.name, "checked": len(self.lines), "flagged": len(self.flagged),
+        return {"version": 1, "mp3": self.mp3.name, "mp3_sha256": self.sha256, "checked": len(self.lines), "flagged": len(self.flagged),
                 "limits": {"flag_weight": FLAG_WEIGHT, "gap_seconds": GAP_SECONDS,
                            "loudness_lu": LOUDNESS_LU},
                 "lines": [{k: v for k, v in asdict(line).items()} for line in self.lines]}
@@ -207,7 +209,7 @@ def review(mp3: Path, progress: Callable[[int, int], None] | None = None) -> Rev
         if progress:
             progress(number, len(segments))
     loudness_outliers(lines)
-    return Review(Path(mp3), lines)
+    return Review(Path(mp3), lines, file_sha256(Path(mp3)))
 
 
 def loudness_outliers(lines: list[LineReview]) -> None:

@@ -149,7 +149,7 @@ def read_episode(out_dir: Path, item: Mapping[str, Any]) -> EpisodePage | None:
             seen.add(key)
             entries.append(Entry(_number(sound.get("startTime")), None, body=_sound_label(sound)))
         page.entries = sorted(entries, key=lambda e: (e.start, e.end is not None))  # a sound before the line it opens
-        _mark_flags(page.entries, _read_json(out_dir / f"{stem}{REVIEW_SUFFIX}"))
+        _mark_flags(page.entries, _read_json(out_dir / f"{stem}{REVIEW_SUFFIX}"), out_dir / mp3)
     if "vtt" in files:
         try:
             page.captions = (out_dir / files["vtt"]).read_text("utf-8")
@@ -158,9 +158,17 @@ def read_episode(out_dir: Path, item: Mapping[str, Any]) -> EpisodePage | None:
     return page
 
 
-def _mark_flags(entries: list[Entry], review: Any) -> None:
-    """Give each line `episode review` flagged its findings, matched by start time."""
+def _mark_flags(entries: list[Entry], review: Any, mp3: Path) -> None:
+    """Give each line `episode review` flagged its findings, matched by start time; a review of an
+    earlier render of the episode (another MP3) marks nothing."""
+    from ..hashing import file_sha256
+
     if not isinstance(review, dict) or not isinstance(review.get("lines"), list):
+        return
+    try:
+        if review.get("mp3_sha256") != file_sha256(mp3):
+            return
+    except OSError:
         return
     flags = {round(_number(line.get("start"), -1.0), 3): "; ".join(str(p) for p in line["problems"])
              for line in review["lines"]
