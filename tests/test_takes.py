@@ -223,3 +223,5 @@ def test_the_takes_table_is_checked_like_every_other(tmp_path):
     assert show.takes_lines == {"night/kai-copy-that": tmp_path / "a.wav"}
     with pytest.raises(ConfigError, match=r"show.toml.*\[takes\].*treatment"):
         parse_show('[takes]\ntreatment = "yes"\n', "show.toml", tmp_path)
+    with pytest.raises(ConfigError, match=r"\[takes.lines\].*kai-copy-that.*episode stem"):
+        parse_show('[takes.lines]\n"kai-copy-that" = "a.wav"\n', "show.toml", tmp_path)
