@@ -225,3 +225,25 @@ def test_the_takes_table_is_checked_like_every_other(tmp_path):
         parse_show('[takes]\ntreatment = "yes"\n', "show.toml", tmp_path)
     with pytest.raises(ConfigError, match=r"\[takes.lines\].*kai-copy-that.*episode stem"):
         parse_show('[takes.lines]\n"kai-copy-that" = "a.wav"\n', "show.toml", tmp_path)
+
+
+def test_treatment_gives_a_take_its_characters_effects(renders):
+    """With [takes] treatment, a take goes through the cast's effects for that line, as a voice's line does."""
+    from dataclasses import replace
+
+    from episode_renderer.audio import SAMPLE_RATE
+    from episode_renderer.render import load_episode
+    from episode_renderer.takes import load_takes
+    from episode_renderer.tts.shaping import apply_effects
+
+    project = renders["project"]
+    episode = load_episode(renders["script"], project)
+    plain = load_takes(episode, renders["script"], project, check=False)
+    treated_project = replace(project, show=replace(project.show, takes_treatment=True))
+    treated = load_takes(episode, renders["script"], treated_project, check=False)
+    index = next(i for i, path in plain.files.items() if path == renders["good"])
+    effects = project.cast.profile("Kai").effects
+    assert effects  # the draft cast gives Kai a treatment
+    expected = apply_effects(plain.audio[index], SAMPLE_RATE, effects=effects)
+    assert np.array_equal(treated.audio[index], expected)
+    assert not np.array_equal(treated.audio[index][:plain.audio[index].size], plain.audio[index])

@@ -217,6 +217,8 @@ def levelled(takes: dict[int, np.ndarray], lines: dict[int, np.ndarray], episode
     synthesized line when all of theirs are takes), so a take sits in the episode as a line would."""
     from .mix.levels import speech_loudness
 
+    if not takes:
+        return {}
     measured = {i: speech_loudness(a) for i, a in lines.items()
                 if i not in takes and episode.events[i].kind == "line" and a.size}
     measured = {i: v for i, v in measured.items() if np.isfinite(v)}
