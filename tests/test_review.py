@@ -15,6 +15,10 @@ import pytest
 
 from conftest import FIXTURES
 
+pytest.importorskip("faster_whisper")  # the [quality] extra: review is Whisper's
+
+from test_site import browser  # noqa: F401 - the session's Chromium (skips without it)
+
 KAI = "Only when nobody asks twice."
 
 
@@ -84,22 +88,50 @@ def test_a_word_cut_out_of_a_line_is_flagged_and_nothing_else(rendered):
     assert data["flagged"] == 1 and data["lines"][1]["start"] == rendered["kai"]["startTime"]
 
 
-def test_the_listen_page_marks_the_flagged_line_and_links_to_its_moment(rendered):
+def _site(folder: Path) -> Path:
+    """The listen page of the one episode in ``folder``, as a season's publishing writes it."""
     from episode_renderer.export.site import write_site
 
+    (folder / "season.json").write_text(json.dumps({"show": {"name": "Fixture"}, "episodes": [
+        {"file": "short.mp3", "transcript": "short.json", "title": "Short"}]}), encoding="utf-8")
+    write_site(folder)
+    return folder / "short.html"
+
+
+def test_the_listen_page_marks_the_flagged_line_and_links_to_its_moment(rendered):
     for name in ("clean", "damaged"):
-        folder = rendered[name].parent
-        (folder / "season.json").write_text(json.dumps({"show": {"name": "Fixture"}, "episodes": [
-            {"file": "short.mp3", "transcript": "short.json", "title": "Short"}]}), encoding="utf-8")
-        write_site(folder)
+        _site(rendered[name].parent)
     page = (rendered["damaged"].parent / "short.html").read_text("utf-8")
     start = rendered["kai"]["startTime"]
     assert page.count(" flagged\"") == 1 and f'class="flag" href="#t={start:g}"' in page
     assert "1 line to listen to" in page and "nobody" in page
     assert "flagged" not in (rendered["clean"].parent / "short.html").read_text("utf-8")
-    shutil.copy(rendered["clean"], rendered["damaged"])  # rendered again since: that review is of another MP3
-    write_site(rendered["damaged"].parent)
-    assert "flagged" not in (rendered["damaged"].parent / "short.html").read_text("utf-8")
+    again = rendered["folder"] / "again"  # rendered again since the review: that review is of another MP3
+    shutil.copytree(rendered["damaged"].parent, again)
+    shutil.copy(rendered["clean"], again / "short.mp3")
+    _site(again)
+    assert "flagged" not in (again / "short.html").read_text("utf-8")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_marks_work_in_a_browser(rendered, browser, scheme):
+    """The flagged page in Chromium: the mark seeks to the line, and axe finds nothing serious."""
+    from test_site import AXE, Watched
+
+    page_file = _site(rendered["damaged"].parent)
+    session = Watched(browser, color_scheme=scheme)
+    try:
+        page = session.open(page_file)
+        page.click("a.flag")
+        page.wait_for_function(f"Math.abs(document.getElementById('player').currentTime - "
+                               f"{rendered['kai']['startTime']}) < 0.05")
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("axe.run(document, {resultTypes: ['violations'], preload: false})")
+        serious = [f"{v['id']}: {v['help']} -> {[n['target'] for n in v['nodes']]}"
+                   for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        assert serious == [] and session.problems == []
+    finally:
+        session.close()
 
 
 def test_scoring_keeps_parenthesised_and_bracketed_words():
