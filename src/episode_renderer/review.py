@@ -147,7 +147,7 @@ def _words(line: LineReview, audio: np.ndarray, rate: int) -> None:
     from .quality import WHISPER_RATE, heard_in, word_changes
     from .tts.shaping import resample
 
-    line.heard = heard_in(resample(audio, rate, WHISPER_RATE))
+    line.heard = heard_in(resample(audio, rate, WHISPER_RATE)) if audio.size >= rate // 10 else ""
     changes = word_changes(line.text, line.heard)
     line.words, line.missed, line.added = changes.words, changes.missed, changes.added
     line.changed = [list(pair) for pair in changes.changed]
