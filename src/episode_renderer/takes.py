@@ -174,7 +174,7 @@ def mismatch(audio: np.ndarray, event: Event, path: Path, script: Path) -> str |
         return None
     return (f"{path}: the take does not say its line ({script}:{event.line}, "
             f"{event.speaker or NARRATOR}: \"{_short(event.text)}\"); Whisper heard \"{_short(heard)}\" "
-            f"({score.errors} of {score.words} words differ). Record it again, or check it is this line's take.")
+            f"({score.errors} word errors in {score.words} words). Record it again, or check it is this line's take.")
 
 
 def _short(text: str, limit: int = 80) -> str:

@@ -307,14 +307,20 @@ def render_task(task: Task, blobs: dict[str, bytes], who: str, progress: Progres
             return Remote("rendered", who, files, rendered.state.encode("utf-8"), result.episode.episode_number,
                           result.episode.title, result.duration, time.perf_counter() - started,
                           result.loudness.integrated,
-                          warnings=[w.replace(str(script), task.source) for w in result.episode.warnings])
+                          warnings=[_as_on_client(w, task, script, (root, here)) for w in result.episode.warnings])
         except EpisodeError as exc:
-            text = exc.render().replace(str(script), task.source)
-            for rel, client in sorted(task.renames, key=lambda item: -len(item[0])):
-                for folder in (root, here):
-                    if folder is not None:
-                        text = text.replace(str(folder / rel), client)
-            return Remote("failed", who, seconds=time.perf_counter() - started, error=text)
+            return Remote("failed", who, seconds=time.perf_counter() - started,
+                          error=_as_on_client(exc.render(), task, script, (root, here)))
+
+
+def _as_on_client(text: str, task: Task, script: Path, folders: tuple[Path | None, ...]) -> str:
+    """A worker's message with the client's paths: the script's, and every file's it was sent (a take, a sound)."""
+    text = text.replace(str(script), task.source)
+    for rel, client in sorted(task.renames, key=lambda item: -len(item[0])):
+        for folder in folders:
+            if folder is not None:
+                text = text.replace(str(folder / rel), client)
+    return text
 
 
 def task_data(data: bytes) -> bytes:
