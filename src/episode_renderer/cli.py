@@ -34,6 +34,9 @@ from .console import (
     warn,
 )
 from .errors import EpisodeError
+from .options import CacheDirOpt, CastOpt, CuesOpt, DraftOpt, NoCacheOpt, RulesOpt, ShowOpt, StemsOpt
+from .preview_cli import audition, preview
+from .producer_cli import review_command, run_review, takes_command
 from .signals import install_termination_handler
 
 app = typer.Typer(
@@ -44,21 +47,8 @@ app = typer.Typer(
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
 )
 
-CastOpt = typer.Option(None, "--cast", help="Cast file (default: voices/cast.toml in the project).")
-CuesOpt = typer.Option(None, "--cues", help="Cue file (default: sfx/cues.toml).")
-RulesOpt = typer.Option(None, "--rules", help="Extra direction rules (default: directions.toml if present).")
-ShowOpt = typer.Option(None, "--show", help="Show settings (default: show.toml).")
-NoCacheOpt = typer.Option(False, "--no-cache", help="Synthesize every line again (and store nothing).")
-CacheDirOpt = typer.Option(None, "--cache-dir", help="Where synthesized lines are kept.")
-DraftOpt = typer.Option(False, "--draft", help="Fast draft voices: the Piper cast (voices/draft.toml), about "
-                                               "5x faster than the default Kokoro cast, for a writer iterating.")
-StemsOpt = typer.Option(False, "--stems", help="Also write <stem>.stems/ beside the MP3: a WAV per character, "
-                                              "effects and music (they sum to the unmastered mix), and a DAW "
-                                              "session (.otio, .rpp) with every line as a named clip.")
-
-
 #: Commands whose result is what they print: with stdout closed they have nothing to do.
-PRINTS_ITS_RESULT = ("script", "check", "cues", "voices")
+PRINTS_ITS_RESULT = ("script", "check", "cues", "voices", "takes")
 
 
 @app.callback(invoke_without_command=True)
@@ -89,6 +79,7 @@ def render(
     strict: bool = typer.Option(False, "--strict", help="Stop before synthesis if there is any warning (a character "
                                                         "without a voice, a sound without a file, ...)."),
     stems: bool = StemsOpt,
+    review: bool = typer.Option(False, "--review", help="Then check it line by line (`episode review`)."),
 ) -> None:
     """Render one episode to MP3, with transcript (.json), captions (.vtt, .srt), chapters and a report.
 
@@ -132,6 +123,9 @@ def render(
                   highlight=False, soft_wrap=True)
     for warning in result.episode.warnings:
         warn(warning)
+    if review:
+        with user_errors():
+            run_review(result.outputs.mp3)
 
 
 @app.command()
@@ -180,6 +174,10 @@ def script(
     out.print(table)
 
 
+app.command()(preview)
+app.command()(audition)
+
+
 def _episode_files(path: Path) -> list[Path]:
     from .errors import ScriptError
 
@@ -191,90 +189,6 @@ def _episode_files(path: Path) -> list[Path]:
     if not path.exists():
         raise ScriptError("file not found.", file=path, hint="Check the path.")
     return [path]
-
-
-@app.command()
-def preview(
-    episode: Path = typer.Argument(..., help="The episode the character appears in."),
-    character: str = typer.Option(..., "--character", "-c", help="Who speaks (as named in the script or cast)."),
-    line: Optional[int] = typer.Option(None, "--line", "-l", help="Source line number of the line to hear."),
-    text: Optional[str] = typer.Option(None, "--text", "-t", help="Any text instead of a script line; its "
-                                       "directions act, e.g. \"*laughs* No way. *whispering* Tell me.\""),
-    delivery: Optional[str] = typer.Option(None, "--delivery", "-d", help="Speak it in this delivery (excited, "
-                                           "whisper, sad, ...: the cast's [delivery.NAME] tables)."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="WAV or MP3 to write "
-                                          "(default: output/preview-<character>.wav)."),
-    cast: Optional[Path] = CastOpt,
-    no_cache: bool = NoCacheOpt,
-    cache_dir: Optional[Path] = CacheDirOpt,
-    draft: bool = DraftOpt,
-) -> None:
-    """Hear one line in a character's voice, in seconds, without rendering the episode.
-
-    Without --line or --text, the character's first line in the script is used. Directions in the
-    line or the text act as in a render: *laughs* laughs in the character's voice, *whispering*
-    whispers. --delivery tries any delivery on it; `episode audition` hears them all.
-    """
-    from .export.paths import check_outputs, safe_name
-    from .preview import preview_line
-    from .render import input_files
-
-    target = output or Path("output") / f"preview-{safe_name(character)}.wav"
-    with user_errors():
-        project = options_project(cast, None, None, None, draft)
-        check_outputs([target], input_files(episode, project))
-        started = time.perf_counter()
-        result = preview_line(episode, project, character, line=line, text=text, out=target,
-                              cache_dir=chosen_cache_dir(no_cache, cache_dir), delivery=delivery)
-    out.print(f"[green]wrote[/] {escape(str(target))}  {result.duration:.1f} s  "
-              f"in {time.perf_counter() - started:.1f} s  "
-              f"[dim]{escape(_shortened(result.speech))}[/]", highlight=False)
-    for warning in result.warnings:
-        warn(warning)
-
-
-@app.command()
-def audition(
-    character: str = typer.Argument(..., help="Who to hear (as the script or the cast names them)."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Folder for the page and its clips "
-                                          "(default: output/audition-<character>/)."),
-    text: Optional[str] = typer.Option(None, "--text", "-t", help="What every delivery says (default: a statement "
-                                       "and a question)."),
-    cast: Optional[Path] = CastOpt,
-    no_cache: bool = NoCacheOpt,
-    cache_dir: Optional[Path] = CacheDirOpt,
-    draft: bool = DraftOpt,
-) -> None:
-    """Hear every delivery and vocal sound of one character on one page, before a render.
-
-    Writes index.html and one MP3 per take: the words said plainly and in each delivery of the
-    cast (excited, whisper, sad, ...), then each vocal sound (laughs, sighs, gasps, ...) twice.
-    All takes share one level, so loudness differences are heard as they will be in a render.
-    Open the page in a browser: `episode audition Kai` then output/audition-kai/index.html.
-    """
-    from .audition import audition as run
-    from .export.paths import check_folder, check_writable, safe_name
-
-    folder = output or Path("output") / f"audition-{safe_name(character)}"
-    with user_errors():
-        check_folder(folder, "the audition")
-        project = options_project(cast, None, None, None, draft)
-        folder.mkdir(parents=True, exist_ok=True)
-        unwritable = check_writable(folder)
-        if unwritable is not None:
-            raise unwritable
-        with Progress(TextColumn("[bold]Auditioning"), BarColumn(), MofNCompleteColumn(),
-                      TextColumn("{task.fields[what]}"), TimeElapsedColumn(), console=console,
-                      disable=no_bar()) as bar:
-            task = bar.add_task("audition", total=None, what="")
-            takes = run(project, character, folder, cache_dir=chosen_cache_dir(no_cache, cache_dir), text=text,
-                        progress=lambda done, total, what: bar.update(task, completed=done, total=total,
-                                                                      what=escape(what)))
-    out.print(f"[green]wrote[/] {escape(str(folder / 'index.html'))}  {len(takes)} takes", highlight=False)
-
-
-def _shortened(text: str, limit: int = 160) -> str:
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " ..."
 
 
 @app.command()
@@ -386,9 +300,10 @@ def check(
 ) -> None:
     """Dry run before rendering: characters without a voice, cues without a sound, directions
     no rule maps, and an estimated duration per episode. Nothing is synthesized."""
-    from .errors import ConfigError, ScriptError
+    from .errors import ConfigError, ScriptError, TakeError
     from .findings import check_length
     from .render import load_episode
+    from .takes import find_takes
 
     with user_errors():
         project = options_project(cast, cues, rules, show)
@@ -396,7 +311,7 @@ def check(
     from .script.coverage import coverage
 
     table = Table("episode", "est. length", "no voice", "no sound", "directions understood",
-                  "unmapped directions", "status")
+                  "unmapped directions", "takes", "status")
     broken = findings = 0
     report = []
     warnings: list[str] = []
@@ -404,30 +319,35 @@ def check(
         try:
             episode = load_episode(file, project)
             estimate = check_length(episode, project)
+            takes = find_takes(episode, file, project)  # `episode takes FILE` lists each line's id
         except ConfigError as error:  # a setting that fails on this script fails on every script
             fail(error)
-        except ScriptError as error:
+        except (ScriptError, TakeError) as error:
             broken += 1
             report.append({"episode": str(file), "error": error.render()})
-            table.add_row(escape(file.name), "", "", "", "", "", f"[red]{escape(error.render())}[/]")
+            table.add_row(escape(file.name), "", "", "", "", "", "", f"[red]{escape(error.render())}[/]")
             continue
         unvoiced = sorted({n for e in episode.events if e.spoken for n in e.speakers if not project.cast.has_voice(n)})
         silent = sorted({e.sound or e.text for e in episode.events
                          if (e.kind == "cue" and (not e.sound or not project.sounds.has(e.sound)))
                          or (e.kind == "direction" and e.sound and not project.sounds.has(e.sound))} |
                         {p.sound for e in episode.events for p in e.parts if not project.sounds.has(p.sound)})
+        episode.warnings.extend(takes.stray)
         understood = coverage(episode, project.rules)
         unmapped = understood.unmatched
         findings += len(unvoiced) + len(silent) + len(unmapped) + len(episode.warnings)
         report.append({"episode": str(file), "estimated_seconds": round(estimate, 1), "no_voice": unvoiced,
                        "no_sound": silent, "directions": understood.total, "understood": understood.understood,
-                       "unmapped": dict(unmapped.most_common()), "warnings": episode.warnings})
+                       "unmapped": dict(unmapped.most_common()), "warnings": episode.warnings,
+                       "takes": {takes.ids[i]: str(p) for i, p in sorted(takes.files.items())},
+                       "lines_without_take": len(takes.ids) - len(takes.files)})
         warnings += episode.warnings
         minutes, secs = divmod(int(estimate), 60)
         table.add_row(escape(file.name), f"{minutes}:{secs:02d}", escape(", ".join(unvoiced)) or "-",
                       escape(", ".join(silent)) or "-",
                       f"{understood.share:.0%} ({understood.understood}/{understood.total})",
                       escape("; ".join(f"{k} ({v})" if v > 1 else k for k, v in unmapped.most_common())) or "-",
+                      f"{len(takes.files)} of {len(takes.ids)} lines",
                       "[green]ok[/]" if not (unvoiced or silent or episode.warnings) else "[yellow]check[/]")
     if as_json:
         sys.stdout.write(json.dumps(report, indent=2) + "\n")
@@ -557,6 +477,8 @@ def cache(
     out.print(table)
 
 
+app.command("review")(review_command)
+app.command("takes")(takes_command)
 cast_app = typer.Typer(help="Create and inspect cast files.", no_args_is_help=True)
 app.add_typer(cast_app, name="cast")
 

@@ -68,6 +68,9 @@ class Show:
     sound_folders: list[Path] = field(default_factory=list)  # [sound] folders: sounds from outside sfx/
     colors: dict[str, str] = field(default_factory=dict)  # speaker (lower case) -> "#rrggbb", for the listen pages
     cache_max_gb: float = 10.0  # [cache] max_gb: what the render caches may hold on disk
+    takes_folder: Path | None = None  # [takes] folder: takes/<episode stem>/<line id>.wav (default: beside the script)
+    takes_treatment: bool = False  # [takes] treatment: give a take its character's effects from the cast
+    takes_lines: dict[str, Path] = field(default_factory=dict)  # [takes.lines] "<stem>/<line id>" -> a recording
 
 
 def parse_show(text: str, source: str, root: Path) -> Show:
@@ -90,6 +93,9 @@ def show_from_data(data: dict[str, Any], source: str, root: Path) -> Show:
         sound_folders=[_sound_folder(f, source, root) for f in sound.get("folders", [])],
         colors=show_colors(data, source, root),
         cache_max_gb=float(data.get("cache", {}).get("max_gb", Show.cache_max_gb)),
+        takes_folder=root / data["takes"]["folder"] if "folder" in data.get("takes", {}) else None,
+        takes_treatment=bool(data.get("takes", {}).get("treatment", False)),
+        takes_lines={k: root / v for k, v in data.get("takes", {}).get("lines", {}).items()},
     )
 
 

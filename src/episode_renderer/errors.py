@@ -48,3 +48,7 @@ class OutputError(EpisodeError):
 
 class ClusterError(EpisodeError):
     """A season cannot run on the Dask cluster it was pointed at (not installed, unreachable, mismatched)."""
+
+
+class TakeError(EpisodeError):
+    """A recorded take cannot be used: unreadable, silent, or two files for one line."""

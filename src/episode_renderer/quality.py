@@ -9,9 +9,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+
+import numpy as np
 
 from .errors import EpisodeError
 from .script.model import VOCAL_LABELS
@@ -106,6 +108,62 @@ def transcribe(audio_path: Path) -> str:
     return " ".join(s.text for s in segments)
 
 
+def heard_in(audio: np.ndarray) -> str:
+    """What Whisper hears in 16 kHz mono samples (``WHISPER_RATE``), one utterance on its own, at
+    temperature 0 (no fallback to sampling), so the same audio is always heard the same way."""
+    found, _info = _model().transcribe(audio, language="en", beam_size=5, temperature=0.0,
+                                       condition_on_previous_text=False)
+    return " ".join(f.text.strip() for f in found)
+
+
+def has_words(body: str) -> bool:
+    """A transcript segment to score: not a vocal sound ("[laughs]"), and some word once normalised."""
+    return body.strip() not in _VOCAL_SEGMENTS and bool(normalize(body))
+
+
+@dataclass
+class WordChanges:
+    """How what was heard differs from the words written, word by word (normalised)."""
+
+    words: int
+    missed: list[str]
+    added: list[str]
+    changed: list[tuple[str, str]]  # (written, heard)
+    regions: list[tuple[list[str], list[str]]] = field(default_factory=list)  # each run of differences: (written, heard)
+
+    @property
+    def errors(self) -> int:
+        return len(self.missed) + len(self.added) + len(self.changed)
+
+
+def word_changes(reference: str, hypothesis: str) -> WordChanges:
+    """The words missed, added and changed between ``reference`` and ``hypothesis``, as jiwer aligns them."""
+    import jiwer
+
+    ref, hyp = normalize(reference), normalize(hypothesis)
+    if not ref or not hyp:
+        return WordChanges(len(ref), ref, hyp, [], [(ref, hyp)] if ref or hyp else [])
+    out = WordChanges(len(ref), [], [], [])
+    joined = True
+    for chunk in jiwer.process_words(" ".join(ref), " ".join(hyp)).alignments[0]:
+        written, heard = ref[chunk.ref_start_idx:chunk.ref_end_idx], hyp[chunk.hyp_start_idx:chunk.hyp_end_idx]
+        if chunk.type == "equal":
+            joined = True
+            continue
+        if joined:
+            out.regions.append(([], []))
+            joined = False
+        out.regions[-1][0].extend(written)
+        out.regions[-1][1].extend(heard)
+        if chunk.type == "delete":
+            out.missed += written
+        elif chunk.type == "insert":
+            out.added += heard
+        elif chunk.type == "substitute":
+            out.changed += list(zip(written, heard))
+    return out
+
+
 def score_texts(reference: str, hypothesis: str) -> Score:
     errors, words = word_errors(normalize(reference), normalize(hypothesis))
     return Score(errors, words)
@@ -115,6 +173,7 @@ def score_texts(reference: str, hypothesis: str) -> Score:
 #: middle of the silence to the next segment, so no neighbour's word is heard.
 PAD_SECONDS = 0.2
 _RATE = 16000
+WHISPER_RATE = _RATE
 
 
 def segment_windows(segments: list[dict]) -> list[tuple[float, float]]:
@@ -164,11 +223,9 @@ def score_render(mp3: Path) -> tuple[Score, dict[str, Score], str]:
     per: dict[str, Score] = {}
     heard = []
     for seg, (lo, hi) in zip(segments, segment_windows(segments)):
-        if seg["body"].strip() in _VOCAL_SEGMENTS or not normalize(seg["body"]):  # a vocal sound has no words
+        if not has_words(seg["body"]):
             continue
-        found, _info = _model().transcribe(audio[int(lo * _RATE):int(hi * _RATE)], language="en", beam_size=5,
-                                           temperature=0.0, condition_on_previous_text=False)
-        text = " ".join(f.text.strip() for f in found)
+        text = heard_in(audio[int(lo * _RATE):int(hi * _RATE)])
         heard.append(text)
         score = score_texts(seg["body"], text)
         for total in (overall, per.setdefault(seg["speaker"], Score(0, 0))):

@@ -40,6 +40,7 @@ from .reading import encoding_hint, read_bounded
 from .script.model import Episode, Event
 from .script.parser import parse_episode
 from .session import SessionFolder, check_session_folder, session_folder, write_session
+from .takes import levelled, load_takes, take_files
 from .tts.cache import LineCache
 from .tts.cast import Profile, in_unison
 from .tts.lines import InvalidTake, LineSpeaker, Said
@@ -95,6 +96,7 @@ def input_files(script: Path | None, project: Project) -> list[Path]:
     from .sound.library import EXTENSIONS
 
     files = [p for p in (script, *project.files, project.show.cover) if p is not None]
+    files += take_files(script, project) if script is not None else []
     for folder in project.sounds.folders:
         try:
             files += [p for p in Path(folder).iterdir() if p.suffix.lower() in EXTENSIONS]
@@ -182,13 +184,14 @@ def _import_scipy_signal() -> None:
 
 
 def speak_lines(episode: Episode, project: Project, speaker: LineSpeaker, progress: Progress | None = None,
-                workers: int = 2) -> dict[int, np.ndarray]:
+                workers: int = 2, skip: frozenset[int] = frozenset()) -> dict[int, np.ndarray]:
     """Synthesize every line and heading, ``workers`` jobs at a time (onnxruntime releases the GIL).
 
     A job is a few lines of one voice and pitch (see ``synthesis_jobs``); the longest jobs go first, so
-    the last one is short and neither core waits long for the other.
+    the last one is short and neither core waits long for the other. Events in ``skip`` (a take
+    replaces them) are not synthesized.
     """
-    said = what_is_said(episode)
+    said = {i: s for i, s in what_is_said(episode).items() if i not in skip}
     jobs = synthesis_jobs(episode, project, said)
     total = sum(len(job) for job in jobs)
     done = 0
@@ -327,6 +330,8 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
     check_length(episode, project)
     # now: a broken sound file fails before minutes of synthesis
     sounds = {n: project.sounds.load(n) for n in sorted(sounds_needed(episode, project))}
+    takes = load_takes(episode, path, project)  # an unreadable take fails here too, before synthesis
+    episode.warnings.extend(takes.warnings)
     unwritable = check_writable(outputs.mp3.parent)
     if unwritable is not None:
         raise unwritable
@@ -336,7 +341,8 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
     with Voices(project.cast.voices_dir, threads) as voices:  # closed: the sessions' memory is the mastering's
         speaker = LineSpeaker(cache, voices, before_synthesis=_ImportMixing())
         say("Synthesizing lines")
-        lines = speak_lines(episode, project, speaker, progress, workers)
+        lines = speak_lines(episode, project, speaker, progress, workers, skip=frozenset(takes.audio))
+    lines.update(levelled(takes.audio, lines, episode))
     say("Mixing")
     levels = LevelCache(Path(cache_dir) / "levels" if cache_dir else None)
     timeline = plan(episode, lines, sounds, project.cues, project.show.timing,

@@ -8,6 +8,8 @@ is script/directions.py's business.
 
 from __future__ import annotations
 
+import re
+
 from .schema import Array, Effects, Flag, Names, Number, Table, Text
 
 ENGINES = ("kokoro", "piper", "coqui")
@@ -149,6 +151,12 @@ def _headroom(audio: dict) -> list[tuple[str, str]]:
                           f"{MIN_HEADROOM_DB:g} dB (the default is lufs = -16 with true_peak = -1)")]
 
 
+def _take_keys(lines: dict) -> list[tuple[str, str]]:
+    """A take is named by its episode and line: ``"<episode stem>/<line id>"`` (see `episode takes`)."""
+    return [(key, 'is not "<episode stem>/<line id>" (`episode takes EPISODE` lists the ids)')
+            for key in lines if not re.fullmatch(r"[^/]+/[a-z0-9]+(?:-[a-z0-9]+)*", key)]
+
+
 #: mix.timeline.Timing's gaps (tests/test_config_schema.py keeps the two in step).
 _TIMING = {name: SECONDS for name in ("lead_in", "in_turn", "vocal", "new_turn", "list_item", "interrupt_overlap",
                                       "heading_before", "heading_after", "scene_break", "sound_gap", "tail",
@@ -173,6 +181,10 @@ SHOW = Table({
                     max_items=200),
     "site": Table({"characters": PATH}),
     "cache": Table({"max_gb": Number(0.1, 100_000, "GB")}),
+    # Recorded takes in place of lines (takes.py): a folder of takes/<episode>/<line id>.wav, and/or files by id.
+    "takes": Table({"folder": PATH, "treatment": Flag(),
+                    "lines": Table(each=PATH, max_items=10_000, check=_take_keys,
+                                   example='[takes.lines] "episode-01/kai-only-when-nobody-asks-twice" = "rec/kai.wav"')}),
 })
 
 # --- sfx/cues.toml and directions.toml ----------------------------------------------------------

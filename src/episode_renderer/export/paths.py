@@ -15,6 +15,8 @@ from ..reading import not_regular
 SIDECARS = (".json", ".vtt", ".srt", ".chapters.json", ".report.json")
 SEASON_FILES = ("season.json", "feed.xml", "index.html", "site.css", "site.js")
 STATE_SUFFIX = ".render.json"
+#: `episode review`'s findings beside an MP3: what the listen page marks.
+REVIEW_SUFFIX = ".review.json"
 
 #: Write errors a user can fix (permissions, a full disk, a file where a folder should be).
 DISK_ERRORS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EFBIG,
@@ -88,7 +90,8 @@ def season_names(stems: dict[Path, str], extra: Iterable[str] = ()) -> dict[str,
     """
     owners: dict[str, Path | None] = {name.casefold(): None for name in (*SEASON_FILES, *extra)}
     for episode, stem in stems.items():
-        for name in (f"{stem}.mp3", *(stem + s for s in SIDECARS), stem + STATE_SUFFIX, page_name(stem)):
+        for name in (f"{stem}.mp3", *(stem + s for s in SIDECARS), stem + STATE_SUFFIX, stem + REVIEW_SUFFIX,
+                     page_name(stem)):
             key = name.casefold()
             if key in owners:
                 other = owners[key]

@@ -28,7 +28,7 @@ from ..colors import DARK_BACKGROUNDS, LIGHT_BACKGROUNDS, fallback_color, readab
 from ..errors import ConfigError
 from .atomic import write_text
 from .feed import url_for
-from .paths import page_name
+from .paths import REVIEW_SUFFIX, page_name
 
 if TYPE_CHECKING:
     from ..config import Project
@@ -60,6 +60,7 @@ class Entry:
     end: float | None  # None for a sound: it is shown, never "being heard"
     speaker: str = ""
     body: str = ""
+    flag: str = ""  # what `episode review` found to listen for in this line ("" for nothing)
 
 
 @dataclass
@@ -148,12 +149,33 @@ def read_episode(out_dir: Path, item: Mapping[str, Any]) -> EpisodePage | None:
             seen.add(key)
             entries.append(Entry(_number(sound.get("startTime")), None, body=_sound_label(sound)))
         page.entries = sorted(entries, key=lambda e: (e.start, e.end is not None))  # a sound before the line it opens
+        _mark_flags(page.entries, _read_json(out_dir / f"{stem}{REVIEW_SUFFIX}"), out_dir / mp3)
     if "vtt" in files:
         try:
             page.captions = (out_dir / files["vtt"]).read_text("utf-8")
         except OSError:
             pass
     return page
+
+
+def _mark_flags(entries: list[Entry], review: Any, mp3: Path) -> None:
+    """Give each line `episode review` flagged its findings, matched by start time; a review of an
+    earlier render of the episode (another MP3) marks nothing."""
+    from ..hashing import file_sha256
+
+    if not isinstance(review, dict) or not isinstance(review.get("lines"), list):
+        return
+    try:
+        if review.get("mp3_sha256") != file_sha256(mp3):
+            return
+    except OSError:
+        return
+    flags = {round(_number(line.get("start"), -1.0), 3): "; ".join(str(p) for p in line["problems"])
+             for line in review["lines"]
+             if isinstance(line, dict) and isinstance(line.get("problems"), list) and line["problems"]}
+    for entry in entries:
+        if entry.end is not None and round(entry.start, 3) in flags:
+            entry.flag = flags[round(entry.start, 3)]
 
 
 def read_season(out_dir: Path) -> tuple[dict[str, Any], list[EpisodePage]]:
@@ -281,12 +303,26 @@ def _transcript(page: EpisodePage, classes: Mapping[str, str]) -> str:
         same = " same" if entry.speaker == previous else ""
         previous = entry.speaker
         vocal = " vocal" if _NONSPEECH.match(entry.body) else ""
+        flag = (f' <a class="flag" href="#t={start}" title="{escape(entry.flag)}">Listen at {at}: '
+                f'{escape(entry.flag)}</a>') if entry.flag else ""
         items.append(
-            f'<li class="seg {classes.get(entry.speaker, "")}{same}" id="t{number}" data-start="{start}" '
+            f'<li class="seg {classes.get(entry.speaker, "")}{same}{" flagged" if flag else ""}" id="t{number}" '
+            f'data-start="{start}" '
             f'data-end="{_seconds(entry.end)}"><a class="at" href="{mp3}#t={start}" aria-label="Play from {at}" '
             f'aria-describedby="t{number}-said">{at}</a> <span class="who">{escape(entry.speaker)}</span> '
-            f'<span class="said{vocal}" id="t{number}-said">{escape(entry.body)}</span></li>')
-    return '<ol class="transcript-lines">\n' + "\n".join(items) + "\n</ol>"
+            f'<span class="said{vocal}" id="t{number}-said">{escape(entry.body)}</span>{flag}</li>')
+    return _review_summary(page) + '<ol class="transcript-lines">\n' + "\n".join(items) + "\n</ol>"
+
+
+def _review_summary(page: EpisodePage) -> str:
+    """The lines `episode review` flagged, each a link to its moment, above the transcript."""
+    flagged = [e for e in page.entries if e.flag]
+    if not flagged:
+        return ""
+    items = "".join(f'<li><a href="#t={_seconds(e.start)}">{clock(e.start)}</a> {escape(e.speaker)}: '
+                    f"{escape(e.flag)}</li>" for e in flagged)
+    return (f'<details class="review" open><summary>{len(flagged)} line{"s" if len(flagged) > 1 else ""} to '
+            f"listen to (episode review)</summary><ol>{items}</ol></details>\n")
 
 
 def _chapters(page: EpisodePage) -> str:

@@ -87,9 +87,13 @@ def project_fingerprint(project: Project) -> str:
 
 
 def fingerprint(episode_path: Path, project: Project, *, project_digest: str | None = None) -> str:
-    """sha256 of the script and everything it is rendered with (pass ``project_digest`` to reuse it)."""
+    """sha256 of the script, its takes, and everything it is rendered with (pass ``project_digest`` to reuse it)."""
+    from ..takes import take_files
+
     digest = hashlib.sha256((project_digest or project_fingerprint(project)).encode())
     _hash_file(digest, Path(episode_path))
+    for take in take_files(Path(episode_path), project):  # a new or re-recorded take re-renders this episode only
+        _hash_file(digest, take)
     return digest.hexdigest()
 
 

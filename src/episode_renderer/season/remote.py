@@ -21,6 +21,7 @@ from ..errors import ClusterError, EpisodeError
 from ..render import Outputs, Progress, sounds_needed
 from ..script.model import Episode
 from ..sound.library import SoundLibrary
+from ..takes import find_takes
 from ..tts.cache import default_cache_dir
 from .jobs import render_job
 
@@ -178,7 +179,8 @@ def project_bundle(project: Project, store: Collector) -> tuple[Bundle, dict[str
 
 
 def sound_bundle(episode: Episode, project: Project, store: Collector) -> tuple[Bundle, dict[str, str]]:
-    """The sounds this episode's render loads, laid out under ``sfx/``, with their client paths."""
+    """The sounds this episode's render loads, laid out under ``sfx/``, and its takes under ``takes/``, with
+    their client paths."""
     files: dict[str, str] = {}
     renames: dict[str, str] = {}
     for name in sorted(sounds_needed(episode, project)):
@@ -186,6 +188,12 @@ def sound_bundle(episode: Episode, project: Project, store: Collector) -> tuple[
         if path is not None:
             files[f"sfx/{path.name}"] = store.add(path)
             renames[f"sfx/{path.name}"] = str(path)
+    script = Path(episode.source or "")
+    found = find_takes(episode, script, project)
+    for index, path in found.files.items():  # beside the script on the worker, where its render looks for them
+        rel = f"takes/{script.stem}/{found.ids[index]}{Path(path).suffix.lower()}"
+        files[rel] = store.add(path)
+        renames[rel] = str(path)
     return Bundle(tuple(sorted(files.items()))), renames
 
 
@@ -287,6 +295,7 @@ def render_task(task: Task, blobs: dict[str, bytes], who: str, progress: Progres
             project = load_project(root, **{role: root / roles[role] if role in roles else None
                                             for role in ("cast", "cues", "rules", "show")})
             project.sounds = SoundLibrary([here / "sfx"])
+            project.show.takes_folder, project.show.takes_lines = None, {}  # its takes came with its sounds
             out = here / "out" / task.mp3_name
             rendered = render_job(script, project, out, cache_dir=default_cache_dir() if task.use_cache else None,
                                   digest=task.digest, progress=progress)
@@ -298,14 +307,20 @@ def render_task(task: Task, blobs: dict[str, bytes], who: str, progress: Progres
             return Remote("rendered", who, files, rendered.state.encode("utf-8"), result.episode.episode_number,
                           result.episode.title, result.duration, time.perf_counter() - started,
                           result.loudness.integrated,
-                          warnings=[w.replace(str(script), task.source) for w in result.episode.warnings])
+                          warnings=[_as_on_client(w, task, script, (root, here)) for w in result.episode.warnings])
         except EpisodeError as exc:
-            text = exc.render().replace(str(script), task.source)
-            for rel, client in sorted(task.renames, key=lambda item: -len(item[0])):
-                for folder in (root, here):
-                    if folder is not None:
-                        text = text.replace(str(folder / rel), client)
-            return Remote("failed", who, seconds=time.perf_counter() - started, error=text)
+            return Remote("failed", who, seconds=time.perf_counter() - started,
+                          error=_as_on_client(exc.render(), task, script, (root, here)))
+
+
+def _as_on_client(text: str, task: Task, script: Path, folders: tuple[Path | None, ...]) -> str:
+    """A worker's message with the client's paths: the script's, and every file's it was sent (a take, a sound)."""
+    text = text.replace(str(script), task.source)
+    for rel, client in sorted(task.renames, key=lambda item: -len(item[0])):
+        for folder in folders:
+            if folder is not None:
+                text = text.replace(str(folder / rel), client)
+    return text
 
 
 def task_data(data: bytes) -> bytes:
