@@ -409,7 +409,7 @@ def _encode_within_target(mix: np.ndarray, project: Project, episode: Episode, t
     memory is the mix and one limited copy of it, however long the episode.
     """
     target = project.show.target
-    length = mix.size
+    length = mix.shape[-1]
     prepared = prepare(mix, parts, out=mix)
     prepared_loudness = integrated_loudness(prepared, parts=parts)
     limited = np.empty_like(prepared)
