@@ -68,6 +68,8 @@ class Show:
     sound_folders: list[Path] = field(default_factory=list)  # [sound] folders: sounds from outside sfx/
     colors: dict[str, str] = field(default_factory=dict)  # speaker (lower case) -> "#rrggbb", for the listen pages
     cache_max_gb: float = 10.0  # [cache] max_gb: what the render caches may hold on disk
+    channels: str | None = None  # [mix] channels: "stereo" or "mono"; None: stereo for a cast of several
+    room: str = "studio"  # [mix] room: the room every scene plays in unless its script names another
 
 
 def parse_show(text: str, source: str, root: Path) -> Show:
@@ -90,6 +92,7 @@ def show_from_data(data: dict[str, Any], source: str, root: Path) -> Show:
         sound_folders=[_sound_folder(f, source, root) for f in sound.get("folders", [])],
         colors=show_colors(data, source, root),
         cache_max_gb=float(data.get("cache", {}).get("max_gb", Show.cache_max_gb)),
+        channels=data.get("mix", {}).get("channels"), room=data.get("mix", {}).get("room", "studio"),
     )
 
 

@@ -34,6 +34,7 @@ from .mix.compressor import prepare
 from .mix.loudness import Loudness, integrated_loudness
 from .mix.master import finished
 from .mix.parts import ahead
+from .mix.scene import episode_room, event_places, mix_channels, place_clips
 from .mix.timeline import mixdown, plan
 from .reading import encoding_hint, read_bounded
 from .script.model import Episode, Event
@@ -318,6 +319,7 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
     sweep(outputs.mp3.parent)  # temp files of a killed run
     episode = load_episode(path, project)
     check_length(episode, project)
+    room = episode_room(episode, project.show.room)
     # now: a broken sound file fails before minutes of synthesis
     sounds = {n: project.sounds.load(n) for n in sorted(sounds_needed(episode, project))}
     unwritable = check_writable(outputs.mp3.parent)
@@ -336,6 +338,8 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
                     intro=sounds.get(project.show.intro or ""), outro=sounds.get(project.show.outro or ""),
                     intro_name=project.show.intro or "intro", outro_name=project.show.outro or "outro",
                     measure=levels)
+    place_clips(timeline, event_places(episode, project.cast, project.rules, room),
+                mix_channels(project.show.channels, project.cast))
     mix = mixdown(timeline, project.cues.duck_db)
     lines.clear()  # the mix holds every sample now: free the lines before mastering copies it
     timeline.clips.clear()
