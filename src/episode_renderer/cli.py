@@ -376,6 +376,7 @@ def check(
     no rule maps, and an estimated duration per episode. Nothing is synthesized."""
     from .errors import ConfigError, ScriptError
     from .findings import check_length
+    from .mix.scene import mix_channels, who_stands_where
     from .render import load_episode
 
     with user_errors():
@@ -388,6 +389,7 @@ def check(
     broken = findings = 0
     report = []
     warnings: list[str] = []
+    scenes: list[str] = []
     for file in files:
         try:
             episode = load_episode(file, project)
@@ -406,11 +408,16 @@ def check(
                         {p.sound for e in episode.events for p in e.parts if not project.sounds.has(p.sound)})
         understood = coverage(episode, project.rules)
         unmapped = understood.unmatched
+        stands = who_stands_where(episode, project.cast)
+        channels = "stereo" if mix_channels(project.show.channels, project.cast) == 2 else "mono"
         findings += len(unvoiced) + len(silent) + len(unmapped) + len(episode.warnings)
         report.append({"episode": str(file), "estimated_seconds": round(estimate, 1), "no_voice": unvoiced,
                        "no_sound": silent, "directions": understood.total, "understood": understood.understood,
-                       "unmapped": dict(unmapped.most_common()), "warnings": episode.warnings})
+                       "unmapped": dict(unmapped.most_common()), "warnings": episode.warnings,
+                       "positions": {n: {"pan": p.pan, "distance": p.distance} for n, p in stands.items()}})
         warnings += episode.warnings
+        scenes.append(f"{escape(file.name)} ({channels}): " + "; ".join(f"{escape(n)} {p.describe()}"
+                                                                      for n, p in stands.items()))
         minutes, secs = divmod(int(estimate), 60)
         table.add_row(escape(file.name), f"{minutes}:{secs:02d}", escape(", ".join(unvoiced)) or "-",
                       escape(", ".join(silent)) or "-",
@@ -421,6 +428,9 @@ def check(
         sys.stdout.write(json.dumps(report, indent=2) + "\n")
     else:
         out.print(table)
+        out.print("Who stands where:", highlight=False)
+        for line in scenes:
+            out.print("  " + line, highlight=False)
         for warning in warnings:
             warn(warning)
     if broken or (strict and findings):

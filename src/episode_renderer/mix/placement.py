@@ -31,10 +31,11 @@ class Medium:
     hiss_db: float | None = None  # in-band noise, dB under the line's RMS
 
 
-#: The pass bands are those of the devices: a telephone's 300-3,400 Hz, a small PA horn, a laptop's
+#: The pass bands sit inside those of the devices (a telephone carries 300-3,400 Hz; its filter
+#: is set inside that, so the steep skirts leave almost nothing outside it), a small PA horn, a laptop's
 #: speaker, an AM-like two-way radio.
 DEVICES = {
-    "phone": Medium(300, 3400, 2.5),
+    "phone": Medium(350, 3000, 2.5),
     "intercom": Medium(400, 3000, 4.0, room_size=0.3, room_wet=0.12),
     "speaker": Medium(200, 5000, 1.5, room_size=0.25, room_wet=0.1),
     "radio": Medium(500, 2800, 5.0, hiss_db=-32.0),
@@ -110,14 +111,14 @@ def _voice(audio: np.ndarray, place: Place) -> tuple[np.ndarray, np.ndarray | No
     if medium is not None and medium.room_size:
         size, wet_level = max(size, medium.room_size), max(wet_level, medium.room_wet)
     if medium is None and d > 0:
-        size, wet_level = max(size, 0.55 + 0.3 * d), wet_level + 0.5 * d
+        size, wet_level = max(size, 0.5 + 0.3 * d), wet_level + 0.16 * d
     if place.space == "hall":
-        size, wet_level = max(size, 0.92), max(wet_level, 0.4)
+        size, wet_level = max(size, 0.9), max(wet_level, 0.2)
     wet = _reverb(dry, size, wet_level) if wet_level > 0 else None
     if place.space == "echo":
         echo = _echo(dry)
         wet = echo if wet is None else _add(wet, echo)
-        reverb = _reverb(dry, 0.85, 0.3)
+        reverb = _reverb(dry, 0.8, 0.1)
         wet = _add(wet, reverb)
     return dry.astype(np.float32, copy=False), wet
 
@@ -174,8 +175,8 @@ def _echo(dry: np.ndarray) -> np.ndarray:
     import pedalboard
 
     x = np.concatenate([dry, np.zeros(int(1.6 * SAMPLE_RATE), dtype=np.float32)])
-    delay = pedalboard.Delay(delay_seconds=0.26, feedback=0.4, mix=1.0)
-    repeats = delay(x[None, :], SAMPLE_RATE)[0] * np.float32(0.5)
+    delay = pedalboard.Delay(delay_seconds=0.3, feedback=0.3, mix=1.0)
+    repeats = delay(x[None, :], SAMPLE_RATE)[0] * np.float32(0.3)
     return np.stack([repeats, repeats]).astype(np.float32) / np.float32(np.sqrt(2.0))
 
 

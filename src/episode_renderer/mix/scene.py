@@ -171,3 +171,10 @@ def mix_channels(setting: str | None, cast: Cast) -> int:
     if setting is not None:
         return 2 if setting == "stereo" else 1
     return 2 if len(cast.positions) >= 2 else 1
+
+
+def who_stands_where(episode: Episode, cast: Cast) -> dict[str, Position]:
+    """The place of every character who speaks in ``episode`` (those speaking together each at their own)."""
+    places = positions(cast, episode)
+    names = dict.fromkeys(n for e in episode.events if e.voiced for n in (e.speakers or (NARRATOR,)))
+    return {name: _where((name,), places, cast) for name in names}
