@@ -80,7 +80,7 @@ def test_transcript_and_captions(rendered):
     assert "00:00:" in srt and " --> " in srt and "Recurse: The evidence" in srt
     report = json.loads(Path(f"{out.with_suffix('')}.report.json").read_text())
     assert abs(report["integrated_lufs"] + 16) <= 1 and report["true_peak_dbtp"] <= -1
-    assert report["bitrate"] == "128k" and report["duration_seconds"] > 8
+    assert report["bitrate"] == "160k" and report["duration_seconds"] > 8
 
 
 def test_speech_is_where_the_transcript_says(rendered):
