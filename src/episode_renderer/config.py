@@ -60,7 +60,7 @@ class Show:
     language: str = "en"
     explicit: bool = False
     category: str = "Technology"
-    bitrate: str = "128k"
+    bitrate: str | None = None  # [audio] bitrate; None: the channels' default (render.bitrate_for)
     target: Target = field(default_factory=Target)
     intro: str | None = None
     outro: str | None = None
@@ -85,7 +85,7 @@ def show_from_data(data: dict[str, Any], source: str, root: Path) -> Show:
         base_url=show.get("base_url", ""), cover=check_cover(show.get("cover") or None, source, root),
         language=show.get("language", "en"), explicit=show.get("explicit", False),
         category=show.get("category", "Technology"),
-        bitrate=audio.get("bitrate", "128k" if data.get("mix", {}).get("channels") == "mono" else "160k"),
+        bitrate=audio.get("bitrate"),
         target=Target(lufs=float(audio.get("lufs", -16.0)), true_peak=true_peak,
                       limiter_ceiling=true_peak - LIMITER_MARGIN_DB),
         intro=sound.get("intro") or None, outro=sound.get("outro") or None,

@@ -352,9 +352,15 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
         loudness = _master_and_write(mix, project, episode, timeline.layout, outputs, temps, encoded, parts=cores)
         episode.warnings.extend(next(([c.unwritable] for c in (cache, levels, encoded) if c.unwritable), []))
         result = RenderResult(episode, outputs, loudness, timeline.layout.duration, time.perf_counter() - started,
-                              cache.hits, cache.misses, timeline.layout, project.show.bitrate)
+                              cache.hits, cache.misses, timeline.layout, bitrate_for(project, timeline.channels))
         temps[outputs.report].write_text(json.dumps(result.report(), indent=2) + "\n", encoding="utf-8")
     return result
+
+
+def bitrate_for(project: Project, channels: int) -> str:
+    """show.toml's [audio] bitrate, else 160k for joint stereo and 128k for mono: 160k is the lowest
+    rate whose coding error is within 1 dB of mono at 128k (README, "The stereo scene")."""
+    return project.show.bitrate or ("160k" if channels == 2 else "128k")
 
 
 def sounds_needed(episode: Episode, project: Project) -> set[str]:
@@ -389,7 +395,8 @@ def _master_and_write(mix: np.ndarray, project: Project, episode: Episode, layou
     written to its temp in ``temps``.
 
     ``mix`` is mastered in place: it is not needed afterwards, and a second copy would cost memory."""
-    key = mix_key(mix, __version__, project.show.target, project.show.bitrate) if encoded.folder else ""
+    bitrate = bitrate_for(project, mix.ndim)
+    key = mix_key(mix, __version__, project.show.target, bitrate) if encoded.folder else ""
     tmp = temps[outputs.mp3]
     loudness = encoded.get(key, tmp)
     if loudness is None:
@@ -420,7 +427,7 @@ def _encode_within_target(mix: np.ndarray, project: Project, episode: Episode, t
     trim = 0.0
     for attempt in range(3):
         write_mp3(tmp, ahead(finished(prepared, target, trim_db=trim, loudness=prepared_loudness, parts=parts,
-                                      out=limited)), bitrate=project.show.bitrate)
+                                      out=limited)), bitrate=bitrate_for(project, mix.ndim))
         loudness, frames = measure_file(tmp)
         if frames < length:
             raise RenderError(
