@@ -58,12 +58,14 @@ def linked(dynamics: Callable[..., np.ndarray]) -> Callable[[np.ndarray], np.nda
     for every channel, keeping its state from call to call.
 
     JUCE's dynamics process each channel alone, which would pull a voice placed left towards the
-    middle. They compute a gain from the envelope of |x| and multiply, so the loudest channel at
-    each sample (a rectified signal) is run through it and the gain it was given (output over
-    input: exact, the gain being a plain factor) applied to every channel."""
+    middle. They compute a gain from the envelope of |x| and multiply, so a rectified detector
+    signal is run through them and the gain it was given (output over input: exact, the gain being
+    a plain factor) applied to every channel. The detector is the root of the channels' summed
+    squares: a voice panned at constant power is seen at its mono level wherever it stands, so
+    it is compressed and limited as it would be in mono (and no channel passes the detector)."""
 
     def run(block: np.ndarray) -> np.ndarray:
-        loudest = np.max(np.abs(block), axis=0)
+        loudest = np.sqrt(np.sum(np.square(block, dtype=np.float32), axis=0))
         shaped = dynamics(loudest[None, :], SAMPLE_RATE, reset=False)[0]
         gain = np.divide(shaped, loudest, out=np.ones_like(loudest), where=loudest > 0)
         return (block * gain[None, :]).astype(np.float32, copy=False)
