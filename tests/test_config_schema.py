@@ -159,7 +159,7 @@ def test_unknown_table_and_block_voice(proj):
 
 
 SHOW_CASES = [
-    ('bitrate = "128k"', 'bitrate = "1"', ['[audio] bitrate = "1" is not one of "64k"']),
+    ('# bitrate = "160k"', 'bitrate = "1"', ['[audio] bitrate = "1" is not one of "64k"']),
     ("lufs = -16.0", "lufs = 0", ["[audio] lufs = 0 is out of range (-30 to -9 LUFS"]),
     ("true_peak = -1.0", 'true_peak = "loud"', ['[audio] true_peak = "loud" must be a number']),
     ("# lead_in = 0.5", "lead_in = -5", ["[timing] lead_in = -5 is out of range (0 to 30 s)."]),

@@ -29,16 +29,19 @@ def rendered(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("levels") / "levels.mp3"
     render_episode(FIXTURES / "levels.md", load_project(ROOT), out, cache_dir=tmp_path_factory.mktemp("cache"))
-    audio, rate = read_audio(out)
+    from pedalboard.io import AudioFile
+
+    with AudioFile(str(out)) as handle:  # every channel: BS.1770 sums their powers
+        audio, rate = handle.read(handle.frames), int(handle.samplerate)
     return json.loads(out.with_suffix(".json").read_text()), audio, rate
 
 
 def _momentary(audio: np.ndarray, rate: int) -> np.ndarray:
-    """K-weighted loudness of the 400 ms window starting at every 10 ms."""
+    """K-weighted loudness of the 400 ms window starting at every 10 ms (channels' powers summed)."""
     from scipy.signal import sosfilt
 
     sos, gain = _k_weighting(rate)
-    power = (sosfilt(sos, audio.astype(np.float64)) * gain) ** 2
+    power = np.sum((sosfilt(sos, np.atleast_2d(audio).astype(np.float64), axis=-1) * gain) ** 2, axis=0)
     sums = np.concatenate([[0.0], np.cumsum(power)])
     size, step = int(WINDOW * rate), int(STEP * rate)
     starts = np.arange(0, power.size - size, step)
@@ -48,7 +51,7 @@ def _momentary(audio: np.ndarray, rate: int) -> np.ndarray:
 def sound_levels(transcript: dict, audio: np.ndarray, rate: int, alone: bool = False) -> tuple[float, dict[str, float]]:
     """(median speech segment LUFS, each placed sound's loudest window clear of speech against it, LU);
     ``alone``: clear of the other sounds too (the parts of WHIRR-CLICK touch)."""
-    speech = statistics.median(integrated_loudness(audio[int(s["startTime"] * rate):int(s["endTime"] * rate)])
+    speech = statistics.median(integrated_loudness(audio[..., int(s["startTime"] * rate):int(s["endTime"] * rate)])
                                for s in transcript["segments"])
     windows = _momentary(audio, rate)
     talk = [(s["startTime"] - 0.03, s["endTime"] + 0.03) for s in transcript["segments"]]

@@ -302,6 +302,7 @@ def check(
     no rule maps, and an estimated duration per episode. Nothing is synthesized."""
     from .errors import ConfigError, ScriptError, TakeError
     from .findings import check_length
+    from .mix.scene import mix_channels, who_stands_where
     from .render import load_episode
     from .takes import find_takes
 
@@ -315,6 +316,7 @@ def check(
     broken = findings = 0
     report = []
     warnings: list[str] = []
+    scenes: list[str] = []
     for file in files:
         try:
             episode = load_episode(file, project)
@@ -335,13 +337,18 @@ def check(
         episode.warnings.extend(takes.stray)
         understood = coverage(episode, project.rules)
         unmapped = understood.unmatched
+        stands = who_stands_where(episode, project.cast)
+        channels = "stereo" if mix_channels(project.show.channels, project.cast) == 2 else "mono"
         findings += len(unvoiced) + len(silent) + len(unmapped) + len(episode.warnings)
         report.append({"episode": str(file), "estimated_seconds": round(estimate, 1), "no_voice": unvoiced,
                        "no_sound": silent, "directions": understood.total, "understood": understood.understood,
                        "unmapped": dict(unmapped.most_common()), "warnings": episode.warnings,
                        "takes": {takes.ids[i]: str(p) for i, p in sorted(takes.files.items())},
-                       "lines_without_take": len(takes.ids) - len(takes.files)})
+                       "lines_without_take": len(takes.ids) - len(takes.files),
+                       "positions": {n: {"pan": p.pan, "distance": p.distance} for n, p in stands.items()}})
         warnings += episode.warnings
+        scenes.append(f"{escape(file.name)} ({channels}): " + "; ".join(f"{escape(n)} {p.describe()}"
+                                                                      for n, p in stands.items()))
         minutes, secs = divmod(int(estimate), 60)
         table.add_row(escape(file.name), f"{minutes}:{secs:02d}", escape(", ".join(unvoiced)) or "-",
                       escape(", ".join(silent)) or "-",
@@ -353,6 +360,9 @@ def check(
         sys.stdout.write(json.dumps(report, indent=2) + "\n")
     else:
         out.print(table)
+        out.print("Who stands where:", highlight=False)
+        for line in scenes:
+            out.print("  " + line, highlight=False)
         for warning in warnings:
             warn(warning)
     if broken or (strict and findings):

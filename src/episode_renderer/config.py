@@ -60,7 +60,7 @@ class Show:
     language: str = "en"
     explicit: bool = False
     category: str = "Technology"
-    bitrate: str = "128k"
+    bitrate: str | None = None  # [audio] bitrate; None: the channels' default (render.bitrate_for)
     target: Target = field(default_factory=Target)
     intro: str | None = None
     outro: str | None = None
@@ -71,6 +71,8 @@ class Show:
     takes_folder: Path | None = None  # [takes] folder: takes/<episode stem>/<line id>.wav (default: beside the script)
     takes_treatment: bool = False  # [takes] treatment: give a take its character's effects from the cast
     takes_lines: dict[str, Path] = field(default_factory=dict)  # [takes.lines] "<stem>/<line id>" -> a recording
+    channels: str | None = None  # [mix] channels: "stereo" or "mono"; None: stereo for a cast of several
+    room: str = "studio"  # [mix] room: the room every scene plays in unless its script names another
 
 
 def parse_show(text: str, source: str, root: Path) -> Show:
@@ -85,7 +87,8 @@ def show_from_data(data: dict[str, Any], source: str, root: Path) -> Show:
         name=show.get("name", "Podcast"), author=show.get("author", ""), description=show.get("description", ""),
         base_url=show.get("base_url", ""), cover=check_cover(show.get("cover") or None, source, root),
         language=show.get("language", "en"), explicit=show.get("explicit", False),
-        category=show.get("category", "Technology"), bitrate=audio.get("bitrate", "128k"),
+        category=show.get("category", "Technology"),
+        bitrate=audio.get("bitrate"),
         target=Target(lufs=float(audio.get("lufs", -16.0)), true_peak=true_peak,
                       limiter_ceiling=true_peak - LIMITER_MARGIN_DB),
         intro=sound.get("intro") or None, outro=sound.get("outro") or None,
@@ -96,6 +99,7 @@ def show_from_data(data: dict[str, Any], source: str, root: Path) -> Show:
         takes_folder=root / data["takes"]["folder"] if "folder" in data.get("takes", {}) else None,
         takes_treatment=bool(data.get("takes", {}).get("treatment", False)),
         takes_lines={k: root / v for k, v in data.get("takes", {}).get("lines", {}).items()},
+        channels=data.get("mix", {}).get("channels"), room=data.get("mix", {}).get("room", "studio"),
     )
 
 

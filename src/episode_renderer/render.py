@@ -35,6 +35,7 @@ from .mix.compressor import prepare
 from .mix.loudness import Loudness, integrated_loudness
 from .mix.master import finished
 from .mix.parts import ahead
+from .mix.scene import episode_room, event_places, mix_channels, place_clips
 from .mix.timeline import mixdown, plan
 from .reading import encoding_hint, read_bounded
 from .script.model import Episode, Event
@@ -328,6 +329,7 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
     sweep(outputs.mp3.parent)  # temp files of a killed run
     episode = load_episode(path, project)
     check_length(episode, project)
+    room = episode_room(episode, project.show.room)
     # now: a broken sound file fails before minutes of synthesis
     sounds = {n: project.sounds.load(n) for n in sorted(sounds_needed(episode, project))}
     takes = load_takes(episode, path, project)  # an unreadable take fails here too, before synthesis
@@ -349,11 +351,13 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
                     intro=sounds.get(project.show.intro or ""), outro=sounds.get(project.show.outro or ""),
                     intro_name=project.show.intro or "intro", outro_name=project.show.outro or "outro",
                     measure=levels)
+    place_clips(timeline, event_places(episode, project.cast, project.rules, room),
+                mix_channels(project.show.channels, project.cast))
     with SessionFolder(session_folder(outputs.mp3)) if stems else nullcontext() as folder:
         mix = mixdown(timeline, project.cues.duck_db)
         if folder is not None:  # before the clips are freed; a stem at a time
             say("Writing stems")
-            write_session(timeline, episode, project.cues, mix.shape[0], folder, stem_of(outputs.mp3),
+            write_session(timeline, episode, project.cues, mix.shape[-1], folder, stem_of(outputs.mp3),
                           project.cues.duck_db)
         lines.clear()  # the mix holds every sample now: free the lines before mastering copies it
         timeline.clips.clear()
@@ -366,12 +370,18 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
             loudness = _master_and_write(mix, project, episode, timeline.layout, outputs, temps, encoded, parts=cores)
             episode.warnings.extend(next(([c.unwritable] for c in (cache, levels, encoded) if c.unwritable), []))
             result = RenderResult(episode, outputs, loudness, timeline.layout.duration, time.perf_counter() - started,
-                                  cache.hits, cache.misses, timeline.layout, project.show.bitrate,
+                                  cache.hits, cache.misses, timeline.layout, bitrate_for(project, timeline.channels),
                                   folder.target if folder is not None else None)
             temps[outputs.report].write_text(json.dumps(result.report(), indent=2) + "\n", encoding="utf-8")
             if folder is not None:
                 folder.swap_in()  # last: a failure publishing the files above puts the earlier folder back
     return result
+
+
+def bitrate_for(project: Project, channels: int) -> str:
+    """show.toml's [audio] bitrate, else 160k for joint stereo and 128k for mono: 160k is the lowest
+    rate whose coding error is within 1 dB of mono at 128k (README, "The stereo scene")."""
+    return project.show.bitrate or ("160k" if channels == 2 else "128k")
 
 
 def sounds_needed(episode: Episode, project: Project) -> set[str]:
@@ -406,7 +416,8 @@ def _master_and_write(mix: np.ndarray, project: Project, episode: Episode, layou
     written to its temp in ``temps``.
 
     ``mix`` is mastered in place: it is not needed afterwards, and a second copy would cost memory."""
-    key = mix_key(mix, __version__, project.show.target, project.show.bitrate) if encoded.folder else ""
+    bitrate = bitrate_for(project, mix.ndim)
+    key = mix_key(mix, __version__, project.show.target, bitrate) if encoded.folder else ""
     tmp = temps[outputs.mp3]
     loudness = encoded.get(key, tmp)
     if loudness is None:
@@ -430,14 +441,14 @@ def _encode_within_target(mix: np.ndarray, project: Project, episode: Episode, t
     memory is the mix and one limited copy of it, however long the episode.
     """
     target = project.show.target
-    length = mix.size
+    length = mix.shape[-1]
     prepared = prepare(mix, parts, out=mix)
     prepared_loudness = integrated_loudness(prepared, parts=parts)
     limited = np.empty_like(prepared)
     trim = 0.0
     for attempt in range(3):
         write_mp3(tmp, ahead(finished(prepared, target, trim_db=trim, loudness=prepared_loudness, parts=parts,
-                                      out=limited)), bitrate=project.show.bitrate)
+                                      out=limited)), bitrate=bitrate_for(project, mix.ndim))
         loudness, frames = measure_file(tmp)
         if frames < length:
             raise RenderError(

@@ -26,6 +26,12 @@ ENGINE_KEYS = {
 #: with the words of [words.vocal] in directions.toml.
 VOCAL_KINDS = ("laugh", "chuckle", "giggle", "sigh", "gasp", "groan", "hum", "throat", "scoff", "sniff", "yawn",
                "breath")
+#: What a direction may make of a character's line (mix/placement.py makes each); [words.scene] names them.
+SCENE_TREATMENTS = ("phone", "intercom", "speaker", "radio", "across", "distance", "off_mic", "echo", "hall",
+                    "enter", "leave")
+#: The rooms a scene can play in ([words.room] in directions.toml, `room:` in the front matter).
+ROOMS = ("studio", "room", "hall")
+CHANNELS = ("stereo", "mono")
 BITRATES = ("64k", "80k", "96k", "112k", "128k", "160k", "192k", "224k", "256k", "320k")
 PLACEMENTS = ("before", "under", "replace-pause", "bed")
 
@@ -123,8 +129,12 @@ ADJUSTMENT = Table({
 })
 #: A delivery as one character performs it: ``[characters.Kai.delivery.excited]``, over ``[delivery.excited]``.
 OWN_DELIVERY = Table({k: v for k, v in ADJUSTMENT.keys.items() if k != "voice"})
+#: Where a character stands in the stereo scene: -1 hard left to 1 hard right; 0 at the microphone, 1 far.
+PAN = Number(-1, 1, "from -1 (left) to 1 (right)")
+DISTANCE = Number(0, 1, "from 0 (at the microphone) to 1 (far away)")
 CHARACTER = Table({**PROFILE.keys, "delivery": Table(each=OWN_DELIVERY, max_items=200,
-                                                    example="[characters.Kai.delivery.excited]")})
+                                                    example="[characters.Kai.delivery.excited]"),
+                   "pan": PAN, "distance": DISTANCE})
 
 CAST = Table({
     "defaults": PROFILE,
@@ -177,6 +187,7 @@ SHOW = Table({
     "sound": Table({"intro": SOUND_OR_NONE, "outro": SOUND_OR_NONE,
                     "folders": Names(PATH, max_items=20, example='["../shared-sfx"]')}),
     "timing": Table(_TIMING),
+    "mix": Table({"channels": Text(choices=CHANNELS), "room": Text(choices=ROOMS)}),
     "colors": Table(each=Text(pattern=r"#(?:[0-9a-fA-F]{3}){1,2}", example='a colour such as "#10b981"'),
                     max_items=200),
     "site": Table({"characters": PATH}),
@@ -210,6 +221,8 @@ _RULES = {
         "action": Table({"words": WORDS}),
         "vocal": Table({kind: WORDS for kind in VOCAL_KINDS}),
         "degree": Table(each=Number(0.1, 4, "times"), max_items=500, example='[words.degree] slightly = 0.5'),
+        "scene": Table({kind: WORDS for kind in SCENE_TREATMENTS}),
+        "room": Table({kind: WORDS for kind in ROOMS}),
     }),
     # What a direction about the host looks like (script/directions.py HostForm).
     "host": Table({"max_words": Number(1, 40, "words", integer=True), "adverbs": WORDS, "not_adverbs": WORDS,

@@ -22,8 +22,11 @@ from .atomic import atomic_path, write_text
 
 
 def mix_key(mix: np.ndarray, *parts: object) -> str:
+    """The mix's samples, its channel count (a stereo mix's bytes could be a mono one twice as long)
+    and ``parts`` (the settings that shape the encode)."""
     digest = hashlib.sha256(np.ascontiguousarray(mix, dtype=np.float32).tobytes())
-    digest.update(json.dumps([str(p) for p in parts]).encode())
+    channels = mix.shape[0] if mix.ndim == 2 else 1
+    digest.update(json.dumps([str(p) for p in parts] + [f"channels={channels}"]).encode())
     return digest.hexdigest()
 
 

@@ -14,26 +14,31 @@ from ..mix.loudness import Loudness, Meter
 
 def write_mp3(path: Path, audio: np.ndarray | Iterable[np.ndarray], *, bitrate: str = "128k",
               rate: int = SAMPLE_RATE) -> None:
-    """Encode mono float32 audio (an array, or its blocks in order) as CBR MP3 that decodes at the
-    level it was mastered to. The encoder keeps its state from block to block: same bytes either way."""
+    """Encode float32 audio (an array, or its blocks in order), mono or ``(2, samples)`` stereo, as
+    CBR MP3 that decodes at the level it was mastered to (LAME writes two channels as joint
+    stereo). The encoder keeps its state from block to block: same bytes either way."""
+    from itertools import chain
+
     from pedalboard.io import AudioFile
 
-    gain = np.float32(codec_gain(rate, bitrate))
     if isinstance(audio, np.ndarray):
         whole = np.asarray(audio, dtype=np.float32)
         step = rate * 30  # 30 s at a time: memory keeps no scaled copy
-        audio = (whole[begin:begin + step] for begin in range(0, whole.size, step))
-    with AudioFile(str(path), "w", samplerate=rate, num_channels=1, quality=bitrate) as handle:
-        wrote = False
-        for block in audio:
-            handle.write((np.asarray(block, dtype=np.float32) / gain)[None, :])
-            wrote = True
-        if not wrote:
+        audio = (whole[..., begin:begin + step] for begin in range(0, whole.shape[-1], step))
+    blocks = iter(audio)
+    first = next(blocks, None)
+    channels = 2 if first is not None and np.ndim(first) == 2 else 1
+    gain = np.float32(codec_gain(rate, bitrate, channels))
+    with AudioFile(str(path), "w", samplerate=rate, num_channels=channels, quality=bitrate) as handle:
+        if first is None:
             handle.write(np.zeros((1, 0), dtype=np.float32))
+        for block in chain([first] if first is not None else [], blocks):
+            block = np.asarray(block, dtype=np.float32) / gain
+            handle.write(block if block.ndim == 2 else block[None, :])
 
 
 @lru_cache(maxsize=8)
-def codec_gain(rate: int = SAMPLE_RATE, bitrate: str = "128k") -> float:
+def codec_gain(rate: int = SAMPLE_RATE, bitrate: str = "128k", channels: int = 1) -> float:
     """The level the encoder's output decodes at, relative to its input (measured once per process).
 
     pedalboard's LAME writes at 95% (-0.45 dB: a 1 kHz tone decodes 0.45 dB down in pedalboard and in
@@ -45,8 +50,8 @@ def codec_gain(rate: int = SAMPLE_RATE, bitrate: str = "128k") -> float:
 
     tone = (0.25 * np.sin(2 * np.pi * 1000 * np.arange(rate) / rate)).astype(np.float32)
     buffer = io.BytesIO()
-    with AudioFile(buffer, "w", samplerate=rate, num_channels=1, quality=bitrate, format="mp3") as handle:
-        handle.write(tone[None, :])
+    with AudioFile(buffer, "w", samplerate=rate, num_channels=channels, quality=bitrate, format="mp3") as handle:
+        handle.write(np.repeat(tone[None, :], channels, axis=0))
     with AudioFile(io.BytesIO(buffer.getvalue())) as handle:
         decoded = handle.read(handle.frames)[0]
     middle = slice(rate // 4, rate * 3 // 4)  # clear of the codec's delay and padding
@@ -68,7 +73,8 @@ def read_audio(path: Path) -> tuple[np.ndarray, int]:
 def measure_file(path: Path, block: int = 10 * SAMPLE_RATE) -> tuple[Loudness, int]:
     """Loudness and true peak of an encoded file, and its length in samples, measured as it
     decodes, ``block`` samples at a time: the release gate's figures without the decoded episode
-    in memory. One block is measured on a second thread while the next is decoded."""
+    in memory. One block is measured on a second thread while the next is decoded. Every channel
+    counts (BS.1770 sums their powers; the true peak is the highest channel's)."""
     from concurrent.futures import Future, ThreadPoolExecutor
 
     from pedalboard.io import AudioFile
@@ -80,10 +86,9 @@ def measure_file(path: Path, block: int = 10 * SAMPLE_RATE) -> tuple[Loudness, i
             data = handle.read(block)
             if data.shape[-1] == 0:
                 break
-            mono = data[0] if data.shape[0] == 1 else data.mean(axis=0)
             if pending is not None:
                 pending.result()
-            pending = pool.submit(meter.add, mono)
+            pending = pool.submit(meter.add, data[0] if data.shape[0] == 1 else data)
         if pending is not None:
             pending.result()
     return meter.result(), meter.frames

@@ -26,9 +26,21 @@ def prepare(audio: np.ndarray, parts: int = 1, *, out: np.ndarray | None = None)
 
     The 16 kHz low-pass costs nothing audible (a 128 kbps MP3 drops that band anyway) and keeps the
     limiter's clipped edges from turning into inter-sample peaks above the ceiling. ``out=audio``
-    works in place: a long episode's mastering then holds no second copy of the mix.
+    works in place: a long episode's mastering then holds no second copy of the mix. A
+    ``(channels, samples)`` mix is compressed with one gain for all channels (``linked``), so a
+    voice placed left stays as far left however hard it is compressed.
     """
     import pedalboard
+
+    if audio.ndim == 2:
+        def make_linked() -> Callable[[np.ndarray], np.ndarray]:
+            high = pedalboard.HighpassFilter(cutoff_frequency_hz=70)
+            low = pedalboard.LowpassFilter(cutoff_frequency_hz=16000)
+            squeeze = linked(pedalboard.Compressor(threshold_db=-24, ratio=2.0, attack_ms=10, release_ms=150))
+            return lambda x: low(squeeze(high(x, SAMPLE_RATE, reset=False)), SAMPLE_RATE, reset=False)
+
+        return streamed(make_linked, audio.astype(np.float32, copy=False), parts=parts, preroll=PREROLL,
+                        piece=PIECE, out=out)
 
     def make() -> Callable[[np.ndarray], np.ndarray]:
         board = pedalboard.Pedalboard([
@@ -39,3 +51,23 @@ def prepare(audio: np.ndarray, parts: int = 1, *, out: np.ndarray | None = None)
         return lambda x: board(x[None, :], SAMPLE_RATE, reset=False)[0]
 
     return streamed(make, audio.astype(np.float32, copy=False), parts=parts, preroll=PREROLL, piece=PIECE, out=out)
+
+
+def linked(dynamics: Callable[..., np.ndarray]) -> Callable[[np.ndarray], np.ndarray]:
+    """A pedalboard compressor or limiter applied to ``(channels, samples)`` blocks with one gain
+    for every channel, keeping its state from call to call.
+
+    JUCE's dynamics process each channel alone, which would pull a voice placed left towards the
+    middle. They compute a gain from the envelope of |x| and multiply, so a rectified detector
+    signal is run through them and the gain it was given (output over input: exact, the gain being
+    a plain factor) applied to every channel. The detector is the root of the channels' summed
+    squares: a voice panned at constant power is seen at its mono level wherever it stands, so
+    it is compressed and limited as it would be in mono (and no channel passes the detector)."""
+
+    def run(block: np.ndarray) -> np.ndarray:
+        loudest = np.sqrt(np.sum(np.square(block, dtype=np.float32), axis=0))
+        shaped = dynamics(loudest[None, :], SAMPLE_RATE, reset=False)[0]
+        gain = np.divide(shaped, loudest, out=np.ones_like(loudest), where=loudest > 0)
+        return (block * gain[None, :]).astype(np.float32, copy=False)
+
+    return run

@@ -44,3 +44,11 @@ class Layout:
     segments: list[Segment] = field(default_factory=list)
     chapters: list[Chapter] = field(default_factory=list)
     sounds: list[PlacedSound] = field(default_factory=list)
+
+
+def shortened(text: str, limit: int = 60) -> str:
+    """A title that fits a chapter list or a DAW's clip name: whole, or cut at a word and marked."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:—-") + "…"

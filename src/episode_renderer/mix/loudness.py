@@ -27,7 +27,8 @@ class Loudness:
 
 
 def hop_powers(audio: np.ndarray, rate: int, parts: int = 1) -> np.ndarray:
-    """Mean square of the K-weighted signal in each 100 ms hop.
+    """Mean square of the K-weighted signal in each 100 ms hop, summed over the channels of a
+    ``(channels, samples)`` signal (BS.1770 weighs left and right 1.0 each).
 
     pyloudnorm's own K-weighting filters (ITU-R BS.1770), run as second-order sections on 10 s
     chunks: gating then works on hops, so a 20-minute episode needs megabytes, not the gigabytes
@@ -36,6 +37,8 @@ def hop_powers(audio: np.ndarray, rate: int, parts: int = 1) -> np.ndarray:
     """
     from scipy.signal import sosfilt
 
+    if audio.ndim == 2:
+        return np.sum([hop_powers(channel, rate, parts) for channel in audio], axis=0)
     sos, gain = _k_weighting(rate)
     hop = rate // 10
     usable = audio.size - audio.size % hop
@@ -83,7 +86,7 @@ def _windows(hops: np.ndarray, length: int) -> np.ndarray:
 
 def integrated_loudness(audio: np.ndarray, rate: int = SAMPLE_RATE, parts: int = 1) -> float:
     """Integrated loudness (LUFS): 400 ms blocks every 100 ms, absolute and relative gates."""
-    if audio.size < rate // 2:
+    if audio.shape[-1] < rate // 2:
         return float("-inf")
     return _integrated(hop_powers(audio, rate, parts))
 
@@ -95,7 +98,9 @@ def _integrated(hops: np.ndarray) -> float:
 
 def true_peak(audio: np.ndarray, parts: int = 1) -> float:
     """dBTP via 4x oversampling with a 48-tap interpolator (12 taps per phase, the order BS.1770-4
-    annex 2 uses)."""
+    annex 2 uses); the highest channel's for a ``(channels, samples)`` signal."""
+    if audio.ndim == 2:
+        return max(true_peak(channel, parts) for channel in audio)
     if audio.size == 0:
         return float("-inf")
 
@@ -144,7 +149,7 @@ def _range(hops: np.ndarray) -> float:
 def measure(audio: np.ndarray, rate: int = SAMPLE_RATE, parts: int = 1) -> Loudness:
     """Integrated loudness, true peak and loudness range; the K-weighted hops are computed once
     for both loudness figures."""
-    if audio.size < rate // 2:
+    if audio.shape[-1] < rate // 2:
         return Loudness(float("-inf"), true_peak(audio), 0.0)
     hops = hop_powers(audio, rate, parts)
     return Loudness(_integrated(hops), true_peak(audio, parts), _range(hops))
@@ -153,7 +158,38 @@ def measure(audio: np.ndarray, rate: int = SAMPLE_RATE, parts: int = 1) -> Loudn
 class Meter:
     """``measure`` for a signal that arrives in blocks (a file being decoded): the K-weighting
     filters and the true-peak interpolator carry their state across blocks, so a long episode is
-    measured without ever being held whole, and gives the figures ``measure`` gives the whole."""
+    measured without ever being held whole, and gives the figures ``measure`` gives the whole.
+    A ``(channels, samples)`` block is measured channel by channel: powers summed, peaks the highest."""
+
+    def __init__(self, rate: int = SAMPLE_RATE) -> None:
+        self.rate, self.frames = rate, 0
+        self._channels: list[_ChannelMeter] = []
+
+    def add(self, block: np.ndarray) -> None:
+        channels = [block] if np.ndim(block) == 1 else list(block)
+        if not self._channels:
+            self._channels = [_ChannelMeter(self.rate) for _ in channels]
+        if len(channels) != len(self._channels):
+            raise ValueError(f"a block of {len(channels)} channels after {len(self._channels)}")
+        for meter, channel in zip(self._channels, channels, strict=True):
+            meter.add(channel)
+        self.frames = self._channels[0].frames
+
+    def result(self) -> Loudness:
+        if not self._channels:
+            return _ChannelMeter(self.rate).result()
+        if len(self._channels) == 1:
+            return self._channels[0].result()
+        peak = max(meter.peak() for meter in self._channels)
+        true = float(20 * np.log10(peak)) if peak > 0 else float("-inf")
+        if self.frames < self.rate // 2:
+            return Loudness(float("-inf"), true, 0.0)
+        hops = np.sum([meter.hops() for meter in self._channels], axis=0)
+        return Loudness(_integrated(hops), true, _range(hops))
+
+
+class _ChannelMeter:
+    """One channel of ``Meter``."""
 
     def __init__(self, rate: int = SAMPLE_RATE) -> None:
         self.rate, self.frames = rate, 0
@@ -185,12 +221,18 @@ class Meter:
         up = upfirdn(self._taps, x, 4)[self._taps.size - 1:x.size * 4]
         return float(np.max(np.abs(up))) if up.size else 0.0
 
-    def result(self) -> Loudness:
+    def peak(self) -> float:
         from scipy.signal import upfirdn
 
         end = np.concatenate([self._tail, np.zeros(self._taps.size // 4)])
-        peak = max(self._peak, self._true_peak(end, upfirdn))
-        hops = np.concatenate(self._powers) if self._powers else np.zeros(0)
+        return max(self._peak, self._true_peak(end, upfirdn))
+
+    def hops(self) -> np.ndarray:
+        return np.concatenate(self._powers) if self._powers else np.zeros(0)
+
+    def result(self) -> Loudness:
+        peak = self.peak()
+        hops = self.hops()
         true = float(20 * np.log10(peak)) if peak > 0 else float("-inf")
         if self.frames < self.rate // 2:
             return Loudness(float("-inf"), true, 0.0)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..audio import SAMPLE_RATE
-from .compressor import PIECE, PREROLL
+from .compressor import PIECE, PREROLL, linked
 from .loudness import integrated_loudness, oversampled
 from .parts import each, streamed
 
@@ -46,9 +46,9 @@ def finished(prepared: np.ndarray, target: Target = Target(), *, trim_db: float 
             gain += miss / slope
             result = _limit(prepared, target.limiter_ceiling, parts, gain_db=gain, out=result)
     ceiling = 10 ** ((target.true_peak - target.codec_headroom) / 20)
-    for begin in range(0, result.size, block):
-        end = min(begin + block, result.size)
-        yield _tamed(result, begin, end, ceiling)[0] if np.isfinite(current) else result[begin:end].copy()
+    for begin in range(0, result.shape[-1], block):
+        end = min(begin + block, result.shape[-1])
+        yield _tamed(result, begin, end, ceiling)[0] if np.isfinite(current) else result[..., begin:end].copy()
 
 
 def _tame_true_peaks(x: np.ndarray, ceiling_db: float, block: int = 10 * SAMPLE_RATE) -> np.ndarray:
@@ -59,8 +59,9 @@ def _tame_true_peaks(x: np.ndarray, ceiling_db: float, block: int = 10 * SAMPLE_
     are touched: loudness is unchanged, and the rest of the signal is passed through as it was.
     """
     ceiling = 10 ** (ceiling_db / 20)
-    tamed = [_tamed(x, begin, min(begin + block, x.size), ceiling) for begin in range(0, x.size, block)]
-    return np.concatenate([piece for piece, _ in tamed]) if any(dipped for _, dipped in tamed) else x
+    length = x.shape[-1]
+    tamed = [_tamed(x, begin, min(begin + block, length), ceiling) for begin in range(0, length, block)]
+    return np.concatenate([piece for piece, _ in tamed], axis=-1) if any(dipped for _, dipped in tamed) else x
 
 
 def _tamed(x: np.ndarray, begin: int, end: int, ceiling: float) -> tuple[np.ndarray, bool]:
@@ -68,12 +69,13 @@ def _tamed(x: np.ndarray, begin: int, end: int, ceiling: float) -> tuple[np.ndar
 
     Peaks are looked for a little beyond the block, as far as a dip reaches (its widest filter
     plus the ramp), so a block gets the same gain whether it is cut here or elsewhere, and the
-    blocks can go to the encoder one by one."""
+    blocks can go to the encoder one by one. The channels of a ``(channels, samples)`` signal are
+    dipped together, so a placed voice keeps its place."""
     from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
     ramp = int(0.002 * SAMPLE_RATE)
-    low, high = max(0, begin - 8 * ramp), min(x.size, end + 8 * ramp)
-    piece = x[begin:end].astype(np.float32, copy=True)
+    low, high = max(0, begin - 8 * ramp), min(x.shape[-1], end + 8 * ramp)
+    piece = x[..., begin:end].astype(np.float32, copy=True)
     hot, level = _peaks_over(x, ceiling, (low, high))
     if hot.size == 0:
         return piece, False
@@ -85,7 +87,11 @@ def _tamed(x: np.ndarray, begin: int, end: int, ceiling: float) -> tuple[np.ndar
 
 
 def _peaks_over(audio: np.ndarray, ceiling: float, span: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """The samples in ``span`` next to which the 4x oversampled signal passes ``ceiling``, and how high."""
+    """The samples in ``span`` next to which the 4x oversampled signal passes ``ceiling``, and how high
+    (in any channel of a ``(channels, samples)`` signal)."""
+    if audio.ndim == 2:
+        each_channel = [_peaks_over(channel, ceiling, span) for channel in audio]
+        return (np.concatenate([f for f, _ in each_channel]), np.concatenate([v for _, v in each_channel]))
     found, levels = [], []
     for start, up in oversampled(audio, span):
         where = np.flatnonzero(up > ceiling)
@@ -105,17 +111,18 @@ def _gain_for(prepared: np.ndarray, current: float, goal: float, ceiling_db: flo
     pre-roll), and the full-length limiter runs once.
     """
     window, every = 10 * SAMPLE_RATE, 40 * SAMPLE_RATE
-    if prepared.size < 2 * every:
-        spans_ = [(0, prepared.size)]
+    length = prepared.shape[-1]
+    if length < 2 * every:
+        spans_ = [(0, length)]
     else:
-        spans_ = [(b, b + window) for b in range(0, prepared.size - window, every)]
-    samples = [(min(PREROLL, b), prepared[b - min(PREROLL, b):e]) for b, e in spans_]
-    unlimited = integrated_loudness(np.concatenate([piece[lead:] for lead, piece in samples]))
+        spans_ = [(b, b + window) for b in range(0, length - window, every)]
+    samples = [(min(PREROLL, b), prepared[..., b - min(PREROLL, b):e]) for b, e in spans_]
+    unlimited = integrated_loudness(np.concatenate([piece[..., lead:] for lead, piece in samples], axis=-1))
 
     def landed(gain: float) -> float:
         """The whole signal's loudness after gain and limiting, as the sample predicts it."""
-        limited = each(lambda lp: _limit(lp[1], ceiling_db, gain_db=gain)[lp[0]:], samples, workers=parts)
-        return current - unlimited + integrated_loudness(np.concatenate(limited))
+        limited = each(lambda lp: _limit(lp[1], ceiling_db, gain_db=gain)[..., lp[0]:], samples, workers=parts)
+        return current - unlimited + integrated_loudness(np.concatenate(limited, axis=-1))
 
     if not np.isfinite(unlimited):
         return goal - current, 1.0
@@ -139,13 +146,16 @@ def _limit(x: np.ndarray, ceiling_db: float, parts: int = 1, gain_db: float = 0.
            out: np.ndarray | None = None) -> np.ndarray:
     """``gain_db`` then pedalboard's Limiter, its make-up gain taken back out by a safety scale to
     the ceiling. Fed in blocks and written into ``out``: no gained or limited copy of a whole
-    episode besides the result."""
+    episode besides the result. The channels of a ``(channels, samples)`` signal share one gain."""
     import pedalboard
 
     scale = np.float32(10 ** (gain_db / 20))
 
     def make() -> Callable[[np.ndarray], np.ndarray]:
         limiter = pedalboard.Limiter(threshold_db=ceiling_db, release_ms=80)
+        if x.ndim == 2:
+            both = linked(limiter)
+            return lambda piece: both(piece * scale)
         return lambda piece: limiter((piece * scale)[None, :], SAMPLE_RATE, reset=False)[0]
 
     limited = streamed(make, x.astype(np.float32, copy=False), parts=parts, preroll=PREROLL, piece=PIECE, out=out)

@@ -42,10 +42,10 @@ def streamed(make: Callable[[], Callable[[np.ndarray], np.ndarray]], audio: np.n
     started ``preroll`` samples early and that lead-in dropped. It is fed ``block`` samples at a
     time and written straight into ``out``, which may be ``audio`` itself, so no temporary is
     longer than a block. ``make`` builds a fresh process per piece. Fed in blocks, pedalboard gives
-    the same samples as in one call."""
+    the same samples as in one call. A ``(channels, samples)`` signal is cut along its samples."""
     out = np.empty(audio.shape, dtype=np.float32) if out is None else out
-    ranges = pieces(audio.size, piece)
-    leads = [audio[max(0, begin - preroll):begin].copy() for begin, _ in ranges]  # before ``out`` overwrites them
+    ranges = pieces(audio.shape[-1], piece)
+    leads = [audio[..., max(0, begin - preroll):begin].copy() for begin, _ in ranges]  # before ``out`` overwrites them
 
     def run(index: int) -> None:
         process = make()
@@ -54,7 +54,7 @@ def streamed(make: Callable[[], Callable[[np.ndarray], np.ndarray]], audio: np.n
         begin, end = ranges[index]
         for start in range(begin, end, block):
             stop = min(start + block, end)
-            out[start:stop] = process(audio[start:stop])
+            out[..., start:stop] = process(audio[..., start:stop])
 
     each(lambda r: run(r[0]), [(i, i + 1) for i in range(len(ranges))], workers=parts)
     return out

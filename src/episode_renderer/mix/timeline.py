@@ -16,8 +16,9 @@ import numpy as np
 from ..audio import SAMPLE_RATE
 from ..script.model import NARRATOR, Episode, Event, SoundPart
 from ..sound.cues import DEFAULT_LEVELS, CueBook, Level
-from .layout import Chapter, Layout, PlacedSound, Segment
+from .layout import Chapter, Layout, PlacedSound, Segment, shortened
 from .levels import COMPOUND_GAP, Measure, shaped
+from .placement import Place, staged
 
 _HOP = SAMPLE_RATE // 100  # ducking resolution: 10 ms
 
@@ -53,6 +54,7 @@ class Clip:
     placed: int | None = None  # its entry in layout.sounds
     speakers: tuple[str, ...] = ()  # whose line it is, or whose turn a sound stands in (stems, placement)
     event: int | None = None  # the episode event it renders (lines and cues), for per-line exports
+    place: Place | None = None  # where it is heard from (mix/scene.py); None: the middle, as it is
 
 
 class _Beds:
@@ -87,14 +89,7 @@ class _Beds:
 class Timeline:
     clips: list[Clip] = field(default_factory=list)
     layout: Layout = field(default_factory=lambda: Layout(0.0))
-
-
-def _title(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0]
-    return cut.rstrip(",;:—-") + "…"
+    channels: int = 1  # 2: mixdown gives (2, samples), every clip at its place
 
 
 def plan(episode: Episode, lines: dict[int, np.ndarray], sounds: dict[str, np.ndarray], cues: CueBook,
@@ -336,12 +331,13 @@ def _chapters(marks: list[tuple[float, str]], duration: float, minimum: float) -
     chapters = []
     for i, (start, title) in enumerate(kept):
         end = kept[i + 1][0] if i + 1 < len(kept) else duration
-        chapters.append(Chapter(_title(title), round(start, 3), round(end, 3)))
+        chapters.append(Chapter(shortened(title), round(start, 3), round(end, 3)))
     return chapters
 
 
 def mixdown(timeline: Timeline, duck_db: float = -10.0, only: Callable[[Clip], bool] | None = None) -> np.ndarray:
-    """Sum every clip into one float32 buffer; beds loop to their end and duck under speech.
+    """Sum every clip into one float32 buffer, ``(2, samples)`` for a stereo timeline, each clip
+    from its place; beds loop to their end and duck under speech.
 
     ``only`` sums just the clips it selects (a stem), into a buffer as long as the whole mix, with
     beds still ducked under every line: so the stems of one timeline add up to its mix."""
@@ -349,7 +345,8 @@ def mixdown(timeline: Timeline, duck_db: float = -10.0, only: Callable[[Clip], b
     for clip in timeline.clips:
         length = clip.audio.size if clip.end is None else int((clip.end - clip.start) * SAMPLE_RATE)
         total = max(total, int(round(clip.start * SAMPLE_RATE)) + length)
-    out = np.zeros(total, dtype=np.float32)
+    channels = timeline.channels
+    out = np.zeros(total if channels == 1 else (channels, total), dtype=np.float32)
     speaking = np.zeros(total // _HOP + 1, dtype=bool)
     fade = int(0.06 * SAMPLE_RATE)
     for clip in timeline.clips:
@@ -365,7 +362,7 @@ def mixdown(timeline: Timeline, duck_db: float = -10.0, only: Callable[[Clip], b
             audio = audio * np.float32(10 ** (clip.gain_db / 20))
         begin = int(round(clip.start * SAMPLE_RATE))
         if only is None or only(clip):
-            out[begin:begin + audio.size] += audio
+            _add_at(out, _heard(audio, clip.place, channels), begin)
         if clip.kind == "speech":
             speaking[begin // _HOP:(begin + audio.size) // _HOP + 1] = True
     beds = [c for c in timeline.clips if c.kind == "bed" and c.end is not None and c.audio.size
@@ -382,8 +379,23 @@ def mixdown(timeline: Timeline, duck_db: float = -10.0, only: Callable[[Clip], b
             ramp = np.interp(np.arange(begin, begin + length, dtype=np.float32), _HOP * np.arange(duck.size), duck)
             ramp[:edge] *= np.linspace(0, 1, edge)
             ramp[length - edge:] *= np.linspace(1, 0, edge)
-            out[begin:begin + length] += loop * ramp.astype(np.float32) * np.float32(10 ** (clip.gain_db / 20))
+            bed = loop * ramp.astype(np.float32) * np.float32(10 ** (clip.gain_db / 20))
+            _add_at(out, _heard(bed, clip.place, channels), begin)
     return out
+
+
+def _heard(audio: np.ndarray, place: Place | None, channels: int) -> np.ndarray:
+    """A clip's audio as it reaches the mix: a mono mix takes an untreated clip as it is."""
+    if channels == 1 and (place is None or not place.treated):
+        return audio
+    return staged(audio, place or Place(), channels)
+
+
+def _add_at(out: np.ndarray, signal: np.ndarray, begin: int) -> None:
+    """Add ``signal`` into ``out`` from sample ``begin``; a reverb tail past the end is cut."""
+    end = min(out.shape[-1], begin + signal.shape[-1])
+    if end > begin:
+        out[..., begin:end] += signal[..., :end - begin]
 
 
 def _duck_gain(speaking: np.ndarray, duck_db: float) -> np.ndarray:

@@ -79,6 +79,8 @@ class Words:
     host: HostForm = field(default_factory=HostForm)
     vocal: Lexicon = field(default_factory=Lexicon)
     degree: Lexicon = field(default_factory=Lexicon)
+    scene: Lexicon = field(default_factory=Lexicon)  # where a line is heard from: phone, across, echo, enter...
+    room: Lexicon = field(default_factory=Lexicon)  # the room a scene plays in
 
     def merged(self, first: "Words", first_source: dict[str, bool]) -> "Words":
         """``first``'s words win; its plain settings only where its file set them."""
@@ -88,7 +90,8 @@ class Words:
                      first.pause_seconds if first_source.get("seconds") else self.pause_seconds,
                      first.max_seconds if first_source.get("max_seconds") else self.max_seconds,
                      self.host.merged(first.host, bool(first_source.get("host_max_words"))),
-                     self.vocal.merged(first.vocal), self.degree.merged(first.degree))
+                     self.vocal.merged(first.vocal), self.degree.merged(first.degree),
+                     self.scene.merged(first.scene), self.room.merged(first.room))
 
 
 @dataclass
@@ -178,7 +181,7 @@ class Rules:
         delivery, degree = deliveries(unvoiced, w.delivery, self._known, w.degree)
         if delivery is None and vocal_words:
             delivery, degree = deliveries(said, w.delivery, self._known, w.degree)
-        action = bool(w.action.find(words))
+        action = bool(w.action.find(words) or w.scene.find(words) or w.room.find(words))
         if sounds and dominant:
             category: str | None = "cue"
         elif seconds is not None:
@@ -249,6 +252,15 @@ class Rules:
             return False
         return bool(re.search(r"[^su]s$|ed$", head)) or bool(self.words.delivery.find([head]))
 
+    def scene(self, direction: str) -> tuple[str, ...]:
+        """The scene treatments a direction names ([words.scene]), in order: *on the phone* is phone."""
+        return tuple(dict.fromkeys(kind for _, _, kind in self.words.scene.find(tokens(_clean(direction)))))
+
+    def room(self, direction: str) -> str | None:
+        """The room a direction names ([words.room]), if any: *In the great hall* is hall."""
+        found = self.words.room.find(tokens(_clean(direction)))
+        return found[0][2] if found else None
+
     def is_cue(self, direction: str) -> bool:
         return self.classify(direction).category == "cue"
 
@@ -316,7 +328,8 @@ def _table(data: dict, key: str, where: str, source: str, allowed: set[str] | No
 
 def _words(data: dict, source: str) -> tuple[Words, dict[str, bool]]:
     """The lexicon tables: [words.*] (directions.toml), [sounds.*] and [modifiers.*] (sfx/cues.toml)."""
-    words = _table(data, "words", "[words]", source, {"pause", "interrupt", "delivery", "action", "vocal", "degree"})
+    words = _table(data, "words", "[words]", source, {"pause", "interrupt", "delivery", "action", "vocal", "degree",
+                                                           "scene", "room"})
     pause = _table(words, "pause", "[words.pause]", source, {"words", "seconds", "max_seconds", "lengths"})
     lengths = _table(pause, "lengths", "[words.pause.lengths]", source)
     length_map = {k.lower(): _number(lengths, k, "[words.pause.lengths]", source, 0.9, 0.05, 30.0) for k in lengths}
@@ -366,7 +379,9 @@ def _words(data: dict, source: str) -> tuple[Words, dict[str, bool]]:
         Lexicon.of({"action": _word_list(action.get("words", []), "[words.action] `words`", source)}),
         seconds, max_seconds, host_form,
         Lexicon.of({name: list(value) for name, value in vocal.items()}),
-        Lexicon.of(degrees))
+        Lexicon.of(degrees),
+        *(Lexicon.of({name: list(value) for name, value in _table(words, key, f"[words.{key}]", source).items()})
+          for key in ("scene", "room")))
     return built, {"seconds": "seconds" in pause, "max_seconds": "max_seconds" in pause,
                    "host_max_words": "max_words" in host}
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..audio import SAMPLE_RATE
 from ..mix.timeline import Clip, Timeline, mixdown
 from ..sound.cues import CueBook
 from .model import Item, Session, source_of
@@ -39,6 +40,7 @@ def clip_audio(timeline: Timeline, clip: Clip, item: Item, duck_db: float) -> np
     """The samples ``clip`` adds to the mix from ``item.start`` on."""
     if clip.kind == "bed":
         alone = mixdown(timeline, duck_db, only=lambda c: c is clip)
-        return alone[item.start:item.start + item.length].copy()
-    alone = replace(timeline, clips=[replace(clip, start=0.0)], layout=replace(timeline.layout, duration=0.0))
-    return mixdown(alone, duck_db)[:item.length]  # whatever else the timeline carries, as the mix had it
+        return alone[..., item.start:item.start + item.length].copy()
+    alone = replace(timeline, clips=[replace(clip, start=0.0)],
+                    layout=replace(timeline.layout, duration=item.length / SAMPLE_RATE))
+    return mixdown(alone, duck_db)[..., :item.length]  # whatever else the timeline carries, as the mix had it

@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass
 
 from ..audio import SAMPLE_RATE
-from ..mix.layout import Chapter
+from ..mix.layout import Chapter, shortened
+from ..mix.placement import tail_frames
 from ..mix.timeline import Clip, Timeline
 from ..script.model import NARRATOR, Episode
 from ..sound.cues import CueBook
@@ -92,18 +93,16 @@ def file_names(names: list[str], suffix: str, taken: set[str] | None = None) -> 
     return out
 
 
-def shortened(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0].rstrip(",;:—-") + "…"
-
-
-def placed_length(clip: Clip, frames: int) -> int:
-    """Frames the clip occupies in the mix: cut short by an interruption, a bed until it stops."""
+def placed_length(clip: Clip, frames: int, channels: int = 1) -> int:
+    """Frames the clip occupies in the mix: cut short by an interruption, a bed until it stops, a
+    treated voice with its room's tail, never past the mix's end."""
     if clip.kind == "bed" and clip.end is not None:
-        return max(0, min(frames - start_frame(clip), int((clip.end - clip.start) * SAMPLE_RATE)))
-    if clip.cut_at is not None:
-        return min(clip.audio.shape[0], int(clip.cut_at * SAMPLE_RATE))
-    return clip.audio.shape[0]
+        length = int((clip.end - clip.start) * SAMPLE_RATE)
+    elif clip.cut_at is not None:
+        length = min(clip.audio.shape[0], int(clip.cut_at * SAMPLE_RATE))
+    else:
+        length = clip.audio.shape[0]
+    return max(0, min(frames - start_frame(clip), length + tail_frames(clip.place, channels)))
 
 
 def start_frame(clip: Clip) -> int:
@@ -132,7 +131,7 @@ def build(timeline: Timeline, episode: Episode, cues: CueBook, frames: int, titl
     clip_files = _clip_names(timeline, episode, cues)
     by_source: dict[str, list[Item]] = {s: [] for s in order}
     for index, clip in enumerate(timeline.clips):
-        length = placed_length(clip, frames)
+        length = placed_length(clip, frames, timeline.channels)
         if length <= 0:
             continue
         source = source_of(clip, timeline, cues)

@@ -15,13 +15,15 @@ import numpy as np
 from ..audio import SAMPLE_RATE
 
 _FLOAT = 3  # WAVE_FORMAT_IEEE_FLOAT
+_BLOCK = 10 * SAMPLE_RATE
 
 
 def write_float_wav(path: Path, audio: np.ndarray, rate: int = SAMPLE_RATE) -> None:
-    """``audio`` as (frames,) or (frames, channels) float32 samples, channels taken from its shape."""
-    samples = np.ascontiguousarray(audio, dtype="<f4")
-    channels = 1 if samples.ndim == 1 else samples.shape[1]
-    frames = samples.shape[0]
+    """``audio`` as (frames,) or (channels, frames) float32 samples (the mixer's layout), channels taken
+    from its shape, interleaved as WAV wants them a block at a time."""
+    samples = np.asarray(audio, dtype="<f4")
+    channels = 1 if samples.ndim == 1 else samples.shape[0]
+    frames = samples.shape[-1]
     data = frames * channels * 4
     header = b"".join((
         b"RIFF", struct.pack("<I", 4 + (8 + 18) + (8 + 4) + (8 + data)), b"WAVE",
@@ -31,4 +33,6 @@ def write_float_wav(path: Path, audio: np.ndarray, rate: int = SAMPLE_RATE) -> N
     ))
     with open(path, "wb") as handle:
         handle.write(header)
-        samples.tofile(handle)  # no second copy of a long stem in memory
+        for begin in range(0, frames, _BLOCK):  # no second copy of a long stem in memory
+            block = samples[..., begin:begin + _BLOCK]
+            handle.write(np.ascontiguousarray(block.T if channels > 1 else block).tobytes())

@@ -139,6 +139,8 @@ class Cast:
     source: str = "<cast>"
     voices_dir: Path | None = None
     own_deliveries: dict[str, dict[str, Adjustment]] = field(default_factory=dict)  # by character
+    #: Every character the file lists, with the ``pan`` and ``distance`` it sets (None: the scene's default).
+    positions: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
 
     def resolve(self, speaker: str | None) -> tuple[str, Profile]:
         """The character name the cast uses for ``speaker`` and its base profile."""
@@ -292,7 +294,9 @@ def cast_from_data(data: dict, source: str, voices_dir: Path | None = None) -> C
             own.setdefault(name, {})[key] = _adjustment({**shared.get(key, {}), **recipe},
                                                         where(("characters", name, "delivery", key)), source,
                                                         voices_dir)
-    cast = Cast(characters, aliases, deliveries, blocks, source, voices_dir, own)
+    positions = {name: (_optional(table.get("pan")), _optional(table.get("distance")))
+                 for name, table in data.get("characters", {}).items() if name != FALLBACK}
+    cast = Cast(characters, aliases, deliveries, blocks, source, voices_dir, own, positions)
     for kind, table in (("delivery", deliveries), ("blocks", blocks)):
         for name, adjustment in table.items():
             if adjustment.voice and not cast.has_voice(adjustment.voice):
@@ -300,6 +304,10 @@ def cast_from_data(data: dict, source: str, voices_dir: Path | None = None) -> C
                                   f"of this cast.", file=source,
                                   hint="Characters: " + ", ".join(sorted(characters)) + ".")
     return cast
+
+
+def _optional(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 def load_cast(path: Path) -> Cast:
