@@ -122,6 +122,17 @@ def test_no_module_imports_a_private_name_of_another():
     assert private == []
 
 
+def test_tests_use_the_package_through_public_names():
+    """A test that imports or calls ``module._helper`` pins an implementation, not a behaviour."""
+    reached = []
+    for path in sorted(PACKAGE.parents[1].joinpath("tests").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("episode_renderer"):
+                reached += [f"{path.name}:{node.lineno} {a.name}" for a in node.names
+                            if a.name.startswith("_") and not a.name.startswith("__")]
+    assert reached == []
+
+
 @pytest.mark.parametrize("name", sorted(MODULES))
 def test_functions_are_short(name):
     long = [f"{node.name} ({node.end_lineno - node.lineno + 1} lines, line {node.lineno})"

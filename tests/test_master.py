@@ -58,12 +58,12 @@ def test_master_hits_the_target_under_the_ceiling():
 def test_mastering_is_the_same_bytes_on_any_number_of_cores():
     """A cluster worker masters with one core, a laptop with two: the episode must not differ."""
     from episode_renderer.mix.loudness import measure
-    from episode_renderer.mix.master import _limit
+    from episode_renderer.mix.master import limit
 
     audio = speechlike(150, seed=3)  # three pieces
     one, two, three = (prepare(audio, parts=n) for n in (1, 2, 3))
     assert np.array_equal(one, two) and np.array_equal(one, three)
-    assert np.array_equal(_limit(one * 4, -2.0, parts=1), _limit(one * 4, -2.0, parts=2))
+    assert np.array_equal(limit(one * 4, -2.0, parts=1), limit(one * 4, -2.0, parts=2))
     assert measure(one, parts=1) == measure(one, parts=2)
     assert np.array_equal(master(audio, parts=1), master(audio, parts=2))
 
@@ -110,7 +110,7 @@ def test_the_mp3_decodes_at_the_level_it_was_mastered_to(tmp_path):
 
 def test_inter_sample_peaks_are_dipped_only_where_they_are():
     """A limiter on samples lets peaks between them through; finish takes them down locally."""
-    from episode_renderer.mix.master import _tame_true_peaks
+    from episode_renderer.mix.master import tame_true_peaks
 
     audio = speechlike(30, seed=6) * 0.3
     t = np.arange(RATE // 10) / RATE
@@ -118,14 +118,14 @@ def test_inter_sample_peaks_are_dipped_only_where_they_are():
     at = 10 * RATE
     audio[at:at + burst.size] = burst
     assert true_peak(audio) > -0.5
-    tamed = _tame_true_peaks(audio, -3.0)
+    tamed = tame_true_peaks(audio, -3.0)
     assert true_peak(tamed) <= -3.0 + 0.1
     far = np.r_[0:at - RATE // 10, at + burst.size + RATE // 10:audio.size]
     assert np.array_equal(tamed[far], audio[far])  # the rest is untouched
     dip = 20 * np.log10(np.max(np.abs(tamed[at:at + burst.size])) / np.max(np.abs(burst)))
     assert dip == pytest.approx(-3.0 - true_peak(audio), abs=0.3)  # just enough, no more
     quiet = audio * 0.1
-    assert _tame_true_peaks(quiet, -3.0) is quiet
+    assert tame_true_peaks(quiet, -3.0) is quiet
 
 
 def test_the_streamed_meter_measures_what_measure_does():

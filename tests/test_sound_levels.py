@@ -14,7 +14,7 @@ import pytest
 
 from conftest import FIXTURES, ROOT
 from episode_renderer.export.mp3 import read_audio
-from episode_renderer.mix.loudness import _k_weighting, integrated_loudness
+from episode_renderer.mix.loudness import k_weighting, integrated_loudness
 from episode_renderer.mix.timeline import SAMPLE_RATE
 
 WINDOW = 0.4
@@ -40,7 +40,7 @@ def _momentary(audio: np.ndarray, rate: int) -> np.ndarray:
     """K-weighted loudness of the 400 ms window starting at every 10 ms (channels' powers summed)."""
     from scipy.signal import sosfilt
 
-    sos, gain = _k_weighting(rate)
+    sos, gain = k_weighting(rate)
     power = np.sum((sosfilt(sos, np.atleast_2d(audio).astype(np.float64), axis=-1) * gain) ** 2, axis=0)
     sums = np.concatenate([[0.0], np.cumsum(power)])
     size, step = int(WINDOW * rate), int(STEP * rate)

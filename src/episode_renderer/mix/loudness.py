@@ -39,7 +39,7 @@ def hop_powers(audio: np.ndarray, rate: int, parts: int = 1) -> np.ndarray:
 
     if audio.ndim == 2:
         return np.sum([hop_powers(channel, rate, parts) for channel in audio], axis=0)
-    sos, gain = _k_weighting(rate)
+    sos, gain = k_weighting(rate)
     hop = rate // 10
     usable = audio.size - audio.size % hop
 
@@ -58,7 +58,7 @@ def hop_powers(audio: np.ndarray, rate: int, parts: int = 1) -> np.ndarray:
 
 
 @lru_cache(maxsize=4)
-def _k_weighting(rate: int) -> tuple[np.ndarray, float]:
+def k_weighting(rate: int) -> tuple[np.ndarray, float]:
     import pyloudnorm
 
     filters = list(pyloudnorm.Meter(rate)._filters.values())
@@ -193,7 +193,7 @@ class _ChannelMeter:
 
     def __init__(self, rate: int = SAMPLE_RATE) -> None:
         self.rate, self.frames = rate, 0
-        self._sos, self._gain = _k_weighting(rate)
+        self._sos, self._gain = k_weighting(rate)
         self._state = np.zeros((len(self._sos), 2))
         self._hop = rate // 10
         self._rest = np.zeros(0)

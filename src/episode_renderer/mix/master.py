@@ -40,18 +40,18 @@ def finished(prepared: np.ndarray, target: Target = Target(), *, trim_db: float 
     else:
         goal = target.lufs + trim_db
         gain, slope = _gain_for(prepared, current, goal, target.limiter_ceiling, parts)
-        result = _limit(prepared, target.limiter_ceiling, parts, gain_db=gain, out=out)
+        result = limit(prepared, target.limiter_ceiling, parts, gain_db=gain, out=out)
         miss = goal - integrated_loudness(result, parts=parts)
         if abs(miss) > 0.1:  # the sample misjudged this programme: one correction on the whole signal
             gain += miss / slope
-            result = _limit(prepared, target.limiter_ceiling, parts, gain_db=gain, out=result)
+            result = limit(prepared, target.limiter_ceiling, parts, gain_db=gain, out=result)
     ceiling = 10 ** ((target.true_peak - target.codec_headroom) / 20)
     for begin in range(0, result.shape[-1], block):
         end = min(begin + block, result.shape[-1])
         yield _tamed(result, begin, end, ceiling)[0] if np.isfinite(current) else result[..., begin:end].copy()
 
 
-def _tame_true_peaks(x: np.ndarray, ceiling_db: float, block: int = 10 * SAMPLE_RATE) -> np.ndarray:
+def tame_true_peaks(x: np.ndarray, ceiling_db: float, block: int = 10 * SAMPLE_RATE) -> np.ndarray:
     """Dip the gain, over a few milliseconds, wherever the 4x oversampled signal passes ``ceiling_db``.
 
     The limiter works on samples, and its fast gain changes splatter high frequencies that peak
@@ -65,7 +65,7 @@ def _tame_true_peaks(x: np.ndarray, ceiling_db: float, block: int = 10 * SAMPLE_
 
 
 def _tamed(x: np.ndarray, begin: int, end: int, ceiling: float) -> tuple[np.ndarray, bool]:
-    """``x[begin:end]`` (a copy) with ``_tame_true_peaks``'s dips, and whether there were any.
+    """``x[begin:end]`` (a copy) with ``tame_true_peaks``'s dips, and whether there were any.
 
     Peaks are looked for a little beyond the block, as far as a dip reaches (its widest filter
     plus the ramp), so a block gets the same gain whether it is cut here or elsewhere, and the
@@ -121,7 +121,7 @@ def _gain_for(prepared: np.ndarray, current: float, goal: float, ceiling_db: flo
 
     def landed(gain: float) -> float:
         """The whole signal's loudness after gain and limiting, as the sample predicts it."""
-        limited = each(lambda lp: _limit(lp[1], ceiling_db, gain_db=gain)[..., lp[0]:], samples, workers=parts)
+        limited = each(lambda lp: limit(lp[1], ceiling_db, gain_db=gain)[..., lp[0]:], samples, workers=parts)
         return current - unlimited + integrated_loudness(np.concatenate(limited, axis=-1))
 
     if not np.isfinite(unlimited):
@@ -142,7 +142,7 @@ def _gain_for(prepared: np.ndarray, current: float, goal: float, ceiling_db: flo
     return g1, slope
 
 
-def _limit(x: np.ndarray, ceiling_db: float, parts: int = 1, gain_db: float = 0.0,
+def limit(x: np.ndarray, ceiling_db: float, parts: int = 1, gain_db: float = 0.0,
            out: np.ndarray | None = None) -> np.ndarray:
     """``gain_db`` then pedalboard's Limiter, its make-up gain taken back out by a safety scale to
     the ceiling. Fed in blocks and written into ``out``: no gained or limited copy of a whole
