@@ -94,7 +94,7 @@ def test_local_pool_and_cluster_worker_run_the_same_render(show_project, tmp_pat
     assert local.status == "rendered", local.error
     [(_job, task)], store = season_tasks([job("remote")], project, "topic")
     remote = render_task(task, store.blobs, "w0", lambda done, total, who: None)
-    assert remote.status == "rendered", remote.error
+    assert remote.outcome.status == "rendered", remote.outcome.error
 
     assert calls == [{"workers": jobs.EPISODE_WORKERS, "threads": 1}] * 2
     outputs = Outputs.beside(tmp_path / "local" / "ep-04-roads.mp3")

@@ -20,7 +20,7 @@ import queue as queue_module
 import re
 import time
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -334,9 +334,8 @@ def _collect(future: Any, job: Job, transfer: Transfer) -> EpisodeResult:
                else f"{name}: {str(exc)[:300]}")
         return EpisodeResult(job.episode, "failed", job.number, job.title,
                              error=f"{job.episode}: the render failed on the cluster ({why}).")
-    if remote.status != "rendered":
-        return EpisodeResult(job.episode, "failed", job.number, job.title, seconds=remote.seconds,
-                             error=remote.error, worker=remote.worker)
+    if remote.outcome.status != "rendered":
+        return replace(remote.outcome, file=job.episode, number=job.number, title=job.title)
     outputs = asdict(Outputs.beside(Path(job.out)))
     folder = Path(job.out).parent
     try:
@@ -349,10 +348,9 @@ def _collect(future: Any, job: Job, transfer: Transfer) -> EpisodeResult:
     except (OSError, OutputError) as exc:  # a full or vanished output folder: this episode fails, no state file
         error = exc if isinstance(exc, OutputError) else (
             disk_error(exc, folder) or OutputError(f"cannot be written ({exc.strerror or exc}).", file=folder))
-        return EpisodeResult(job.episode, "failed", job.number, job.title, seconds=remote.seconds,
-                             error=error.render(), worker=remote.worker)
-    return EpisodeResult(job.episode, "rendered", remote.number, remote.title, remote.duration, remote.seconds,
-                         remote.lufs, warnings=remote.warnings, worker=remote.worker)
+        return EpisodeResult(job.episode, "failed", job.number, job.title, seconds=remote.outcome.seconds,
+                             error=error.render(), worker=remote.outcome.worker)
+    return replace(remote.outcome, file=job.episode)
 
 
 def _write_bytes(target: Path, data: bytes) -> None:

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, ScriptError
-from ..script.numbering import Number, episode_number
 from ..script.frontmatter import front_matter
+from ..script.numbering import Number, episode_number
 
 _RANGE = re.compile(r"^\s*(\d{1,9}(?:\.\d{1,3})?)\s*(?:-\s*(\d{1,9}(?:\.\d{1,3})?)\s*)?$")
 

@@ -14,10 +14,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..hashing import renderer_identity
 from ..config import Project
 from ..errors import EpisodeError
 from ..export.paths import STATE_SUFFIX
+from ..hashing import renderer_identity
 from ..reading import open_regular
 from ..tts.kokoro import KokoroVoice
 from ..tts.piper_voice import resolve_model

@@ -68,6 +68,14 @@ def render_job(script: Path, project: Project, out: Path, *, cache_dir: Path | N
     return Rendered(result, json.dumps(state_record(result, digest), indent=2) + "\n")
 
 
+def outcome(episode: Path, result: RenderResult, seconds: float, *, warnings: list[str] | None = None,
+            worker: str = "") -> EpisodeResult:
+    """A rendered episode as the season reports it, wherever it was rendered."""
+    return EpisodeResult(episode, "rendered", result.episode.episode_number, result.episode.title, result.duration,
+                         seconds, result.loudness.integrated,
+                         warnings=result.episode.warnings if warnings is None else warnings, worker=worker)
+
+
 def run_job(job: Job, started: float) -> EpisodeResult:
     """Render ``job``'s episode in this process and write its state file; failures are results."""
 
@@ -92,9 +100,7 @@ def run_job(job: Job, started: float) -> EpisodeResult:
                               stems=job.stems)
         result = rendered.result
         write_text(state_path(job.out.parent, job.episode.stem), rendered.state)  # last: it marks the render complete
-        return EpisodeResult(job.episode, "rendered", result.episode.episode_number, result.episode.title,
-                             result.duration, time.perf_counter() - started, result.loudness.integrated,
-                             warnings=result.episode.warnings)
+        return outcome(job.episode, result, time.perf_counter() - started)
     except EpisodeError as exc:
         return EpisodeResult(job.episode, "failed", job.number, job.title, seconds=time.perf_counter() - started,
                              error=exc.render())

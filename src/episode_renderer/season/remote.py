@@ -23,7 +23,8 @@ from ..script.model import Episode
 from ..sound.library import SoundLibrary
 from ..takes import find_takes
 from ..tts.cache import default_cache_dir
-from .jobs import render_job
+from .jobs import outcome, render_job
+from .results import EpisodeResult
 
 # --- what a worker needs ------------------------------------------------------------------------
 
@@ -57,19 +58,12 @@ class Task:
 
 @dataclass
 class Remote:
-    """A worker's answer: the finished files as bytes (by output role), or the error."""
+    """A worker's answer: the episode's outcome as the season reports it, and the finished files as
+    bytes (by output role) with the state file's, when it rendered."""
 
-    status: str
-    worker: str
+    outcome: EpisodeResult
     files: dict[str, bytes] = field(default_factory=dict)
     state: bytes = b""
-    number: int | None = None
-    title: str = ""
-    duration: float | None = None
-    seconds: float = 0.0
-    lufs: float | None = None
-    error: str | None = None
-    warnings: list[str] = field(default_factory=list)
 
 
 class Collector:
@@ -304,13 +298,12 @@ def render_task(task: Task, blobs: dict[str, bytes], who: str, progress: Progres
             report = json.loads(files["report"])
             report["episode"] = task.source  # where the client's render would have read it from
             files["report"] = (json.dumps(report, indent=2) + "\n").encode("utf-8")
-            return Remote("rendered", who, files, rendered.state.encode("utf-8"), result.episode.episode_number,
-                          result.episode.title, result.duration, time.perf_counter() - started,
-                          result.loudness.integrated,
-                          warnings=[_as_on_client(w, task, script, (root, here)) for w in result.episode.warnings])
+            warnings = [_as_on_client(w, task, script, (root, here)) for w in result.episode.warnings]
+            return Remote(outcome(Path(task.source), result, time.perf_counter() - started, warnings=warnings,
+                                  worker=who), files, rendered.state.encode("utf-8"))
         except EpisodeError as exc:
-            return Remote("failed", who, seconds=time.perf_counter() - started,
-                          error=_as_on_client(exc.render(), task, script, (root, here)))
+            return Remote(EpisodeResult(Path(task.source), "failed", seconds=time.perf_counter() - started,
+                                        error=_as_on_client(exc.render(), task, script, (root, here)), worker=who))
 
 
 def _as_on_client(text: str, task: Task, script: Path, folders: tuple[Path | None, ...]) -> str:
