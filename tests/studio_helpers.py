@@ -38,6 +38,10 @@ It was me.   Risk   at 3 percent.
 {{< dialogue char="Vector" >}}
 *excitedly* That was me! I love lanterns.
 {{< /dialogue >}}
+
+{{< dialogue char="Ghost" >}}
+Boo to you all.
+{{< /dialogue >}}
 """
 SECOND = """---
 title: "Maps"
@@ -107,11 +111,13 @@ def studio(root: Path, *args: str, cache: Path | None = None) -> Iterator[Server
                                text=True)
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
+    errors: list[str] = []  # drained, so a chatty server never blocks on a full pipe
+    threading.Thread(target=lambda: [errors.append(line) for line in process.stderr], daemon=True).start()
     try:
         try:
             line = lines.get(timeout=90)
         except queue.Empty:
-            raise AssertionError(f"the studio printed no address: {process.stderr.read() if process.poll() else ''}")
+            raise AssertionError("the studio printed no address: " + "".join(errors))
         found = re.search(r"http://127\.0\.0\.1:(\d+)/\?token=(\S+)", line)
         assert found, line
         yield Server(process, int(found.group(1)), found.group(2))

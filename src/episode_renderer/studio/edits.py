@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, ScriptError
+from ..errors import ConfigError, EpisodeError, ScriptError
 from ..export.atomic import atomic_path
 from ..reading import read_bounded
 from ..render import MAX_SCRIPT_BYTES
@@ -27,6 +27,10 @@ DELIVERY_KEYS = frozenset({"prosody", "amount", "rows", "speed", "pitch", "gain_
 #: Keys only another engine reads: dropped from a character's table when the page moves it to Kokoro.
 NOT_KOKORO = ("model", "speaker_id", "noise_scale", "noise_w_scale", "length_scale", "model_name",
               "config_path", "speaker", "speaker_wav")
+
+
+class ChangedOnDisk(EpisodeError):
+    """The file is not what the page loaded: another editor saved it since. Nothing was written."""
 
 
 @dataclass(frozen=True)
@@ -87,12 +91,12 @@ def backup_path(root: Path, path: Path, stamp: float | None = None) -> Path:
     return candidate
 
 
-def save(root: Path, path: Path, expected: str, data: bytes, what: type[ScriptError] | type[ConfigError]) -> str:
+def save(root: Path, path: Path, expected: str, data: bytes) -> str:
     """Write ``data`` over ``path`` if it still has the digest ``expected``; keep the old bytes as a
     backup first. Returns the new digest."""
     current = read_file(path)
     if digest(current) != expected:
-        raise what("changed on disk since the studio opened it; nothing was saved.", file=path,
+        raise ChangedOnDisk("changed on disk since the studio opened it; nothing was saved.", file=path,
                    hint="Reload the page to load the file as it is now, then make your change again.")
     if current == data:
         return expected
@@ -120,15 +124,39 @@ def edited_cast(text: str, character: str, settings: dict[str, Any], delivery: s
     characters = doc.setdefault("characters", tomlkit.table(is_super_table=True))
     table = characters.setdefault(character, tomlkit.table())
     if delivery:
-        table = table.setdefault("delivery", tomlkit.table(is_super_table=True)).setdefault(delivery, tomlkit.table())
+        recipes = table.get("delivery")
+        if recipes is None:
+            recipes = _place(table, "delivery", tomlkit.table(is_super_table=True))
+        table = recipes.get(delivery)
+        if table is None:
+            recipe = tomlkit.table()
+            recipe.trivia.indent = "\n"  # a blank line before its header, as the file's tables have
+            table = _place(recipes, delivery, recipe)
     if settings.get("engine") == "kokoro":
         for key in NOT_KOKORO:
             table.pop(key, None)
     for key, value in settings.items():
         if value is None:
             table.pop(key, None)
-        else:
+        elif key in table:
             table[key] = value
+        else:
+            _place(table, key, value)
     out = tomlkit.dumps(doc)
     parse_cast(out, source, voices_dir)
     return out
+
+
+def _place(table: Any, key: str, value: Any) -> Any:
+    """Add ``key`` to ``table`` right after its last setting (a sub-table after everything), so it
+    lands above the comments that introduce the next table, not below them as tomlkit's append does."""
+    from tomlkit.items import AoT, Table
+
+    is_table = isinstance(value, (Table, AoT))
+    body = table.value.body
+    places = [i for i, (k, item) in enumerate(body) if k is not None and (is_table or not isinstance(item, (Table, AoT)))]
+    if not places or places[-1] + 1 >= len(body):
+        table[key] = value
+    else:
+        table.value._insert_at(places[-1] + 1, key, value)  # tomlkit's own placement; no public equivalent
+    return table[key]

@@ -33,9 +33,19 @@ KEEP_CLIPS = 256
 WARM_UP_TEXT = "Ready when you are."
 
 
+#: A first sentence longer than this is cut at its first clause mark, so the first clip comes sooner.
+FIRST_WORDS = 8
+_CLAUSE_END = re.compile(r"(?<=[,;:])\s+(?![^\[]*\]\])")
+
+
 def sentences(text: str) -> list[str]:
-    """``text`` cut after each sentence; a piece shorter than three words joins the next one."""
+    """``text`` cut after each sentence (a long first one also after its first clause); a piece
+    shorter than three words joins the next one."""
     pieces = [p.strip() for p in _SENTENCE_END.split(text) if p.strip()]
+    if pieces and len(pieces[0].split()) > FIRST_WORDS:
+        head, *rest = _CLAUSE_END.split(pieces[0], maxsplit=1)
+        if rest and len(head.split()) >= 3:
+            pieces[:1] = [head, rest[0]]
     out: list[str] = []
     carry = ""
     for piece in pieces:

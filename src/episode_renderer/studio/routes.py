@@ -18,7 +18,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Respon
 from starlette.routing import Route
 
 from ..errors import EpisodeError
-from .edits import Edit
+from .edits import ChangedOnDisk, Edit
 from .jobs import OUTPUT
 from .safety import Refused, check_request, inside
 from .state import Studio
@@ -67,6 +67,8 @@ class Guard(BaseHTTPMiddleware):
             return await call_next(request)
         except Refused as refused:
             return error_response(request, refused.status, refused.message)
+        except ChangedOnDisk as error:
+            return error_response(request, 409, error.render())
         except EpisodeError as error:
             return error_response(request, 400, error.render())
         except Exception as error:  # noqa: BLE001 - the browser gets a sentence, the terminal the traceback

@@ -174,7 +174,7 @@ class Studio:
             text = current.decode("utf-8")
             bom = "\ufeff" if text.startswith("\ufeff") else ""
             new = bom + edited_text(text.removeprefix("\ufeff"), edits, str(self.path))
-            save(self.root, self.path, expected, new.encode("utf-8"), ScriptError)
+            save(self.root, self.path, expected, new.encode("utf-8"))
             self._read()
 
     def cast(self) -> dict[str, Any]:
@@ -208,7 +208,7 @@ class Studio:
                 raise Refused(400, f"{character!r} is not a character of this cast.")
             text = read_file(path).decode("utf-8")
             new = edited_cast(text, character, settings, delivery, str(path), self.project.cast.voices_dir)
-            save(self.root, path, expected, new.encode("utf-8"), ConfigError)
+            save(self.root, path, expected, new.encode("utf-8"))
             self.reload()
 
     # --- rendering -------------------------------------------------------------------------------
@@ -277,6 +277,6 @@ def _event_json(index: int, event: Event, lines: list[str], colors: dict[str, st
     color = (colors.get(name.lower()) or fallback_color(name)) if name else ""
     return {"index": index, "kind": event.kind, "line": event.line, "speaker": event.speaker or "",
             "text": event.text, "speech": event.speech, "edit": _editable(event, raw), "became": _became(event),
-            "voiced": event.voiced, "block": event.block, "warnings": warnings,
+            "voiced": event.voiced, "block": event.block, "warnings": warnings, "swatch": color,
             "color": readable(color, LIGHT_BACKGROUNDS) if color else "",
             "color_dark": readable(color, DARK_BACKGROUNDS) if color else ""}

@@ -44,7 +44,7 @@ function eventItem(ev) {
   li.dataset.index = ev.index;
   li.dataset.line = ev.line;
   if (ev.color) {
-    li.style.setProperty("--swatch", ev.color);
+    li.style.setProperty("--swatch", ev.swatch);
     li.style.setProperty("--name", ev.color);
     li.style.setProperty("--name-dark", ev.color_dark);
   }
@@ -208,8 +208,8 @@ function castChanges() {
   const settings = {};
   const voice = $("voice").value;
   if (voice && (c.engine !== "kokoro" || voice !== c.voice)) {
-    settings.voice = voice;
     if (c.engine !== "kokoro") settings.engine = "kokoro";
+    settings.voice = voice;
   }
   for (const [id, key] of [["speed", "speed"], ["pitch", "pitch"], ["gain", "gain_db"]]) {
     const value = Number($(id).value);
