@@ -305,3 +305,24 @@ def test_no_serious_accessibility_violations(browser, server, scheme):
         assert problems == []
     finally:
         context.close()
+
+
+def test_a_delivery_is_heard_on_a_line(server):
+    sheet = server.api("POST", "/api/open", {"path": "episodes/ep-01-lamps.md"})
+    line = next(e for e in sheet["events"] if e["voiced"] and e["speaker"] == "Kai")  # Piper: quick
+    plain = server.api("POST", "/api/hear", {"index": line["index"]})["parts"]
+    whispered = server.api("POST", "/api/hear", {"index": line["index"], "delivery": "whisper"})["parts"]
+    clips = [server.request("GET", f"/api/clip/{parts[0]['id']}")[2] for parts in (plain, whispered)]
+    assert all(clip.startswith(b"RIFF") and len(clip) > 20_000 for clip in clips) and clips[0] != clips[1]
+
+
+def test_without_its_packages_the_studio_says_how_to_install_them(monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
+    from episode_renderer.cli import app
+    from episode_renderer.studio import app as studio_app
+
+    monkeypatch.setattr(studio_app, "missing_dependencies", lambda: "starlette, uvicorn")
+    result = CliRunner().invoke(app, ["studio", str(tmp_path)])
+    assert result.exit_code == 2 and "pip install" in result.output and "[studio]" in result.output
+    assert "Traceback" not in result.output

@@ -110,7 +110,7 @@ async function saveScript() {
 }
 
 // --- hearing -----------------------------------------------------------------------------------
-async function hear(index, text) {
+async function hear(index, text, delivery) {
   const clickedAt = performance.now();
   clearError();
   const ev = state.sheet.events[index];
@@ -118,6 +118,7 @@ async function hear(index, text) {
   $(`ev${index}`)?.classList.add("current");
   const body = { index };
   if (text !== undefined) body.text = text;
+  if (delivery !== undefined) body.delivery = delivery;
   try {
     const { parts } = await api("/api/hear", body);
     play(parts, clickedAt, `Line ${ev.line}, ${ev.speaker || ev.kind}`);
@@ -195,7 +196,8 @@ function character() { return state.cast.characters.find((c) => c.name === $("ch
 function fillCharacter() {
   const c = character();
   if (!c) return;
-  $("voice").value = c.engine === "kokoro" ? (c.voice || "") : "";
+  $("voice").value = c.engine === "kokoro" && !c.voice.includes("*") ? (c.voice || "") : "";
+  $("blend").value = c.engine === "kokoro" && c.voice.includes("*") ? c.voice : "";
   $("speed").value = c.speed;
   $("pitch").value = c.pitch;
   $("gain").value = c.gain_db;
@@ -203,10 +205,12 @@ function fillCharacter() {
     ...c.deliveries.map((d) => el("option", { value: d, textContent: d })));
 }
 
+function chosenVoice() { return $("blend").value.trim() || $("voice").value; }
+
 function castChanges() {
   const c = character();
   const settings = {};
-  const voice = $("voice").value;
+  const voice = chosenVoice();
   if (voice && (c.engine !== "kokoro" || voice !== c.voice)) {
     if (c.engine !== "kokoro") settings.engine = "kokoro";
     settings.voice = voice;
@@ -244,8 +248,8 @@ async function saveCast(event) {
 async function audition() {
   clearError();
   const c = character();
-  const voice = $("voice").value;
-  if (!voice) { fail(new Error("choose a Kokoro voice to audition.")); return; }
+  const voice = chosenVoice();
+  if (!voice) { fail(new Error("choose a Kokoro voice (or type a blend) to audition.")); return; }
   const clickedAt = performance.now();
   try {
     const { parts } = await api("/api/audition", { character: c.name, voice });
@@ -256,7 +260,8 @@ async function audition() {
 function hearCharacter() {
   const name = $("character").value;
   const ev = state.sheet.events.find((e) => e.voiced && e.speaker.split(" & ").includes(name));
-  if (ev) hear(ev.index); else fail(new Error(`${name} says nothing in this episode.`));
+  if (ev) hear(ev.index, undefined, $("delivery").value || undefined);
+  else fail(new Error(`${name} says nothing in this episode.`));
 }
 
 // --- rendering ---------------------------------------------------------------------------------
