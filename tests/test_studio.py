@@ -228,8 +228,15 @@ def test_hear_edit_save_and_change_a_voice(browser, server, project, tmp_path):
         assert [p for p in problems if p in refused] == refused
         problems[:] = [p for p in problems if p not in refused]
 
-        page.reload()
+        page.reload()  # takes the file as it is now: the same edit is then saved over the other editor's
         page.wait_for_selector("body[data-ready=true]")
+        _item(page, "Vector").locator("button.edit").click()
+        page.locator("input.words").fill("That was us!")
+        page.locator("button.keep").click()
+        page.locator("#save").click()
+        page.wait_for_function("() => document.getElementById('status').textContent.startsWith('Saved')")
+        assert script.read_bytes() == saved.replace(b"That was me! I love lanterns.", b"That was us!") + \
+            b"\r\nAdded in another editor.\r\n"
         cast_file = project / "voices" / "cast.toml"
         before = cast_file.read_text("utf-8")
         page.select_option("#character", "Human")

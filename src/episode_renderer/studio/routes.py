@@ -125,6 +125,7 @@ def _page_routes(token: str, port: int) -> list[Route]:
 
 def _hearing_routes(studio: Studio) -> list[Route]:
     async def sheet(request: Request) -> Response:
+        await run_in_threadpool(studio.refresh)
         return JSONResponse(await run_in_threadpool(studio.sheet))
 
     async def open_episode(request: Request) -> Response:
@@ -164,6 +165,7 @@ def _saving_routes(studio: Studio) -> list[Route]:
         return JSONResponse(await run_in_threadpool(studio.sheet))
 
     async def cast(request: Request) -> Response:
+        await run_in_threadpool(studio.refresh)
         return JSONResponse(await run_in_threadpool(studio.cast))
 
     async def save_cast(request: Request) -> Response:

@@ -96,6 +96,16 @@ class Studio:
 
     # --- the cue sheet ---------------------------------------------------------------------------
 
+    def refresh(self) -> None:
+        """Take the episode and the cast as they are on disk now, if another editor changed them
+        (a page load shows the files as they are, and its saves are checked against that)."""
+        with self.lock:
+            cast = Path(self.project.roles.get("cast", ""))
+            if cast.is_file() and digest(read_file(cast)) != self.cast_digest:
+                self.reload()
+            elif digest(read_file(self.path)) != self.digest:
+                self._read()
+
     def sheet(self) -> dict[str, Any]:
         """The open episode for the page: every event, what it became, its colour and warnings."""
         with self.lock:
@@ -174,6 +184,8 @@ class Studio:
             text = current.decode("utf-8")
             bom = "\ufeff" if text.startswith("\ufeff") else ""
             new = bom + edited_text(text.removeprefix("\ufeff"), edits, str(self.path))
+            parse_episode(new.removeprefix("\ufeff"), source=str(self.path), rules=self.project.rules,
+                          aliases=self.project.cast.aliases, speech=self.project.speech)  # never save a broken script
             save(self.root, self.path, expected, new.encode("utf-8"))
             self._read()
 
