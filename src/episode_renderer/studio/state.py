@@ -28,6 +28,9 @@ from .safety import Refused, inside, relative_name
 
 #: What every delivery says when a voice is auditioned without words of its own.
 AUDITION_TEXT = "I checked the numbers twice this morning. Did anyone tell you the deadline moved?"
+#: Folders whose .md files are not episodes to offer (renders, packages), and how many the list shows.
+SKIPPED_FOLDERS = frozenset({"output", "node_modules", "public", "resources"})
+MAX_LISTED = 500
 _ENDINGS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 
 
@@ -43,9 +46,10 @@ class Studio:
         self.project = self._load_project()
         self.hearing = Hearing(self.project.cast.voices_dir, cache_dir)
         self.jobs = RenderJobs()
-        self.folder = (episode if episode and episode.is_dir() else (episode.parent if episode else self.root))
-        self.folder = Path(self.folder).resolve()
+        top = episode if episode and episode.is_dir() else (episode.parent if episode else self.root)
+        self.folder = Path(top).resolve()  # where the page's list of episodes comes from
         first = episode if episode and episode.is_file() else next(iter(self._episode_files()), None)
+        first = Path(first).resolve() if first is not None else None
         if first is None:
             raise ScriptError("holds no .md episode to open.", file=self.folder,
                               hint="Pass an episode file, or a folder of them: episode studio episodes/")
@@ -68,8 +72,22 @@ class Studio:
         return project
 
     def _episode_files(self) -> list[Path]:
-        return sorted(p for p in self.folder.glob("*.md") if p.is_file() and not p.name.startswith(("_", "."))
-                      and p.resolve().is_relative_to(self.root))  # a link pointing out is not offered
+        """The episodes the page offers (as a season finds them, drafts too): the folder's own, else
+        those in its sub-folders (a project's episodes/), leaving out hidden folders and outputs; and
+        the open one, whatever its front matter says."""
+        found = self._episodes(self.folder)
+        if not found:
+            folders = sorted({p.parent for p in self.folder.rglob("*.md") if not any(
+                part.startswith(".") or part in SKIPPED_FOLDERS for part in p.relative_to(self.folder).parts[:-1])})
+            found = [p for folder in folders for p in self._episodes(folder)]
+        current = getattr(self, "path", None)
+        return sorted({*found[:MAX_LISTED], *([current] if current else [])})
+
+    def _episodes(self, folder: Path) -> list[Path]:
+        from ..season.discovery import find_episodes
+
+        return [p for p in find_episodes(folder, include_drafts=True)
+                if p.is_file() and p.resolve().is_relative_to(self.root)]  # a link pointing out is not offered
 
     def _read(self) -> None:
         """Read the open episode as it is on disk now: its bytes' digest, text and parsed events."""
@@ -85,7 +103,6 @@ class Studio:
             raise Refused(400, f"{relative} is not an episode (.md) file in the project.")
         with self.lock:
             self.path = path
-            self.folder = path.parent
             self._read()
 
     def reload(self) -> None:
@@ -230,7 +247,7 @@ class Studio:
         with self.lock:
             project, cache = self.project, self.cache_dir
             if season:
-                folder = self.folder
+                folder = self.path.parent
                 return self.jobs.start("season", relative_name(self.root, folder),
                                        lambda report: render_folder(folder, project, cache, report))
             path = self.path
