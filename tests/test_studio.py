@@ -240,6 +240,7 @@ def test_hear_edit_save_and_change_a_voice(browser, server, project, tmp_path):
         cast_file = project / "voices" / "cast.toml"
         before = cast_file.read_text("utf-8")
         page.select_option("#character", "Human")
+        assert page.locator("#voice-list li").count() == 28  # every Kokoro voice, each to hear in place
         page.select_option("#voice", "am_adam")
         page.locator("#audition").click()  # the voice heard in place before it is chosen
         _heard(page, 1)
@@ -303,6 +304,7 @@ def test_no_serious_accessibility_violations(browser, server, scheme):
     server.api("POST", "/api/open", {"path": "episodes/ep-01-lamps.md"})
     context, page, problems = _open(browser, server, color_scheme=scheme)
     try:
+        page.locator("#voices summary").click()  # the voice list open
         _item(page, "Kai").locator("button.edit").click()  # an open editor too
         page.evaluate(AXE.read_text("utf-8"))  # as a script tag it would be refused: the page allows no inline script
         result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")

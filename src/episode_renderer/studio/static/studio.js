@@ -188,6 +188,12 @@ async function loadCast() {
   const voices = cast.voices.map((v) => el("option", { value: v.name, textContent: `${v.name} (${v.accent} ${v.gender})` }));
   $("voice").replaceChildren(el("option", { value: "", textContent: "as the cast has it" }), ...voices);
   $("prosody").replaceChildren(el("option", { value: "", textContent: "unchanged" }), ...voices.map((o) => o.cloneNode(true)));
+  $("voice-list").replaceChildren(...cast.voices.map((v) => el("li", {},
+    el("span", { textContent: `${v.name} (${v.accent} ${v.gender})` }),
+    el("span", {},
+      el("button", { type: "button", textContent: "Hear", ariaLabel: `Hear ${v.name}`, onclick: () => audition(v.name) }),
+      el("button", { type: "button", textContent: "Choose", ariaLabel: `Choose ${v.name}`,
+        onclick: () => { $("voice").value = v.name; $("blend").value = ""; $("voice").focus(); } })))));
   fillCharacter();
 }
 
@@ -245,10 +251,10 @@ async function saveCast(event) {
   } catch (error) { fail(error); }
 }
 
-async function audition() {
+async function audition(named) {
   clearError();
   const c = character();
-  const voice = chosenVoice();
+  const voice = typeof named === "string" ? named : chosenVoice();
   if (!voice) { fail(new Error("choose a Kokoro voice (or type a blend) to audition.")); return; }
   const clickedAt = performance.now();
   try {
