@@ -63,12 +63,25 @@ def sentences(text: str) -> list[str]:
     return out or [text]
 
 
+#: Silence an engine puts before the words (Kokoro: about 0.45 s) is cut to this in a clip the page
+#: plays, so a line sounds as soon as it starts; the render keeps the line as it was made.
+LEAD_SECONDS = 0.08
+_QUIET = 10 ** (-50 / 20)
+
+
+def lead_silence(audio: np.ndarray) -> int:
+    """Samples before the first one louder than -50 dBFS."""
+    loud = np.flatnonzero(np.abs(audio) > _QUIET)
+    return int(loud[0]) if loud.size else 0
+
+
 def wav_bytes(audio: np.ndarray) -> bytes:
-    """16-bit mono WAV at the render's rate: what the page's audio element plays."""
+    """16-bit mono WAV at the render's rate, its lead silence cut to LEAD_SECONDS: what the page plays."""
     import soundfile
 
+    start = max(0, lead_silence(audio) - int(LEAD_SECONDS * SAMPLE_RATE))
     buffer = io.BytesIO()
-    soundfile.write(buffer, np.clip(audio, -1.0, 1.0), SAMPLE_RATE, subtype="PCM_16", format="WAV")
+    soundfile.write(buffer, np.clip(audio[start:], -1.0, 1.0), SAMPLE_RATE, subtype="PCM_16", format="WAV")
     return buffer.getvalue()
 
 

@@ -147,7 +147,8 @@ function setupPlayer() {
     const request = state.request;
     if (request && request.first) {
       request.first = false;
-      window.studioTimings.push({ label: request.label, cached: request.cached, ms: performance.now() - request.clickedAt });
+      window.studioTimings.push({ label: request.label, cached: request.cached, ms: performance.now() - request.clickedAt,
+        src: player.currentSrc });
     }
   });
   player.addEventListener("error", () => { if (player.getAttribute("src")) fail(new Error("that clip could not be played: click the line again.")); });
