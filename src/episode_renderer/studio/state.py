@@ -49,21 +49,16 @@ class Studio:
         top = episode if episode and episode.is_dir() else (episode.parent if episode else self.root)
         self.folder = Path(top).resolve()  # where the page's list of episodes comes from
         first = episode if episode and episode.is_file() else next(iter(self._episode_files()), None)
-        first = Path(first).resolve() if first is not None else None
         if first is None:
-            raise ScriptError("holds no .md episode to open.", file=self.folder,
+            raise ScriptError("holds no episode to open (a .md file whose front matter has `type: episode` "
+                              "or an `episode_number`).", file=self.folder,
                               hint="Pass an episode file, or a folder of them: episode studio episodes/")
-        self._within(first)
-        self.path = Path(first).resolve()
-        self._read()
+        if not Path(first).resolve().is_relative_to(self.root):
+            raise ScriptError(f"is outside the project folder ({self.root}).", file=first,
+                              hint="Start the studio from the project folder, or pass an episode inside it.")
+        self._read(Path(first).resolve())
 
     # --- loading ---------------------------------------------------------------------------------
-
-    def _within(self, path: Path) -> bool:
-        if not Path(path).resolve().is_relative_to(self.root):
-            raise ScriptError(f"is outside the project folder ({self.root}).", file=path,
-                              hint="Start the studio from the project folder, or pass an episode inside it.")
-        return True
 
     def _load_project(self) -> Project:
         project = load_project(self.root, cast=self.cast_option)
@@ -80,7 +75,7 @@ class Studio:
             folders = sorted({p.parent for p in self.folder.rglob("*.md") if not any(
                 part.startswith(".") or part in SKIPPED_FOLDERS for part in p.relative_to(self.folder).parts[:-1])})
             found = [p for folder in folders for p in self._episodes(folder)]
-        current = getattr(self, "path", None)
+        current = getattr(self, "path", None)  # none yet while the studio opens
         return sorted({*found[:MAX_LISTED], *([current] if current else [])})
 
     def _episodes(self, folder: Path) -> list[Path]:
@@ -89,21 +84,21 @@ class Studio:
         return [p for p in find_episodes(folder, include_drafts=True)
                 if p.is_file() and p.resolve().is_relative_to(self.root)]  # a link pointing out is not offered
 
-    def _read(self) -> None:
-        """Read the open episode as it is on disk now: its bytes' digest, text and parsed events."""
-        data = read_file(self.path)
-        self.episode: Episode = load_episode(self.path, self.project)
-        self.text = data.decode("utf-8")
-        self.digest = digest(data)
-        self.said = what_is_said(self.episode)
+    def _read(self, path: Path | None = None) -> None:
+        """Open ``path`` (else read the open episode again) as it is on disk now: its bytes' digest,
+        text and parsed events. A script that cannot be read leaves the studio on the one it had."""
+        path = path or self.path
+        data = read_file(path)
+        episode = load_episode(path, self.project)
+        self.path, self.episode, self.text, self.digest = path, episode, data.decode("utf-8"), digest(data)
+        self.said = what_is_said(episode)
 
     def open(self, relative: str) -> None:
         path = inside(self.root, relative)
         if path.suffix.lower() != ".md" or not path.is_file():
             raise Refused(400, f"{relative} is not an episode (.md) file in the project.")
         with self.lock:
-            self.path = path
-            self._read()
+            self._read(path)
 
     def reload(self) -> None:
         with self.lock:
