@@ -335,3 +335,11 @@ def test_without_its_packages_the_studio_says_how_to_install_them(monkeypatch, t
     result = CliRunner().invoke(app, ["studio", str(tmp_path)])
     assert result.exit_code == 2 and "pip install" in result.output and "[studio]" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_script_that_cannot_be_read_is_one_error_and_the_studio_stays(server, project):
+    before = server.api("POST", "/api/open", {"path": "episodes/ep-01-lamps.md"})
+    (project / "episodes" / "ep-09-wide.md").write_bytes("---\ntitle: Wide\n---\n\nHello.\n".encode("utf-16"))
+    status, _headers, body = server.request("POST", "/api/open", {"path": "episodes/ep-09-wide.md"})
+    assert status == 400 and "UTF-16" in json.loads(body)["error"] and b"Traceback" not in body
+    assert server.api("GET", "/api/episode")["file"] == before["file"]
