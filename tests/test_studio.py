@@ -153,11 +153,10 @@ def _open(browser: Any, server: Server, **options: Any) -> tuple[Any, Any, list[
 
 
 def _heard(page: Any, count: int) -> bytes:
-    """Wait until the ``count``-th line heard has started sounding; the first clip's samples, as WAV."""
-    page.wait_for_function(f"() => window.studioTimings.length >= {count}")
-    page.wait_for_function("() => { const a = document.getElementById('player'); "
-                           "return a.currentTime > 0 && a.duration > 0.2; }")
-    url = page.evaluate("document.getElementById('player').currentSrc")
+    """Wait until the ``count``-th line heard has started sounding; its first clip, as WAV bytes."""
+    page.wait_for_function(f"() => window.studioTimings.length >= {count}")  # its first clip is playing
+    page.wait_for_function("() => { const a = document.getElementById('player'); return a.currentTime > 0; }")
+    url = page.evaluate(f"window.studioTimings[{count - 1}].src")  # that first clip, whatever plays now
     assert "/api/clip/" in url
     samples = page.evaluate("""async (url) => {
         const data = await (await fetch(url)).arrayBuffer();
