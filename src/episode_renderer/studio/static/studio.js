@@ -151,7 +151,11 @@ function setupPlayer() {
         src: player.currentSrc });
     }
   });
-  player.addEventListener("error", () => { if (player.getAttribute("src")) fail(new Error("that clip could not be played: click the line again.")); });
+  player.addEventListener("error", async () => {
+    if (!player.getAttribute("src")) return;
+    try { await api(new URL(player.src).pathname); fail(new Error("that clip could not be played: click the line again.")); }
+    catch (error) { fail(error); }  // the studio's own words for why (a voice that gave no audio, ...)
+  });
 }
 
 // --- keyboard ----------------------------------------------------------------------------------
