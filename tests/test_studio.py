@@ -184,6 +184,19 @@ def _item(page: Any, speaker: str) -> Any:
     return page.locator(".ev", has=page.locator(".who", has_text=speaker)).filter(has=page.locator("button.say")).first
 
 
+def test_a_season_renders_and_publishes_its_listen_pages(server, project):
+    server.api("POST", "/api/render", {"season": True})
+    state = server.api("GET", "/api/render")["render"]
+    while state["status"] == "running":
+        time.sleep(0.1)
+        state = server.api("GET", "/api/render")["render"]
+    assert state["status"] == "done" and state["kind"] == "season", state
+    assert state["page"] == "output/studio/index.html"
+    status, _headers, index = server.request("GET", "/files/" + state["page"])
+    assert status == 200 and b"Lamps &amp; Lanterns" in index and b"Maps" in index
+    assert json.loads((project / "output" / "studio" / "season.json").read_text("utf-8"))["episodes"]
+
+
 def test_hear_edit_save_and_change_a_voice(browser, server, project, tmp_path):
     script = project / "episodes" / "ep-01-lamps.md"
     original = script.read_bytes()
