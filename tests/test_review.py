@@ -17,8 +17,6 @@ from conftest import FIXTURES
 
 pytest.importorskip("faster_whisper")  # the [quality] extra: review is Whisper's
 
-from test_site import browser  # noqa: F401 - the session's Chromium (skips without it)
-
 KAI = "Only when nobody asks twice."
 
 
@@ -116,7 +114,8 @@ def test_the_listen_page_marks_the_flagged_line_and_links_to_its_moment(rendered
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_marks_work_in_a_browser(rendered, browser, scheme):
     """The flagged page in Chromium: the mark seeks to the line, and axe finds nothing serious."""
-    from test_site import AXE, Watched
+    from conftest import AXE
+    from test_site import Watched
 
     page_file = _site(rendered["damaged"].parent)
     session = Watched(browser, color_scheme=scheme)

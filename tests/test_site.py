@@ -8,7 +8,6 @@ used); they skip when either is missing, and ``.ci/run`` installs both.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import threading
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, ROOT
+from conftest import AXE, FIXTURES, ROOT
 from typer.testing import CliRunner
 
 from episode_renderer.cli import app
@@ -30,10 +29,6 @@ from episode_renderer.export.paths import page_name
 from episode_renderer.colors import DARK_BACKGROUNDS, LIGHT_BACKGROUNDS, contrast, readable
 from episode_renderer.export.site import Entry, EpisodePage, episode_page, index_page
 
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 EPISODES = {
     "ep-01-lamps.md": """---
@@ -271,27 +266,6 @@ def test_the_index_is_newest_first_by_date_then_number():
 
 
 # --- in the browser -----------------------------------------------------------------------------
-
-def _missing(why: str) -> None:
-    """Skip on a machine without the browser; fail in CI (EPISODE_REQUIRE_BROWSER=1), where it must run."""
-    if os.environ.get("EPISODE_REQUIRE_BROWSER") == "1":
-        pytest.fail(why)
-    pytest.skip(why)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        _missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    try:
-        from playwright import sync_api
-    except ImportError:
-        _missing("Playwright's Python package is missing (pip install -e '.[test]')")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
-        yield browser
-        browser.close()
-
 
 class Watched:
     """A page with everything that went wrong while it loaded: console errors, failed or remote requests.

@@ -487,8 +487,26 @@ def cache(
     out.print(table)
 
 
+@app.command()
+def studio(
+    target: Optional[Path] = typer.Argument(None, help="The project, a folder of episodes or one episode (default: .)."),
+    port: int = typer.Option(0, "--port", min=0, max=65535, help="Port on 127.0.0.1 (default: any free one)."),
+    cast: Optional[Path] = CastOpt, draft: bool = DraftOpt,
+    no_cache: bool = NoCacheOpt, cache_dir: Optional[Path] = CacheDirOpt,
+) -> None:
+    """The episode in a browser: hear any line, edit words and voices, save, render. Serves 127.0.0.1
+    only and prints the address with its token (needed on every request); Ctrl-C stops it."""
+    from .studio.app import start
+
+    with user_errors():
+        start(target or Path.cwd(), port, cast_option(cast, draft), chosen_cache_dir(no_cache, cache_dir),
+              lambda url: (out.print(f"Studio: open {escape(url)}", highlight=False, soft_wrap=True), out.file.flush()))
+
+
 app.command("review")(review_command)
 app.command("takes")(takes_command)
+
+
 cast_app = typer.Typer(help="Create and inspect cast files.", no_args_is_help=True)
 app.add_typer(cast_app, name="cast")
 
