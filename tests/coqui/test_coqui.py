@@ -219,7 +219,7 @@ def test_xtts_needs_licence_consent(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 def test_speed_by_time_stretch_where_model_has_no_tempo_control(tiny_model: tuple[Path, Path]) -> None:
     model_file, config_file = tiny_model
     voice = load_coqui(model_path=model_file, config_path=config_file, speaker="a")
-    voice._speed_mode = "stretch"  # as for a model without length_scale (e.g. Tacotron 2)
+    voice.speed_mode = "stretch"  # as for a model without length_scale (e.g. Tacotron 2)
     normal = voice.speak(LINE)
     fast = voice.speak(LINE, speed=2.0)
     assert fast.dtype == np.float32

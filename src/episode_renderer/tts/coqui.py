@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,7 @@ INSTALL_HINT = (
 _MODEL_FILE_NAMES = ("model_file.pth", "model_file.pth.tar", "model.pth", "checkpoint.pth")
 
 
+@dataclass(eq=False)
 class CoquiVoice:
     """A loaded Coqui model bound to one speaker and language; implements ``Voice``.
 
@@ -45,21 +47,18 @@ class CoquiVoice:
     entry fails before the first line is rendered rather than in the middle of an episode.
     """
 
-    def __init__(self, tts: Any, *, key: str, sample_rate: int, speaker: str | None,
-                 speaker_wav: Path | None, language: str | None, seed: int, speed_mode: str,
-                 speakers: list[str], languages: list[str]) -> None:
-        self._tts = tts
-        self.key = key
-        self.sample_rate = sample_rate
-        self.speaker = speaker
-        self.speaker_wav = speaker_wav
-        self.language = language
-        self.seed = seed
-        self.speakers = speakers
-        self.languages = languages
-        # "xtts": the model takes a speed argument; "length_scale": VITS-style duration scale;
-        # "stretch": the model has no tempo control, so the audio is time-stretched afterwards.
-        self._speed_mode = speed_mode
+    tts: Any = field(repr=False)
+    key: str
+    sample_rate: int
+    speaker: str | None
+    speaker_wav: Path | None
+    language: str | None
+    seed: int
+    # "xtts": the model takes a speed argument; "length_scale": VITS-style duration scale;
+    # "stretch": the model has no tempo control, so the audio is time-stretched afterwards.
+    speed_mode: str
+    speakers: list[str]
+    languages: list[str]
 
     @classmethod
     def identity(cls, spec: EngineSpec, files: VoiceFiles) -> None:
@@ -99,18 +98,18 @@ class CoquiVoice:
         kwargs: dict[str, Any] = {"speaker": self.speaker, "language": self.language}
         if self.speaker_wav is not None:
             kwargs["speaker_wav"] = str(self.speaker_wav)
-        if self._speed_mode == "xtts":
+        if self.speed_mode == "xtts":
             kwargs["speed"] = speed
 
-        model = self._tts.synthesizer.tts_model
+        model = self.tts.synthesizer.tts_model
         base_scale = getattr(model, "length_scale", None)
-        if self._speed_mode == "length_scale" and speed != 1.0:
+        if self.speed_mode == "length_scale" and speed != 1.0:
             # Coqui's generic synthesize() drops a `speed` kwarg for VITS; its durations are
             # scaled by model.length_scale, so a longer scale means slower speech.
             model.length_scale = base_scale / speed
         torch.manual_seed(self.seed)
         try:
-            wav = self._tts.tts(text, **kwargs)
+            wav = self.tts.tts(text, **kwargs)
         except KeyError as e:
             raise VoiceError(f"Coqui model has no speaker '{self.speaker}'.",
                              hint=_speaker_list_hint(self.speakers)) from e
@@ -125,7 +124,7 @@ class CoquiVoice:
                 hint="Reference audio is read through torchaudio/torchcodec, which need FFmpeg's "
                      "shared libraries (libavcodec, libavformat) installed.") from e
         finally:
-            if self._speed_mode == "length_scale":
+            if self.speed_mode == "length_scale":
                 model.length_scale = base_scale
 
         audio = np.asarray(wav, dtype=np.float32).reshape(-1)
@@ -134,7 +133,7 @@ class CoquiVoice:
         voiced = np.flatnonzero(audio)
         if voiced.size:
             audio = audio[: voiced[-1] + 1]
-        if self._speed_mode == "stretch" and speed != 1.0 and audio.size:
+        if self.speed_mode == "stretch" and speed != 1.0 and audio.size:
             from pedalboard import time_stretch
 
             audio = time_stretch(audio[np.newaxis, :], float(self.sample_rate),
