@@ -78,6 +78,7 @@ def _broken_pipe() -> int:
 # --- class 5: the terminal ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("streams", ["stdout", "stdout and stderr"])
+@pytest.mark.slow  # `episode` in a child process behind a pipe or a closed stream
 def test_season_into_a_reader_that_left_still_publishes(tmp_path, cache, streams):
     """`episode season DIR -o OUT | true`: every episode rendered, the season published, exit 0."""
     folder, out = _season(tmp_path), tmp_path / "out"
@@ -94,6 +95,7 @@ def test_season_into_a_reader_that_left_still_publishes(tmp_path, cache, streams
     _published(out)
 
 
+@pytest.mark.slow  # `episode` in a child process behind a pipe or a closed stream
 def test_season_with_stdout_closed_still_publishes(tmp_path, cache):
     """`>&-` before a season: the files are its result, so it renders and publishes them, exit 0."""
     folder, out = _season(tmp_path), tmp_path / "out"
@@ -106,6 +108,7 @@ def test_season_with_stdout_closed_still_publishes(tmp_path, cache):
 
 
 @pytest.mark.parametrize("args", [["script", "--json"], ["script"], ["check"], ["cues", "--json"]])
+@pytest.mark.slow  # `episode` in a child process behind a pipe or a closed stream
 def test_a_command_whose_result_is_printed_refuses_a_closed_stdout(tmp_path, args):
     """`episode script --json x.md >&-`: one clear error on stderr, exit 2, no traceback."""
     episode = tmp_path / "wide.md"
@@ -117,6 +120,7 @@ def test_a_command_whose_result_is_printed_refuses_a_closed_stdout(tmp_path, arg
     assert run.stderr.count("error:") == 1
 
 
+@pytest.mark.slow  # `episode` in a child process behind a pipe or a closed stream
 def test_a_file_written_after_stdout_was_closed_never_takes_its_place(tmp_path, cache):
     """With fd 1 closed, the first file a render opens would get fd 1 and catch whatever a child
     process prints; it is held by /dev/null instead, and the render's files are intact."""
@@ -141,6 +145,7 @@ NARROW = {
 @pytest.mark.parametrize("encoding", sorted(NARROW))
 @pytest.mark.parametrize("args", [["check"], ["script"], ["script", "--json"], ["cues", "--json"], ["cues"],
                                   ["check", "--json"]])
+@pytest.mark.slow  # `episode` in a child process behind a pipe or a closed stream
 def test_a_narrow_stdout_escapes_what_it_cannot_carry(tmp_path, encoding, args):
     """Characters an ASCII or Latin-1 stdout lacks are escaped, never a crash; JSON stays the same JSON."""
     # a table shows the file's name too; JSON compares paths, which the C locale reads as other characters
@@ -159,6 +164,7 @@ def test_a_narrow_stdout_escapes_what_it_cannot_carry(tmp_path, encoding, args):
         assert b"caf" in narrow.stdout and (b"\\xe9" in narrow.stdout or "é".encode("latin-1") in narrow.stdout)
 
 
+@pytest.mark.slow  # `episode` in a child process behind a pipe or a closed stream
 def test_a_reader_that_leaves_early_does_not_change_the_exit_code(tmp_path):
     """`episode check DIR | head -1`: the verdict is the work's, not the pipe's."""
     broken = tmp_path / "broken.md"
@@ -202,6 +208,7 @@ def test_a_malformed_scheduler_is_refused_before_anything(tmp_path, address, why
     assert not out.exists()  # nothing planned, swept or rendered
 
 
+@pytest.mark.slow  # `episode` in a child process behind a pipe or a closed stream
 def test_a_malformed_scheduler_leaves_no_destructor_noise(tmp_path):
     """The real process: one error, exit 2, and nothing from Dask's client afterwards."""
     folder = _season(tmp_path)

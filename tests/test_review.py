@@ -16,6 +16,7 @@ import pytest
 from conftest import FIXTURES
 
 pytest.importorskip("faster_whisper")  # the [quality] extra: review is Whisper's
+pytestmark = pytest.mark.slow  # every review loads Whisper and most render first
 
 KAI = "Only when nobody asks twice."
 

@@ -127,6 +127,7 @@ def test_a_cue_in_a_turn_comes_from_its_character(stereo):
     assert abs(balance_db(piece) - kai) < 1.5
 
 
+@pytest.mark.slow  # Whisper
 def test_treated_lines_stay_intelligible(stereo):
     pytest.importorskip("faster_whisper")
     from pedalboard.io import AudioFile

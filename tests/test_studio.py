@@ -25,6 +25,7 @@ from episode_renderer.studio.safety import Refused, inside
 
 pytest.importorskip("starlette")
 pytest.importorskip("tomlkit")
+pytestmark = pytest.mark.slow  # a real `episode studio` process, and Chromium
 
 
 

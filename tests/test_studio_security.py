@@ -17,6 +17,7 @@ from studio_helpers import Server, make_project, studio
 
 pytest.importorskip("starlette")
 pytest.importorskip("uvicorn")
+pytestmark = pytest.mark.slow  # each starts a real `episode studio` process
 
 
 @pytest.fixture(scope="module")
