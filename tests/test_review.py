@@ -163,3 +163,17 @@ def test_bad_input_is_one_plain_error(tmp_path):
     (tmp_path / "alone.mp3").write_bytes(b"\xff\xfb" + bytes(400))
     alone = _cli("review", "alone.mp3", cwd=tmp_path)
     assert alone.returncode == 2 and "alone.json" in alone.stderr and "Traceback" not in alone.stderr
+
+
+def test_lines_are_decoded_one_window_at_a_time_as_the_whole_file_decodes(rendered):
+    """The review holds one line's audio, not the episode's: the same samples a whole decode gives."""
+    from episode_renderer.export.mp3 import read_audio, read_windows
+    from episode_renderer.quality import segment_windows
+
+    clean = rendered["clean"]
+    whole, rate = read_audio(clean)
+    windows = segment_windows(json.loads(clean.with_suffix(".json").read_text("utf-8"))["segments"])
+    pieces = list(read_windows(clean, windows, block=4096))  # blocks far shorter than a line
+    assert len(pieces) == len(windows) >= 5
+    for (lo, hi), (piece, piece_rate) in zip(windows, pieces):
+        assert piece_rate == rate and np.array_equal(piece, whole[int(lo * rate):int(hi * rate)])

@@ -10,7 +10,7 @@ what changes the words heard.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,11 +105,12 @@ def _check_mp3(mp3: Path) -> None:
                            hint="Pass the MP3 `episode render` wrote.")
 
 
-def _decoded(mp3: Path) -> tuple[np.ndarray, int]:
-    from .export.mp3 import read_audio
+def _windows(mp3: Path, spans: list[tuple[float, float]]) -> Iterator[tuple[np.ndarray, int]]:
+    """Each line's window of the decoded MP3, one at a time: memory is a line, not the episode."""
+    from .export.mp3 import read_windows
 
     try:
-        return read_audio(Path(mp3))
+        yield from read_windows(Path(mp3), spans)
     except Exception as exc:  # noqa: BLE001 - the decoder raises whatever its library does
         raise EpisodeError(f"cannot be decoded ({exc}).", file=mp3, hint="Render the episode again.") from None
 
@@ -188,15 +189,17 @@ def review(mp3: Path, progress: Callable[[int, int], None] | None = None) -> Rev
     from .audio import SAMPLE_RATE
 
     _check_mp3(mp3)
+    digest = file_sha256(Path(mp3))  # first: the flags belong to the file as it was when read
     segments = _transcript(mp3)
-    audio, rate = _decoded(mp3)
+    windows = segment_windows(segments)
     lines = []
-    for number, (seg, (lo, hi)) in enumerate(zip(segments, segment_windows(segments)), 1):
+    for number, (seg, (lo, _hi), (window, rate)) in enumerate(zip(segments, windows, _windows(mp3, windows)), 1):
         line = LineReview(number, str(seg.get("speaker") or ""), float(seg["startTime"]), float(seg["endTime"]),
                           seg["body"])
-        span = audio[int(line.start * rate):int(line.end * rate)]
+        first = int(lo * rate)
+        span = window[int(line.start * rate) - first:int(line.end * rate) - first]
         if has_words(line.text):
-            _words(line, audio[int(lo * rate):int(hi * rate)], rate)
+            _words(line, window, rate)
             line.gap_seconds = round(longest_gap(span, rate), 2)
             if line.gap_seconds >= GAP_SECONDS:
                 line.problems.append(f"silence: {line.gap_seconds:.1f} s inside the line")
@@ -209,7 +212,7 @@ def review(mp3: Path, progress: Callable[[int, int], None] | None = None) -> Rev
         if progress:
             progress(number, len(segments))
     loudness_outliers(lines)
-    return Review(Path(mp3), lines, file_sha256(Path(mp3)))
+    return Review(Path(mp3), lines, digest)
 
 
 def loudness_outliers(lines: list[LineReview]) -> None:

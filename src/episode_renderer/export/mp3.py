@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -68,6 +68,32 @@ def read_audio(path: Path) -> tuple[np.ndarray, int]:
         rate = int(handle.samplerate)
     mono = data[0] if data.shape[0] == 1 else data.mean(axis=0)
     return mono.astype(np.float32, copy=False), rate
+
+
+def read_windows(path: Path, spans: Iterable[tuple[float, float]],
+                 block: int = 10 * SAMPLE_RATE) -> Iterator[tuple[np.ndarray, int]]:
+    """Each (start, end) in seconds of ``spans`` decoded to mono float32, with the file's rate.
+
+    The file is decoded once, front to back, keeping only from the current span's start on; spans
+    come with non-decreasing starts (they may overlap). Memory is one span and a block, whatever the
+    file's length, and the samples are those a whole-file decode gives."""
+    from pedalboard.io import AudioFile
+
+    with AudioFile(str(path)) as handle:
+        rate = int(handle.samplerate)
+        kept = np.zeros(0, dtype=np.float32)
+        offset = 0  # the file's frame at kept[0]
+        for start, end in spans:
+            lo, hi = int(start * rate), int(end * rate)
+            while offset + kept.size < hi:
+                data = handle.read(block)
+                if data.shape[-1] == 0:
+                    break
+                mono = data[0] if data.shape[0] == 1 else data.mean(axis=0)
+                kept = np.concatenate([kept, mono.astype(np.float32, copy=False)])
+            drop = max(0, min(lo - offset, kept.size))
+            kept, offset = kept[drop:], offset + drop
+            yield kept[max(0, lo - offset):max(0, hi - offset)].copy(), rate
 
 
 def measure_file(path: Path, block: int = 10 * SAMPLE_RATE) -> tuple[Loudness, int]:
