@@ -248,3 +248,17 @@ def test_treatment_gives_a_take_its_characters_effects(renders):
     expected = apply_effects(plain.audio[index], SAMPLE_RATE, effects=effects)
     assert np.array_equal(treated.audio[index], expected)
     assert not np.array_equal(treated.audio[index][:plain.audio[index].size], plain.audio[index])
+
+
+def test_a_take_that_plays_for_an_hour_is_refused_before_it_is_decoded(tmp_path):
+    """A small compressed file can hold hours: the take's length is read from its header first."""
+    import soundfile as sf
+
+    from episode_renderer.errors import TakeError
+    from episode_renderer.takes import MAX_TAKE_SECONDS, read_take
+
+    long = tmp_path / "long.flac"
+    sf.write(long, np.zeros((MAX_TAKE_SECONDS + 60) * 8000, dtype=np.int16), 8000)  # silence packs small
+    assert long.stat().st_size < 5_000_000
+    with pytest.raises(TakeError, match="minutes long: not the recording of one line"):
+        read_take(long)

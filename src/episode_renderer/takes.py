@@ -27,6 +27,8 @@ from .script.model import NARRATOR, Episode, Event
 TAKE_EXTENSIONS = (".wav", ".flac", ".mp3")
 #: A take file larger than this is not one line (a 200 MB WAV is 20 minutes of CD audio).
 MAX_TAKE_BYTES = 200_000_000
+#: A take that plays longer than this is not one line either, however small its file (a compressed hour).
+MAX_TAKE_SECONDS = 600
 #: How long an identity's words may run; a longer line is known by its opening words.
 ID_CHARS = 60
 #: Trimming: 10 ms frames quieter than this under the take's loudest frame are silence at its ends.
@@ -113,7 +115,7 @@ def take_files(script: Path, project: Project) -> list[Path]:
 def read_take(path: Path) -> np.ndarray:
     """A take as 44.1 kHz mono float32, silence trimmed from both ends; a file that cannot be one is a
     TakeError naming it."""
-    from .export.mp3 import read_audio
+    from .export.mp3 import decoded_seconds, read_audio
     from .tts.shaping import resample
 
     path = Path(path)
@@ -125,7 +127,14 @@ def read_take(path: Path) -> np.ndarray:
         raise TakeError(f"is larger than {MAX_TAKE_BYTES // 1_000_000} MB: not the recording of one line.",
                         file=path, hint="Cut the take to its line and export it again.")
     try:
+        seconds = decoded_seconds(path)
+        if seconds > MAX_TAKE_SECONDS:  # before decoding: a small file can decode to hours of samples
+            raise TakeError(f"is {seconds / 60:.0f} minutes long: not the recording of one line (at most "
+                            f"{MAX_TAKE_SECONDS // 60} minutes).", file=path,
+                            hint="Cut the take to its line and export it again.")
         audio, rate = read_audio(path)
+    except TakeError:
+        raise
     except Exception as exc:  # noqa: BLE001 - pedalboard's decoders raise whatever their library does
         raise TakeError(f"cannot be read as audio ({exc}).", file=path,
                         hint="Export the take again as WAV, FLAC or MP3.") from None
@@ -195,16 +204,15 @@ def load_takes(episode: Episode, script: Path, project: Project, *, check: bool 
     """Read, trim, resample and (with [takes] treatment) treat every take of ``episode``; with
     ``check``, Whisper hears each one (when the [quality] extra is installed)."""
     found = find_takes(episode, script, project)
-    audio: dict[int, np.ndarray] = {}
+    raw = {index: read_take(path) for index, path in sorted(found.files.items())}
+    audio = {index: treated(take, episode.events[index], project) if project.show.takes_treatment else take
+             for index, take in raw.items()}
     warnings = list(found.stray)
-    for index, path in sorted(found.files.items()):
-        take = read_take(path)
-        audio[index] = treated(take, episode.events[index], project) if project.show.takes_treatment else take
-    if check and audio:
+    if check and raw:
         from importlib.util import find_spec
 
-        if find_spec("faster_whisper") is not None:
-            warnings += [problem for index, take in audio.items()
+        if find_spec("faster_whisper") is not None:  # the take as recorded: a treatment is not its words
+            warnings += [problem for index, take in raw.items()
                          if (problem := mismatch(take, episode.events[index], found.files[index], script))]
         else:
             warnings.append("the takes were not checked against their lines: Whisper needs the [quality] extra "

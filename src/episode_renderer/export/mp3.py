@@ -70,6 +70,14 @@ def read_audio(path: Path) -> tuple[np.ndarray, int]:
     return mono.astype(np.float32, copy=False), rate
 
 
+def decoded_seconds(path: Path) -> float:
+    """How long ``path`` plays, from its header, without decoding it."""
+    from pedalboard.io import AudioFile
+
+    with AudioFile(str(path)) as handle:
+        return handle.frames / handle.samplerate
+
+
 def read_windows(path: Path, spans: Iterable[tuple[float, float]],
                  block: int = 10 * SAMPLE_RATE) -> Iterator[tuple[np.ndarray, int]]:
     """Each (start, end) in seconds of ``spans`` decoded to mono float32, with the file's rate.
