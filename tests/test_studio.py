@@ -329,3 +329,18 @@ def test_a_script_that_cannot_be_read_is_one_error_and_the_studio_stays(server, 
     status, _headers, body = server.request("POST", "/api/open", {"path": "episodes/ep-09-wide.md"})
     assert status == 400 and "UTF-16" in json.loads(body)["error"] and b"Traceback" not in body
     assert server.api("GET", "/api/episode")["file"] == before["file"]
+
+
+def test_a_script_removed_on_disk_leaves_the_studio_usable(server, project):
+    """Another program deletes the open script: the sheet still loads (as last read), a save says the
+    file is gone (one plain error), and another episode opens."""
+    copy = project / "episodes" / "ep-08-gone.md"
+    copy.write_bytes((project / "episodes" / "ep-01-lamps.md").read_bytes())
+    opened = server.api("POST", "/api/open", {"path": "episodes/ep-08-gone.md"})
+    copy.unlink()
+    assert server.api("GET", "/api/episode")["file"] == opened["file"]
+    line = next(e for e in opened["events"] if e.get("kind") == "line")
+    status, _headers, body = server.request("POST", "/api/save", {"digest": opened["digest"], "edits": [
+        {"line": line["line"], "old": line["text"], "new": "Gone already."}]})
+    assert 400 <= status < 500 and b"Traceback" not in body and "not found" in json.loads(body)["error"]
+    assert server.api("POST", "/api/open", {"path": "episodes/ep-01-lamps.md"})["file"] != opened["file"]

@@ -57,6 +57,11 @@ MAX_SCRIPT_BYTES = 2_000_000
 
 def read_script(path: Path) -> str:
     """The script's text; a binary, undecodable, oversized or non-regular file is a ScriptError naming it."""
+    return script_text(read_script_bytes(path), path)
+
+
+def read_script_bytes(path: Path) -> bytes:
+    """The script's bytes, as they are on disk; a missing, oversized or non-regular file is a ScriptError."""
     path = Path(path)
     try:
         data = read_bounded(path, MAX_SCRIPT_BYTES, ScriptError, what="an episode script",
@@ -69,6 +74,11 @@ def read_script(path: Path) -> str:
                           hint="Pass one .md file (use `episode season` for a folder).") from None
     except OSError as exc:
         raise ScriptError(f"cannot be read ({exc.strerror}).", file=path) from None
+    return data
+
+
+def script_text(data: bytes, path: Path) -> str:
+    """A script's bytes as text; UTF-16, binary or undecodable bytes are a ScriptError naming ``path``."""
     wide = encoding_hint(data)
     if wide:
         raise ScriptError(f"is saved as {wide}, not UTF-8.", file=path,
@@ -86,7 +96,12 @@ def read_script(path: Path) -> str:
 
 def load_episode(path: Path, project: Project) -> Episode:
     """The parsed episode, with warnings about what the project cannot do for it (no voice, no sound)."""
-    episode = parse_episode(read_script(path), source=str(path), rules=project.rules,
+    return episode_from_text(read_script(path), path, project)
+
+
+def episode_from_text(text: str, path: Path, project: Project) -> Episode:
+    """``load_episode`` for a script already read (the studio parses the very bytes it will edit)."""
+    episode = parse_episode(text, source=str(path), rules=project.rules,
                             aliases=project.cast.aliases, speech=project.speech)
     episode.warnings.extend(project_warnings(episode, project))
     return episode

@@ -13,7 +13,7 @@ import itertools
 import re
 import threading
 from collections import OrderedDict
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -165,9 +165,12 @@ class Hearing:
         """The WAV of a clip, waiting for its synthesis; None for an unknown or dropped clip."""
         with self._lock:
             future = self._clips.get(clip_id)
-        if future is None or future.cancelled():
+        if future is None:
             return None
-        return wav_bytes(future.result(timeout=timeout))
+        try:
+            return wav_bytes(future.result(timeout=timeout))
+        except (CancelledError, TimeoutError):  # a newer request dropped it, or it never came: gone
+            return None
 
     def _ready(self, audio: np.ndarray, text: str) -> Part:
         future: Future = Future()

@@ -26,7 +26,8 @@ from .state import Studio
 ASSETS = {"studio.css": "text/css", "studio.js": "text/javascript"}
 _PAGE_POLICY = "default-src 'self'; img-src 'self' data:; media-src 'self'; frame-ancestors 'none'; base-uri 'none'"
 #: The listen pages carry their speakers' colours in a <style> and their captions inline.
-_FILES_POLICY = "default-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'self'; base-uri 'none'"
+_FILES_POLICY = ("default-src 'self'; script-src 'self'; img-src 'self' data:; media-src 'self' data:; "
+                 "style-src 'self' 'unsafe-inline'; frame-ancestors 'self'; base-uri 'none'")
 log = logging.getLogger("episode_renderer.studio")
 
 

@@ -16,7 +16,7 @@ from ..colors import DARK_BACKGROUNDS, LIGHT_BACKGROUNDS, fallback_color, readab
 from ..config import Project, load_project
 from ..errors import ConfigError, ScriptError
 from ..export.site import project_colors
-from ..render import load_episode, what_is_said
+from ..render import episode_from_text, read_script_bytes, script_text, what_is_said
 from ..script.model import Episode, Event
 from ..script.parser import parse_episode
 from ..tts.cast import Profile
@@ -88,8 +88,8 @@ class Studio:
         """Open ``path`` (else read the open episode again) as it is on disk now: its bytes' digest,
         text and parsed events. A script that cannot be read leaves the studio on the one it had."""
         path = path or self.path
-        data = read_file(path)
-        episode = load_episode(path, self.project)
+        data = read_script_bytes(path)  # once: the digest, the text and the events are of one version
+        episode = episode_from_text(script_text(data, path), path, self.project)
         self.path, self.episode, self.text, self.digest = path, episode, data.decode("utf-8"), digest(data)
         self.said = what_is_said(episode)
 
@@ -115,8 +115,8 @@ class Studio:
             cast = Path(self.project.roles.get("cast", ""))
             if cast.is_file() and digest(read_file(cast)) != self.cast_digest:
                 self.reload()
-            elif digest(read_file(self.path)) != self.digest:
-                self._read()
+            elif self.path.exists() and digest(read_script_bytes(self.path)) != self.digest:
+                self._read()  # a script gone from disk stays as last read: the page can open another
 
     def sheet(self) -> dict[str, Any]:
         """The open episode for the page: every event, what it became, its colour and warnings."""
@@ -192,7 +192,7 @@ class Studio:
     def save_script(self, edits: list[Edit], expected: str) -> None:
         """Write the edited lines into the open episode (nothing else changes), if it is as loaded."""
         with self.lock:
-            current = read_file(self.path)
+            current = read_script_bytes(self.path)
             text = current.decode("utf-8")
             bom = "\ufeff" if text.startswith("\ufeff") else ""
             new = bom + edited_text(text.removeprefix("\ufeff"), edits, str(self.path))
