@@ -448,8 +448,8 @@ import sys, time
 from pathlib import Path
 import episode_renderer.render as render
 real, marker = render._encode_within_target, Path(sys.argv[1])
-def slow(mix, project, episode, tmp, parts=1):
-    loudness = real(mix, project, episode, tmp, parts)
+def slow(mix, project, episode, tmp, *rest, **options):
+    loudness = real(mix, project, episode, tmp, *rest, **options)
     marker.write_text(str(tmp))
     time.sleep(60)
     return loudness

@@ -338,9 +338,10 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
     started = time.perf_counter()
     say = stage or (lambda _msg: None)
     outputs = Outputs.beside(Path(out))
-    check_outputs(outputs.all(), input_files(path, project))
+    inputs = input_files(path, project)
+    check_outputs(outputs.all(), inputs)
     if stems:
-        check_session_folder(outputs.mp3, input_files(path, project))
+        check_session_folder(outputs.mp3, inputs)
     sweep(outputs.mp3.parent)  # temp files of a killed run
     episode = load_episode(path, project)
     check_length(episode, project)
@@ -382,10 +383,12 @@ def render_episode(path: Path, project: Project, out: Path, *, cache_dir: Path |
         if encoded.folder is not None:
             sweep(encoded.folder)
         with file_set(outputs.all()) as temps:  # the MP3 and its sidecars: all new, or all as they were
-            loudness = _master_and_write(mix, project, episode, timeline.layout, outputs, temps, encoded, parts=cores)
+            bitrate = bitrate_for(project, timeline.channels)
+            loudness = _master_and_write(mix, project, episode, timeline.layout, outputs, temps, encoded, bitrate,
+                                         parts=cores)
             episode.warnings.extend(next(([c.unwritable] for c in (cache, levels, encoded) if c.unwritable), []))
             result = RenderResult(episode, outputs, loudness, timeline.layout.duration, time.perf_counter() - started,
-                                  cache.hits, cache.misses, timeline.layout, bitrate_for(project, timeline.channels),
+                                  cache.hits, cache.misses, timeline.layout, bitrate,
                                   folder.target if folder is not None else None)
             temps[outputs.report].write_text(json.dumps(result.report(), indent=2) + "\n", encoding="utf-8")
             if folder is not None:
@@ -426,17 +429,17 @@ def _release_freed_memory() -> None:
 
 
 def _master_and_write(mix: np.ndarray, project: Project, episode: Episode, layout: Layout,
-                      outputs: Outputs, temps: dict[Path, Path], encoded: EncodedCache, parts: int = 1) -> Loudness:
+                      outputs: Outputs, temps: dict[Path, Path], encoded: EncodedCache, bitrate: str,
+                      parts: int = 1) -> Loudness:
     """The MP3 (mastered and gated, or the same mix's earlier encode), tagged, with its sidecars, each
     written to its temp in ``temps``.
 
     ``mix`` is mastered in place: it is not needed afterwards, and a second copy would cost memory."""
-    bitrate = bitrate_for(project, mix.ndim)
     key = mix_key(mix, __version__, project.show.target, bitrate) if encoded.folder else ""
     tmp = temps[outputs.mp3]
     loudness = encoded.get(key, tmp)
     if loudness is None:
-        loudness = _encode_within_target(mix, project, episode, tmp, parts)
+        loudness = _encode_within_target(mix, project, episode, tmp, bitrate, parts)
         encoded.put(key, tmp, loudness)
     write_tags(tmp, title=episode.title or Path(outputs.mp3).stem, track=episode.episode_number,
                date=episode.date, description=episode.description, show=project.show.name,
@@ -447,7 +450,7 @@ def _master_and_write(mix: np.ndarray, project: Project, episode: Episode, layou
     return loudness
 
 
-def _encode_within_target(mix: np.ndarray, project: Project, episode: Episode, tmp: Path,
+def _encode_within_target(mix: np.ndarray, project: Project, episode: Episode, tmp: Path, bitrate: str,
                           parts: int = 1) -> Loudness:
     """Master, encode, and gate on the *encoded* file; correct and retry, else fail.
 
@@ -463,7 +466,7 @@ def _encode_within_target(mix: np.ndarray, project: Project, episode: Episode, t
     trim = 0.0
     for attempt in range(3):
         write_mp3(tmp, ahead(finished(prepared, target, trim_db=trim, loudness=prepared_loudness, parts=parts,
-                                      out=limited)), bitrate=bitrate_for(project, mix.ndim))
+                                      out=limited)), bitrate=bitrate)
         loudness, frames = measure_file(tmp)
         if frames < length:
             raise RenderError(
