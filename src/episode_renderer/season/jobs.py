@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,12 +60,12 @@ class Rendered:
 
 
 def render_job(script: Path, project: Project, out: Path, *, cache_dir: Path | None, digest: str,
-               progress: Progress | None = None, stems: bool = False) -> Rendered:
-    """Render one episode of a season: the one render the local pool and a cluster's workers both run,
-    so a season's files are the same bytes wherever it ran."""
+               progress: Progress | None = None, stems: bool = False,
+               stage: Callable[[str], None] | None = None) -> Rendered:
+    """Render one episode of a season: the one render the local pool, a cluster's workers and the
+    studio all run, so a season's files are the same bytes wherever it ran."""
     result = render_episode(script, project, out, cache_dir=cache_dir, workers=EPISODE_WORKERS, threads=1,
-                            cores=EPISODE_WORKERS,
-                            progress=progress, stems=stems)
+                            cores=EPISODE_WORKERS, progress=progress, stage=stage, stems=stems)
     return Rendered(result, json.dumps(state_record(result, digest), indent=2) + "\n")
 
 

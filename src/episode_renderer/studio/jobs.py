@@ -9,7 +9,6 @@ page links the listen page of what was just rendered.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 import traceback
@@ -132,18 +131,15 @@ class Reporter:
 def render_one(script: Path, project: Project, cache_dir: Path | None, report: Reporter) -> str:
     """Render ``script`` into the studio's output folder as a season's worker does, publish the
     folder's listen pages, and return the episode's page (relative to the project)."""
-    from ..render import render_episode
-    from ..season.freshness import fingerprint, outputs_for, state_path, state_record
-    from ..season.jobs import EPISODE_WORKERS
+    from ..season.freshness import fingerprint, outputs_for, state_path
+    from ..season.jobs import render_job
     from ..season.publishing import publish
 
     out_dir = project.root / OUTPUT
-    digest = fingerprint(script, project)
     report.stage("Synthesizing lines")
-    result = render_episode(script, project, outputs_for(out_dir, script).mp3, cache_dir=cache_dir,
-                            progress=report.lines, stage=report.stage, workers=EPISODE_WORKERS, threads=1,
-                            cores=EPISODE_WORKERS)
-    write_text(state_path(out_dir, script.stem), json.dumps(state_record(result, digest), indent=2) + "\n")
+    rendered = render_job(script, project, outputs_for(out_dir, script).mp3, cache_dir=cache_dir,
+                          digest=fingerprint(script, project), progress=report.lines, stage=report.stage)
+    write_text(state_path(out_dir, script.stem), rendered.state)  # last, as a season writes it
     report.stage("Publishing the listen page")
     publish(out_dir, project)
     return (OUTPUT / page_name(script.stem)).as_posix()
