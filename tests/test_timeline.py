@@ -129,3 +129,20 @@ def test_headings_reach_transcript_and_chapters_as_words(project):
     layout = plan(episode, lines, {}, project.cues, Timing()).layout
     assert [s.body for s in layout.segments] == ["Earlier, in the workshop...", "The second part", "A line."]
     assert layout.chapters[0].title == "Earlier, in the workshop..."
+
+
+def test_a_room_rings_on_past_the_last_clip_instead_of_being_cut():
+    """A last line spoken in a hall keeps its whole tail: the mix grows by what the room adds."""
+    from episode_renderer.mix.placement import Place, tail_frames
+
+    rate = SAMPLE_RATE
+    voice = (0.3 * np.sin(2 * np.pi * 220 * np.arange(rate) / rate)).astype(np.float32)
+    clip = Clip(0.5, voice, kind="speech")
+    clip.place = Place(space="hall")
+    timeline = Timeline(clips=[clip], layout=Layout(1.6))  # the layout ends 0.1 s after the words
+    timeline.channels = 2
+    mix = mixdown(timeline)
+    tail = tail_frames(clip.place, 2)
+    assert tail > rate and mix.shape == (2, int(0.5 * rate) + rate + tail)
+    ringing = mix[:, int(1.6 * rate):]
+    assert np.sqrt(np.mean(ringing ** 2)) > 1e-4  # the hall is still heard after the layout's end

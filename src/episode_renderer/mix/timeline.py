@@ -18,7 +18,7 @@ from ..script.model import NARRATOR, Episode, Event, SoundPart
 from ..sound.cues import DEFAULT_LEVELS, CueBook, Level
 from .layout import Chapter, Layout, PlacedSound, Segment, shortened
 from .levels import COMPOUND_GAP, Measure, shaped
-from .placement import Place, staged
+from .placement import Place, staged, tail_frames
 
 _HOP = SAMPLE_RATE // 100  # ducking resolution: 10 ms
 
@@ -342,10 +342,10 @@ def mixdown(timeline: Timeline, duck_db: float = -10.0, only: Callable[[Clip], b
     ``only`` sums just the clips it selects (a stem), into a buffer as long as the whole mix, with
     beds still ducked under every line: so the stems of one timeline add up to its mix."""
     total = int(round(timeline.layout.duration * SAMPLE_RATE))
+    channels = timeline.channels
     for clip in timeline.clips:
         length = clip.audio.size if clip.end is None else int((clip.end - clip.start) * SAMPLE_RATE)
-        total = max(total, int(round(clip.start * SAMPLE_RATE)) + length)
-    channels = timeline.channels
+        total = max(total, int(round(clip.start * SAMPLE_RATE)) + length + tail_frames(clip.place, channels))
     out = np.zeros(total if channels == 1 else (channels, total), dtype=np.float32)
     speaking = np.zeros(total // _HOP + 1, dtype=bool)
     fade = int(0.06 * SAMPLE_RATE)
