@@ -32,22 +32,16 @@ def prepare(audio: np.ndarray, parts: int = 1, *, out: np.ndarray | None = None)
     """
     import pedalboard
 
-    if audio.ndim == 2:
-        def make_linked() -> Callable[[np.ndarray], np.ndarray]:
-            high = pedalboard.HighpassFilter(cutoff_frequency_hz=70)
-            low = pedalboard.LowpassFilter(cutoff_frequency_hz=16000)
-            squeeze = linked(pedalboard.Compressor(threshold_db=-24, ratio=2.0, attack_ms=10, release_ms=150))
-            return lambda x: low(squeeze(high(x, SAMPLE_RATE, reset=False)), SAMPLE_RATE, reset=False)
-
-        return streamed(make_linked, audio.astype(np.float32, copy=False), parts=parts, preroll=PREROLL,
-                        piece=PIECE, out=out)
+    stereo = audio.ndim == 2
 
     def make() -> Callable[[np.ndarray], np.ndarray]:
-        board = pedalboard.Pedalboard([
-            pedalboard.HighpassFilter(cutoff_frequency_hz=70),
-            pedalboard.Compressor(threshold_db=-24, ratio=2.0, attack_ms=10, release_ms=150),
-            pedalboard.LowpassFilter(cutoff_frequency_hz=16000),
-        ])
+        high = pedalboard.HighpassFilter(cutoff_frequency_hz=70)
+        squeeze = pedalboard.Compressor(threshold_db=-24, ratio=2.0, attack_ms=10, release_ms=150)
+        low = pedalboard.LowpassFilter(cutoff_frequency_hz=16000)
+        if stereo:  # the same chain, its compressor given one gain for every channel
+            together = linked(squeeze)
+            return lambda x: low(together(high(x, SAMPLE_RATE, reset=False)), SAMPLE_RATE, reset=False)
+        board = pedalboard.Pedalboard([high, squeeze, low])
         return lambda x: board(x[None, :], SAMPLE_RATE, reset=False)[0]
 
     return streamed(make, audio.astype(np.float32, copy=False), parts=parts, preroll=PREROLL, piece=PIECE, out=out)

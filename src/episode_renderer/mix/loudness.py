@@ -176,15 +176,11 @@ class Meter:
         self.frames = self._channels[0].frames
 
     def result(self) -> Loudness:
-        if not self._channels:
-            return _ChannelMeter(self.rate).result()
-        if len(self._channels) == 1:
-            return self._channels[0].result()
-        peak = max(meter.peak() for meter in self._channels)
+        peak = max((meter.peak() for meter in self._channels), default=0.0)
         true = float(20 * np.log10(peak)) if peak > 0 else float("-inf")
         if self.frames < self.rate // 2:
             return Loudness(float("-inf"), true, 0.0)
-        hops = np.sum([meter.hops() for meter in self._channels], axis=0)
+        hops = np.sum([meter.hops() for meter in self._channels], axis=0)  # one channel: its own hops
         return Loudness(_integrated(hops), true, _range(hops))
 
 
@@ -229,11 +225,3 @@ class _ChannelMeter:
 
     def hops(self) -> np.ndarray:
         return np.concatenate(self._powers) if self._powers else np.zeros(0)
-
-    def result(self) -> Loudness:
-        peak = self.peak()
-        hops = self.hops()
-        true = float(20 * np.log10(peak)) if peak > 0 else float("-inf")
-        if self.frames < self.rate // 2:
-            return Loudness(float("-inf"), true, 0.0)
-        return Loudness(_integrated(hops), true, _range(hops))
