@@ -163,6 +163,9 @@ def test_bad_input_is_one_plain_error(tmp_path):
     (tmp_path / "alone.mp3").write_bytes(b"\xff\xfb" + bytes(400))
     alone = _cli("review", "alone.mp3", cwd=tmp_path)
     assert alone.returncode == 2 and "alone.json" in alone.stderr and "Traceback" not in alone.stderr
+    os.mkfifo(tmp_path / "alone.json")  # a transcript that is a pipe with no writer: refused, never waited on
+    piped = _cli("review", "alone.mp3", cwd=tmp_path)
+    assert piped.returncode == 2 and "alone.json: is a named pipe" in piped.stderr and "Traceback" not in piped.stderr
 
 
 def test_lines_are_decoded_one_window_at_a_time_as_the_whole_file_decodes(rendered):

@@ -20,7 +20,7 @@ import numpy as np
 from .errors import EpisodeError
 from .export.paths import REVIEW_SUFFIX, stem_of
 from .hashing import file_sha256
-from .reading import not_regular
+from .reading import not_regular, read_bounded
 
 #: How a line's word differences are weighed (``word_weight``): a run of differences that reads almost
 #: like the script when its letters are joined ("7:23" / "723", "backup" / "back of", "moved" / "move")
@@ -78,6 +78,10 @@ class Review:
                 "lines": [{k: v for k, v in asdict(line).items()} for line in self.lines]}
 
 
+#: A 4-hour episode's transcript is about 2 MB; a file many times that is not one.
+MAX_TRANSCRIPT_BYTES = 50_000_000
+
+
 def review_path(mp3: Path) -> Path:
     """``<stem>.review.json`` beside the MP3, named as its other sidecars are."""
     return Path(mp3).with_name(stem_of(Path(mp3)) + REVIEW_SUFFIX)
@@ -87,7 +91,9 @@ def _transcript(mp3: Path) -> list[dict]:
     """The transcript segments beside ``mp3``; a missing or foreign file is one error saying what to do."""
     path = Path(mp3).with_name(stem_of(Path(mp3)) + ".json")
     try:
-        data = json.loads(path.read_text("utf-8"))
+        data = json.loads(read_bounded(path, MAX_TRANSCRIPT_BYTES, EpisodeError, what="a transcript",
+                                       limit_text=f"{MAX_TRANSCRIPT_BYTES // 1_000_000} MB",
+                                       hint="Review an MP3 that `episode render` wrote, with its .json sidecar."))
         segments = data["segments"]
         return [s for s in segments if float(s["endTime"]) >= float(s["startTime"]) and isinstance(s["body"], str)]
     except FileNotFoundError:
